@@ -1,0 +1,151 @@
+#include "cli_views.h"
+
+#include "compat.h"
+
+#include <wsutil/report_message.h>
+#include <epan/stat_tap_ui.h>
+#include <epan/tap.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "frame_tracker.h"
+#include "report.h"
+#include "session_table.h"
+#include "view_options.h"
+
+namespace tlsdist {
+
+namespace {
+
+struct CliView {
+    ViewOptions options;
+    SessionTable table;
+    ByteHistogram frame_histogram;
+    std::string text;
+    bool header_written = false;
+};
+
+void write_stdout(const std::string &text)
+{
+    std::fwrite(text.data(), 1, text.size(), stdout);
+}
+
+void reset_view(void *data)
+{
+    auto *view = static_cast<CliView *>(data);
+    view->table.clear();
+    view->header_written = false;
+}
+
+tap_packet_status view_packet(void *data, packet_info *, epan_dissect_t *, const void *tap_data,
+                              tap_flags_t)
+{
+    auto *view = static_cast<CliView *>(data);
+    const auto *frame = static_cast<const FrameEvent *>(tap_data);
+    if (view->options.kind != ViewKind::PacketCsv) {
+        view->table.add(*frame);
+        return TAP_PACKET_DONT_REDRAW;
+    }
+    // Rows go out as frames arrive, so the view's memory does not grow with them.
+    view->table.add(*frame, &view->frame_histogram);
+    if (frame->run_count == 0)
+        return TAP_PACKET_DONT_REDRAW;
+    view->text.clear();
+    if (!view->header_written) {
+        append_packet_csv_header(view->text);
+        view->header_written = true;
+    }
+    PacketRow row;
+    row.frame_number = frame->frame_number;
+    row.time = frame->time;
+    row.source = frame->source;
+    row.destination = frame->destination;
+    row.stream = frame->stream;
+    row.from_client = view->table.sender_is_client(frame->stream, frame->sender);
+    row.histogram = &view->frame_histogram;
+    append_packet_csv_row(view->text, row);
+    write_stdout(view->text);
+    return TAP_PACKET_DONT_REDRAW;
+}
+
+void draw_view(void *data)
+{
+    auto *view = static_cast<CliView *>(data);
+    view->text.clear();
+    switch (view->options.kind) {
+    case ViewKind::Table:
+        append_session_table(view->text, view->table.sessions(), view->table.totals());
+        break;
+    case ViewKind::SessionCsv:
+        append_session_csv_header(view->text);
+        for (const SessionSummary &session : view->table.sessions())
+            append_session_csv_row(view->text, session);
+        break;
+    case ViewKind::PacketCsv:
+        if (!view->header_written)
+            append_packet_csv_header(view->text);
+        view->header_written = true;
+        break;
+    }
+    write_stdout(view->text);
+    std::fflush(stdout);
+}
+
+void finish_view(void *data)
+{
+    delete static_cast<CliView *>(data);
+}
+
+// tshark's own statistics stop the program on a bad -z argument; the GUI
+// must not be taken down, so there it is reported and the view not opened.
+void refuse_argument(const std::string &message)
+{
+    if (g_strcmp0(g_get_prgname(), "tshark") == 0) {
+        std::fprintf(stderr, "tshark: %s\n", message.c_str());
+        std::exit(1);
+    }
+    report_failure("%s", message.c_str());
+}
+
+void start_view(const char *argument, void *)
+{
+    const ViewOptionsResult parsed = parse_view_options(argument ? argument : "");
+    if (!parsed.ok) {
+        refuse_argument("tlsdist: " + parsed.error);
+        return;
+    }
+    enable_tracking();
+    auto *view = new CliView{};
+    view->options = parsed.options;
+    const char *filter = view->options.filter.empty() ? nullptr : view->options.filter.c_str();
+    GString *error = register_tap_listener(kTapName, view, filter, TL_REQUIRES_NOTHING, reset_view,
+                                           view_packet, draw_view, finish_view);
+    if (error) {
+        const std::string message = "tlsdist: invalid display filter \"" +
+                                    view->options.filter + "\": " + error->str + " (" +
+                                    kViewUsage + ")";
+        g_string_free(error, TRUE);
+        delete view;
+        refuse_argument(message);
+    }
+}
+
+stat_tap_ui table_ui = {REGISTER_STAT_GROUP_GENERIC, "TLS sessions (tlsdist)", "tlsdist",
+                        start_view, 0, nullptr};
+stat_tap_ui session_csv_ui = {REGISTER_STAT_GROUP_GENERIC, "TLS sessions as CSV (tlsdist)",
+                              "tlsdist,csv", start_view, 0, nullptr};
+stat_tap_ui packet_csv_ui = {REGISTER_STAT_GROUP_GENERIC, "TLS bytes per packet as CSV (tlsdist)",
+                             "tlsdist,packets", start_view, 0, nullptr};
+
+}  // namespace
+
+void register_cli_views()
+{
+    register_stat_tap_ui(&table_ui, nullptr);
+    register_stat_tap_ui(&session_csv_ui, nullptr);
+    register_stat_tap_ui(&packet_csv_ui, nullptr);
+}
+
+}  // namespace tlsdist

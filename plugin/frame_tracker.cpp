@@ -1,0 +1,356 @@
+#include "frame_tracker.h"
+
+#include "compat.h"
+
+#include <epan/packet.h>
+#include <epan/tap.h>
+
+#include <algorithm>
+#include <new>
+#include <unordered_map>
+#include <vector>
+
+#include "capture_tracker.h"
+#include "session_table.h"
+#include "tls_version.h"
+
+namespace tlsdist {
+
+namespace {
+
+// All hf ids registered under one field name (tls.record is registered by the
+// TLS and the SSLv2 code; priming only one of them misses the other's records).
+std::vector<int> field_ids(const char *name)
+{
+    std::vector<int> ids;
+    header_field_info *info = proto_registrar_get_byname(name);
+    if (!info)
+        return ids;
+    while (info->same_name_prev_id != -1)
+        info = proto_registrar_get_nth(info->same_name_prev_id);
+    for (; info; info = info->same_name_next)
+        ids.push_back(info->id);
+    return ids;
+}
+
+struct WantedFields {
+    std::vector<int> tcp_stream, tcp_seq_raw, tcp_len, tcp_flags, tcp_payload;
+    std::vector<int> icmp, icmpv6;
+    std::vector<int> tls, tls_record, handshake_type, handshake_version, supported_version;
+};
+
+WantedFields fields;
+int proto_tlsdist = -1;
+int tap_id = -1;
+dissector_handle_t postdissector_handle;
+bool tracking = false;
+
+constexpr uint8_t kCachedTcp = 0x80;
+constexpr uint8_t kCachedExtra = 0x40;
+
+// What the first pass learned about a frame; 16 bytes per frame.
+struct CachedFrame {
+    uint32_t stream = 0;
+    uint32_t tls_offset = 0;  // the frame's TLS bytes, as an offset into the frame
+    uint32_t tls_length = 0;
+    uint16_t hello_version = 0;
+    uint8_t flags = 0;  // FrameFlag bits, kCachedTcp, kCachedExtra
+    uint8_t sender = 0;
+};
+
+// The rare frames whose TLS bytes are not one run of the frame's own data:
+// several runs (out-of-order segments), bytes held in a reassembled IP
+// packet, or a change in missing bytes.
+struct CachedExtra {
+    std::vector<uint8_t> bytes;  // the frame's new TLS bytes, concatenated
+    std::vector<uint32_t> run_lengths;
+    int64_t missed_delta = 0;
+};
+
+struct FrameCache {
+    std::vector<CachedFrame> frames;  // indexed by frame number
+    std::unordered_map<uint32_t, CachedExtra> extras;
+    CaptureTracker tracker;
+
+    void clear()
+    {
+        frames.clear();
+        frames.shrink_to_fit();
+        extras.clear();
+        tracker.clear();
+    }
+};
+
+FrameCache cache;
+
+void clear_cache()
+{
+    cache.clear();
+}
+
+GPtrArray *first_array(proto_tree *tree, const std::vector<int> &ids)
+{
+    for (int id : ids) {
+        GPtrArray *found = proto_get_finfo_ptr_array(tree, id);
+        if (found && found->len > 0)
+            return found;
+    }
+    return nullptr;
+}
+
+const field_info *last_field(proto_tree *tree, const std::vector<int> &ids)
+{
+    GPtrArray *found = first_array(tree, ids);
+    return found ? static_cast<const field_info *>(g_ptr_array_index(found, found->len - 1))
+                 : nullptr;
+}
+
+bool has_field(proto_tree *tree, const std::vector<int> &ids)
+{
+    return first_array(tree, ids) != nullptr;
+}
+
+template <typename Visit>
+void for_each_field(proto_tree *tree, const std::vector<int> &ids, Visit visit)
+{
+    for (int id : ids) {
+        GPtrArray *found = proto_get_finfo_ptr_array(tree, id);
+        if (!found)
+            continue;
+        for (guint i = 0; i < found->len; ++i)
+            visit(static_cast<const field_info *>(g_ptr_array_index(found, i)));
+    }
+}
+
+Endpoint endpoint_of(const address &addr, uint32_t port)
+{
+    if (addr.type == AT_IPv4 && addr.len == 4)
+        return Endpoint::ipv4(static_cast<const uint8_t *>(addr.data), static_cast<uint16_t>(port));
+    if (addr.type == AT_IPv6 && addr.len == 16)
+        return Endpoint::ipv6(static_cast<const uint8_t *>(addr.data), static_cast<uint16_t>(port));
+    Endpoint other;
+    other.port = static_cast<uint16_t>(port);
+    return other;
+}
+
+// Handshake facts of the frame: which hellos it holds and the version that
+// matters (selected by a ServerHello, highest offered by a ClientHello).
+void read_hellos(proto_tree *tree, CachedFrame &frame)
+{
+    bool client_hello = false, server_hello = false;
+    for_each_field(tree, fields.handshake_type, [&](const field_info *fi) {
+        const uint32_t type = compat::field_uint(fi);
+        client_hello |= type == 1;
+        server_hello |= type == 2;
+    });
+    if (!client_hello && !server_hello)
+        return;
+
+    uint16_t best_supported = 0, best_legacy = 0;
+    for_each_field(tree, fields.supported_version, [&](const field_info *fi) {
+        const auto version = static_cast<uint16_t>(compat::field_uint(fi));
+        if (!is_grease(version) && version_rank(version) >= version_rank(best_supported))
+            best_supported = version;
+    });
+    for_each_field(tree, fields.handshake_version, [&](const field_info *fi) {
+        const auto version = static_cast<uint16_t>(compat::field_uint(fi));
+        if (version_rank(version) >= version_rank(best_legacy))
+            best_legacy = version;
+    });
+    frame.flags |= server_hello ? kServerHello : kClientHello;
+    frame.hello_version = best_supported != 0 ? best_supported : best_legacy;
+}
+
+// Offset in the TCP payload at which the TLS dissector was handed the stream
+// (it marks every tvb it is given with the "tls" protocol item, even one it
+// then asks TCP to reassemble), or none if it was not handed this payload.
+std::optional<uint32_t> tls_begins_at(proto_tree *tree, const field_info *payload)
+{
+    std::optional<uint32_t> earliest;
+    for_each_field(tree, fields.tls, [&](const field_info *fi) {
+        if (fi->ds_tvb != payload->ds_tvb || fi->start < payload->start ||
+            fi->start >= payload->start + payload->length)
+            return;
+        const auto offset = static_cast<uint32_t>(fi->start - payload->start);
+        if (!earliest || offset < *earliest)
+            earliest = offset;
+    });
+    return earliest;
+}
+
+const CachedFrame *first_pass(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
+{
+    if (has_field(tree, fields.icmp) || has_field(tree, fields.icmpv6))
+        return nullptr;  // a TCP header quoted in an ICMP error is not a segment
+    const field_info *stream = last_field(tree, fields.tcp_stream);
+    const field_info *seq = last_field(tree, fields.tcp_seq_raw);
+    const field_info *length = last_field(tree, fields.tcp_len);
+    const field_info *flags = last_field(tree, fields.tcp_flags);
+    if (!stream || !seq || !length || !flags)
+        return nullptr;
+    const field_info *payload = last_field(tree, fields.tcp_payload);
+
+    CachedFrame frame;
+    frame.flags = kCachedTcp;
+    frame.stream = compat::field_uint(stream);
+    const uint32_t tcp_flags = compat::field_uint(flags);
+    constexpr uint32_t kSyn = 0x002, kAck = 0x010;
+    if ((tcp_flags & (kSyn | kAck)) == kSyn)
+        frame.flags |= kSynWithoutAck;
+    if (has_field(tree, fields.tls_record))
+        frame.flags |= kTlsRecord;
+    read_hellos(tree, frame);
+
+    TcpSegmentFacts facts;
+    facts.stream = frame.stream;
+    facts.source = endpoint_of(pinfo->src, pinfo->srcport);
+    facts.raw_seq = compat::field_uint(seq);
+    facts.syn = (tcp_flags & kSyn) != 0;
+    facts.reported_length = compat::field_uint(length);
+    facts.captured_length = payload ? static_cast<uint32_t>(payload->length) : 0;
+    if (payload)
+        facts.tls_begins_at = tls_begins_at(tree, payload);
+    const TrackedSegment tracked = cache.tracker.accept(facts);
+    frame.sender = tracked.sender;
+
+    const SegmentNews &news = tracked.news;
+    const bool own_bytes = payload && payload->ds_tvb == tvb;
+    if (news.span_count == 1 && own_bytes && news.missed_delta == 0) {
+        frame.tls_offset = static_cast<uint32_t>(payload->start) + news.spans[0].offset;
+        frame.tls_length = news.spans[0].length;
+    } else if (news.span_count > 0 || news.missed_delta != 0) {
+        CachedExtra extra;
+        extra.missed_delta = news.missed_delta;
+        for (uint32_t i = 0; i < news.span_count; ++i) {
+            const PayloadSpan &span = news.spans[i];
+            const guint8 *bytes =
+                tvb_get_ptr(payload->ds_tvb, payload->start + static_cast<gint>(span.offset),
+                            static_cast<gint>(span.length));
+            extra.bytes.insert(extra.bytes.end(), bytes, bytes + span.length);
+            extra.run_lengths.push_back(span.length);
+        }
+        frame.flags |= kCachedExtra;
+        cache.extras[pinfo->num] = std::move(extra);
+    }
+
+    if (pinfo->num >= cache.frames.size())
+        cache.frames.resize(size_t{pinfo->num} + 1);  // grows geometrically
+    cache.frames[pinfo->num] = frame;
+    return &cache.frames[pinfo->num];
+}
+
+const CachedFrame *cached(uint32_t frame_number)
+{
+    if (frame_number >= cache.frames.size())
+        return nullptr;
+    const CachedFrame &frame = cache.frames[frame_number];
+    return (frame.flags & kCachedTcp) ? &frame : nullptr;
+}
+
+// Tap data lives in the packet's memory pool until the listeners have run.
+struct TapRecord {
+    FrameEvent event;
+    ByteRun runs[SegmentNews::kMaxSpans];
+};
+
+void queue_for_listeners(tvbuff_t *tvb, packet_info *pinfo, const CachedFrame *frame)
+{
+    auto *record = new (wmem_alloc(pinfo->pool, sizeof(TapRecord))) TapRecord{};
+    FrameEvent &event = record->event;
+    event.frame_number = pinfo->num;
+    event.time = Timestamp{static_cast<int64_t>(pinfo->abs_ts.secs), pinfo->abs_ts.nsecs};
+    event.wire_length = pinfo->fd->pkt_len;
+    if (frame) {
+        event.is_tcp = true;
+        event.stream = frame->stream;
+        event.sender = frame->sender;
+        event.source = endpoint_of(pinfo->src, pinfo->srcport);
+        event.destination = endpoint_of(pinfo->dst, pinfo->destport);
+        event.flags = frame->flags & 0x0f;
+        event.hello_version = frame->hello_version;
+        event.runs = record->runs;
+        if (frame->flags & kCachedExtra) {
+            const CachedExtra &extra = cache.extras.at(pinfo->num);
+            event.missed_delta = extra.missed_delta;
+            const uint8_t *data = extra.bytes.data();
+            for (uint32_t length : extra.run_lengths) {
+                record->runs[event.run_count++] = ByteRun{data, length};
+                data += length;
+            }
+        } else if (frame->tls_length > 0) {
+            record->runs[0] = ByteRun{tvb_get_ptr(tvb, static_cast<gint>(frame->tls_offset),
+                                                  static_cast<gint>(frame->tls_length)),
+                                      frame->tls_length};
+            event.run_count = 1;
+        }
+    }
+    tap_queue_packet(tap_id, pinfo, record);
+}
+
+int dissect_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *)
+{
+    if (!tracking)
+        return 0;
+    const CachedFrame *frame =
+        PINFO_FD_VISITED(pinfo) ? cached(pinfo->num) : first_pass(tvb, pinfo, tree);
+    if (have_tap_listener(tap_id))
+        queue_for_listeners(tvb, pinfo, frame);
+    return 0;
+}
+
+void want_fields()
+{
+    GArray *wanted = g_array_new(FALSE, FALSE, sizeof(int));
+    for (const std::vector<int> *ids :
+         {&fields.tcp_stream, &fields.tcp_seq_raw, &fields.tcp_len, &fields.tcp_flags,
+          &fields.tcp_payload, &fields.icmp, &fields.icmpv6, &fields.tls, &fields.tls_record,
+          &fields.handshake_type, &fields.handshake_version, &fields.supported_version}) {
+        for (int id : *ids)
+            g_array_append_val(wanted, id);
+    }
+    set_postdissector_wanted_hfids(postdissector_handle, wanted);
+}
+
+}  // namespace
+
+void register_protocol()
+{
+    proto_tlsdist = proto_register_protocol("TLS session traffic profile", "tlsdist", "tlsdist");
+    postdissector_handle = create_dissector_handle(dissect_frame, proto_tlsdist);
+    register_postdissector(postdissector_handle);
+    tap_id = register_tap(kTapName);
+    register_init_routine(clear_cache);
+    register_cleanup_routine(clear_cache);
+}
+
+void register_handoff()
+{
+    fields.tcp_stream = field_ids("tcp.stream");
+    fields.tcp_seq_raw = field_ids("tcp.seq_raw");
+    fields.tcp_len = field_ids("tcp.len");
+    fields.tcp_flags = field_ids("tcp.flags");
+    fields.tcp_payload = field_ids("tcp.payload");
+    fields.icmp = field_ids("icmp");
+    fields.icmpv6 = field_ids("icmpv6");
+    fields.tls = field_ids("tls");
+    fields.tls_record = field_ids("tls.record");
+    fields.handshake_type = field_ids("tls.handshake.type");
+    fields.handshake_version = field_ids("tls.handshake.version");
+    fields.supported_version = field_ids("tls.handshake.extensions.supported_version");
+
+    // The GUI can open a tlsdist view at any time, and its re-runs do not
+    // prime postdissector fields: the first pass must always fill the cache.
+    const char *program = g_get_prgname();
+    if (!program || g_strcmp0(program, "tshark") != 0)
+        enable_tracking();
+}
+
+void enable_tracking()
+{
+    if (tracking)
+        return;
+    tracking = true;
+    want_fields();
+}
+
+}  // namespace tlsdist

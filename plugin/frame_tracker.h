@@ -1,0 +1,18 @@
+// The postdissector that turns each frame into a tlsdist::FrameEvent for the
+// "tlsdist" tap: it reads the TCP and TLS fields Wireshark dissected, decides
+// which payload bytes are TLS bytes seen for the first time, caches that per
+// frame on the first pass, and replays the cache on every later pass.
+#pragma once
+
+namespace tlsdist {
+
+inline constexpr const char *kTapName = "tlsdist";
+
+void register_protocol();
+void register_handoff();
+
+// Starts the per-frame work. Off by default in tshark so that runs without a
+// tlsdist view pay nothing; must be on before the first frame is read.
+void enable_tracking();
+
+}  // namespace tlsdist

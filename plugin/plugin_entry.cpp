@@ -1,0 +1,37 @@
+// What Wireshark looks for when it loads a plugin: the version it was built
+// for and the registration routine.
+#include "compat.h"
+
+#include <epan/tap.h>
+
+#include "cli_views.h"
+#include "frame_tracker.h"
+
+#ifndef TLSDIST_VERSION
+#error "TLSDIST_VERSION must be defined by the build"
+#endif
+
+// In C++ a namespace-scope const has internal linkage; declaring the symbols
+// extern "C" first keeps them exported, or Wireshark silently skips the plugin.
+extern "C" {
+WS_DLL_PUBLIC const char plugin_version[];
+WS_DLL_PUBLIC const int plugin_want_major;
+WS_DLL_PUBLIC const int plugin_want_minor;
+WS_DLL_PUBLIC void plugin_register(void);
+}
+
+const char plugin_version[] = TLSDIST_VERSION;
+const int plugin_want_major = WIRESHARK_VERSION_MAJOR;
+const int plugin_want_minor = WIRESHARK_VERSION_MINOR;
+
+void plugin_register(void)
+{
+    static proto_plugin plugin;
+    plugin.register_protoinfo = tlsdist::register_protocol;
+    plugin.register_handoff = tlsdist::register_handoff;
+    proto_register_plugin(&plugin);
+
+    static tap_plugin views;
+    views.register_tap_listener = tlsdist::register_cli_views;
+    tap_register_plugin(&views);
+}

@@ -1,0 +1,45 @@
+// First-pass state of a whole capture: for every TCP connection (Wireshark's
+// tcp.stream), who sent first and which stream bytes each direction has
+// already delivered. Wireshark dissects each frame once in order before any
+// re-run; the results are cached per frame, so re-runs never consult this.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "endpoint.h"
+#include "sequence_space.h"
+
+namespace tlsdist {
+
+struct TcpSegmentFacts {
+    uint32_t stream = 0;
+    Endpoint source;
+    uint32_t raw_seq = 0;
+    bool syn = false;
+    uint32_t reported_length = 0;
+    uint32_t captured_length = 0;
+    std::optional<uint32_t> tls_begins_at;
+};
+
+struct TrackedSegment {
+    uint8_t sender = 0;  // 0: the endpoint that sent the connection's first frame
+    SegmentNews news;
+};
+
+class CaptureTracker {
+public:
+    TrackedSegment accept(const TcpSegmentFacts &segment);
+    void clear();
+
+private:
+    struct Connection {
+        bool seen = false;
+        Endpoint first_sender;
+        SequenceSpace directions[2];
+    };
+    std::vector<Connection> connections_;  // indexed by tcp.stream, which Wireshark numbers densely
+};
+
+}  // namespace tlsdist

@@ -1,0 +1,34 @@
+// A transport endpoint (IP address and port) held in binary form, so that the
+// per-frame path never formats strings.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+
+namespace tlsdist {
+
+struct Endpoint {
+    enum class Family : uint8_t { None, IPv4, IPv6 };
+
+    Family family = Family::None;
+    std::array<uint8_t, 16> address{};
+    uint16_t port = 0;
+
+    static Endpoint ipv4(const uint8_t bytes[4], uint16_t port);
+    static Endpoint ipv6(const uint8_t bytes[16], uint16_t port);
+
+    bool operator==(const Endpoint &other) const
+    {
+        return family == other.family && address == other.address && port == other.port;
+    }
+    bool operator!=(const Endpoint &other) const { return !(*this == other); }
+};
+
+// "192.0.2.1", "2001:db8::1" (RFC 5952), "-" when the address is not IP.
+std::string address_text(const Endpoint &endpoint);
+
+// "192.0.2.1:443", "[2001:db8::1]:443".
+std::string endpoint_text(const Endpoint &endpoint);
+
+}  // namespace tlsdist

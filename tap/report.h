@@ -1,0 +1,49 @@
+// Writers for tlsdist's outputs: the text table, the session CSV and the
+// per-packet CSV. They append to a std::string so that callers decide where
+// it goes (stdout in tshark, a dialog or a file elsewhere).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "histogram.h"
+#include "session_table.h"
+
+namespace tlsdist {
+
+// "2023-02-03 10:32:23.123" in the local time zone (as Wireshark shows
+// absolute times by default), milliseconds truncated.
+std::string local_time_text(const Timestamp &time);
+// "2023-02-03T10:32:23.123456Z": UTC, microseconds truncated, for machines.
+std::string utc_time_text(const Timestamp &time);
+// "1675419143.123456": seconds since the epoch, microseconds truncated.
+std::string epoch_text(const Timestamp &time);
+
+// One CSV cell per RFC 4180. Text that a spreadsheet would read as a formula
+// (starting with = + - @ tab or carriage return) gets a leading apostrophe.
+std::string csv_cell(std::string_view text);
+// Text for the human table: control characters become \xNN so that bytes
+// from a capture cannot move the cursor or recolour the terminal.
+std::string printable_text(std::string_view text);
+
+void append_session_table(std::string &out, const std::vector<SessionSummary> &sessions,
+                          const CaptureTotals &totals);
+
+void append_session_csv_header(std::string &out);
+void append_session_csv_row(std::string &out, const SessionSummary &session);
+
+struct PacketRow {
+    uint32_t frame_number = 0;
+    Timestamp time;
+    Endpoint source;
+    Endpoint destination;
+    uint32_t stream = 0;
+    bool from_client = true;
+    const ByteHistogram *histogram = nullptr;
+};
+
+void append_packet_csv_header(std::string &out);
+void append_packet_csv_row(std::string &out, const PacketRow &row);
+
+}  // namespace tlsdist

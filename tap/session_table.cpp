@@ -1,0 +1,166 @@
+#include "session_table.h"
+
+#include "tls_version.h"
+
+namespace tlsdist {
+
+double seconds_between(const Timestamp &a, const Timestamp &b)
+{
+    return static_cast<double>(b.seconds - a.seconds) +
+           static_cast<double>(b.nanoseconds - a.nanoseconds) / 1e9;
+}
+
+struct SessionTable::Session {
+    Endpoint ends[2];  // by sender index
+    bool ends_known = false;
+    Timestamp first;
+    Timestamp last;
+    DirectionTotals directions[2];
+    bool tls_seen = false;
+    int8_t client_hello_sender = -1;
+    int8_t syn_sender = -1;
+    uint16_t selected_version = 0;
+    uint16_t offered_version = 0;
+    // Allocated with the first TLS byte: most TCP connections in a capture are
+    // not TLS and never pay for the 4 KiB of counts.
+    std::unique_ptr<ByteHistogram[]> histograms;
+
+    uint8_t client() const
+    {
+        if (client_hello_sender >= 0)
+            return static_cast<uint8_t>(client_hello_sender);
+        if (syn_sender >= 0)
+            return static_cast<uint8_t>(syn_sender);
+        return 0;
+    }
+};
+
+SessionTable::SessionTable() = default;
+SessionTable::~SessionTable() = default;
+
+void SessionTable::add(const FrameEvent &frame, ByteHistogram *frame_histogram)
+{
+    ++frames_;
+    if (frame_histogram)
+        *frame_histogram = ByteHistogram{};
+    if (!frame.is_tcp)
+        return;
+
+    if (frame.stream >= sessions_.size())
+        sessions_.resize(size_t{frame.stream} + 1);
+    auto &slot = sessions_[frame.stream];
+    if (!slot)
+        slot = std::make_unique<Session>();
+    Session &session = *slot;
+
+    const uint8_t sender = frame.sender & 1;
+    if (!session.ends_known) {
+        session.ends_known = true;
+        session.ends[sender] = frame.source;
+        session.ends[sender ^ 1] = frame.destination;
+        session.first = frame.time;
+        session.last = frame.time;
+    }
+    if (frame.time < session.first)
+        session.first = frame.time;
+    if (session.last < frame.time)
+        session.last = frame.time;
+
+    DirectionTotals &direction = session.directions[sender];
+    ++direction.frames;
+    direction.wire_bytes += frame.wire_length;
+    direction.missed_bytes += frame.missed_delta;
+
+    if (frame.flags & kSynWithoutAck && session.syn_sender < 0)
+        session.syn_sender = static_cast<int8_t>(sender);
+    if (frame.flags & kClientHello) {
+        if (session.client_hello_sender < 0)
+            session.client_hello_sender = static_cast<int8_t>(sender);
+        if (version_rank(frame.hello_version) > version_rank(session.offered_version))
+            session.offered_version = frame.hello_version;
+    }
+    if (frame.flags & kServerHello && session.selected_version == 0)
+        session.selected_version = frame.hello_version;
+    if (frame.flags & kTlsRecord)
+        session.tls_seen = true;
+
+    uint64_t frame_bytes = 0;
+    for (size_t i = 0; i < frame.run_count; ++i)
+        frame_bytes += frame.runs[i].length;
+    if (frame_bytes == 0)
+        return;
+
+    if (!session.histograms)
+        session.histograms = std::make_unique<ByteHistogram[]>(2);
+    ByteHistogram &session_histogram = session.histograms[sender];
+    if (frame_histogram) {
+        for (size_t i = 0; i < frame.run_count; ++i)
+            frame_histogram->add(frame.runs[i].data, frame.runs[i].length);
+        session_histogram.merge(*frame_histogram);
+    } else {
+        for (size_t i = 0; i < frame.run_count; ++i)
+            session_histogram.add(frame.runs[i].data, frame.runs[i].length);
+    }
+    direction.tls_bytes += frame_bytes;
+    ++direction.tls_frames;
+}
+
+void SessionTable::clear()
+{
+    sessions_.clear();
+    sessions_.shrink_to_fit();
+    frames_ = 0;
+}
+
+bool SessionTable::sender_is_client(uint32_t stream, uint8_t sender) const
+{
+    if (stream >= sessions_.size() || !sessions_[stream])
+        return sender == 0;
+    return sessions_[stream]->client() == (sender & 1);
+}
+
+std::vector<SessionSummary> SessionTable::sessions() const
+{
+    static const ByteHistogram kEmpty;
+    std::vector<SessionSummary> result;
+    for (size_t stream = 0; stream < sessions_.size(); ++stream) {
+        const Session *session = sessions_[stream].get();
+        if (!session || !session->tls_seen)
+            continue;
+        const uint8_t client = session->client();
+        const uint8_t server = client ^ 1;
+        SessionSummary summary;
+        summary.stream = static_cast<uint32_t>(stream);
+        summary.start = session->first;
+        summary.duration = seconds_between(session->first, session->last);
+        summary.client = session->ends[client];
+        summary.server = session->ends[server];
+        if (session->selected_version != 0)
+            summary.version = version_name(session->selected_version);
+        else if (session->offered_version != 0)
+            summary.version = version_name(session->offered_version) + " (offered)";
+        else
+            summary.version = "unknown";
+        summary.tx = session->directions[client];
+        summary.rx = session->directions[server];
+        summary.tx_histogram = session->histograms ? &session->histograms[client] : &kEmpty;
+        summary.rx_histogram = session->histograms ? &session->histograms[server] : &kEmpty;
+        result.push_back(std::move(summary));
+    }
+    return result;
+}
+
+CaptureTotals SessionTable::totals() const
+{
+    CaptureTotals totals;
+    totals.frames = frames_;
+    for (const auto &session : sessions_) {
+        if (!session || !session->tls_seen)
+            continue;
+        ++totals.tls_sessions;
+        totals.tls_frames += session->directions[0].tls_frames + session->directions[1].tls_frames;
+    }
+    return totals;
+}
+
+}  // namespace tlsdist

@@ -1,0 +1,37 @@
+#include "tls_version.h"
+
+#include <cstdio>
+
+namespace tlsdist {
+
+bool is_grease(uint16_t value)
+{
+    return (value & 0x0f0f) == 0x0a0a && (value >> 8) == (value & 0xff);
+}
+
+std::string version_name(uint16_t version)
+{
+    switch (version) {
+    case 0x0002: return "SSL 2.0";
+    case 0x0300: return "SSL 3.0";
+    case 0x0301: return "TLS 1.0";
+    case 0x0302: return "TLS 1.1";
+    case 0x0303: return "TLS 1.2";
+    case 0x0304: return "TLS 1.3";
+    default: break;
+    }
+    char text[8];
+    std::snprintf(text, sizeof text, "0x%04x", version);
+    return text;
+}
+
+int version_rank(uint16_t version)
+{
+    if (version == 0x0002)
+        return 1;
+    if (version >= 0x0300 && version <= 0x0304)
+        return 2 + (version - 0x0300);
+    return 0;
+}
+
+}  // namespace tlsdist

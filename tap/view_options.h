@@ -1,0 +1,29 @@
+// The argument of tshark's -z option for tlsdist's views:
+//   tlsdist[,FILTER]          the session table (text)
+//   tlsdist,csv[,FILTER]      one CSV row per session
+//   tlsdist,packets[,FILTER]  one CSV row per frame that carries TLS bytes
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace tlsdist {
+
+enum class ViewKind { Table, SessionCsv, PacketCsv };
+
+struct ViewOptions {
+    ViewKind kind = ViewKind::Table;
+    std::string filter;  // display filter; empty means every frame
+};
+
+struct ViewOptionsResult {
+    bool ok = false;
+    ViewOptions options;
+    std::string error;  // why the argument was refused, with the accepted forms
+};
+
+ViewOptionsResult parse_view_options(std::string_view argument);
+
+extern const char *const kViewUsage;
+
+}  // namespace tlsdist
