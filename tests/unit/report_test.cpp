@@ -1,0 +1,167 @@
+#include "report.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <ctime>
+#include <sstream>
+
+using namespace tlsdist;
+
+namespace {
+
+class UtcZone : public ::testing::Test {
+protected:
+    void SetUp() override
+    {
+        setenv("TZ", "UTC", 1);
+        tzset();
+    }
+};
+
+SessionSummary sample_session(const ByteHistogram &tx, const ByteHistogram &rx)
+{
+    const uint8_t client[4] = {10, 0, 0, 1};
+    uint8_t server[16] = {0x20, 0x01, 0x0d, 0xb8};
+    server[15] = 1;
+    SessionSummary s;
+    s.stream = 4;
+    s.start = Timestamp{1675419143, 123456789};
+    s.duration = 10.5;
+    s.client = Endpoint::ipv4(client, 2332);
+    s.server = Endpoint::ipv6(server, 443);
+    s.version = "TLS 1.3";
+    s.tx.tls_bytes = 123123;
+    s.rx.tls_bytes = 7;
+    s.tx.frames = 3;
+    s.rx.frames = 4;
+    s.tx.wire_bytes = 500;
+    s.rx.wire_bytes = 600;
+    s.tx_histogram = &tx;
+    s.rx_histogram = &rx;
+    return s;
+}
+
+std::vector<std::string> split(const std::string &text, char separator)
+{
+    std::vector<std::string> parts;
+    std::string part;
+    std::istringstream in(text);
+    while (std::getline(in, part, separator))
+        parts.push_back(part);
+    return parts;
+}
+
+}  // namespace
+
+TEST(CsvCell, QuotesPerRfc4180)
+{
+    EXPECT_EQ(csv_cell("plain"), "plain");
+    EXPECT_EQ(csv_cell("a,b"), "\"a,b\"");
+    EXPECT_EQ(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
+    EXPECT_EQ(csv_cell("two\nlines"), "\"two\nlines\"");
+    EXPECT_EQ(csv_cell(""), "");
+}
+
+TEST(CsvCell, NeutralisesFormulas)
+{
+    EXPECT_EQ(csv_cell("=1+1"), "\"'=1+1\"");
+    EXPECT_EQ(csv_cell("+cmd"), "\"'+cmd\"");
+    EXPECT_EQ(csv_cell("-2"), "\"'-2\"");
+    EXPECT_EQ(csv_cell("@SUM(A1)"), "\"'@SUM(A1)\"");
+    EXPECT_EQ(csv_cell("\tx"), "\"'\tx\"");
+    EXPECT_EQ(csv_cell("\rx"), "\"'\rx\"");
+    EXPECT_EQ(csv_cell("=\"a\",b"), "\"'=\"\"a\"\",b\"");
+}
+
+TEST(PrintableText, EscapesControlCharacters)
+{
+    EXPECT_EQ(printable_text("TLS 1.3"), "TLS 1.3");
+    EXPECT_EQ(printable_text("\x1b[31mred\n"), "\\x1b[31mred\\x0a");
+    EXPECT_EQ(printable_text(std::string("a\0b", 3)), "a\\x00b");
+}
+
+TEST_F(UtcZone, TimesAreFormattedAndTruncated)
+{
+    const Timestamp t{1675419143, 123999999};
+    EXPECT_EQ(local_time_text(t), "2023-02-03 10:12:23.123");
+    EXPECT_EQ(utc_time_text(t), "2023-02-03T10:12:23.123999Z");
+    EXPECT_EQ(epoch_text(t), "1675419143.123999");
+}
+
+TEST_F(UtcZone, SessionTableIsAlignedWithTotals)
+{
+    ByteHistogram tx, rx;
+    std::vector<SessionSummary> sessions = {sample_session(tx, rx)};
+    sessions.push_back(sample_session(tx, rx));
+    sessions[1].client.port = 1;
+    sessions[1].version = "TLS 1.2 \x1b[2J";
+    std::string out;
+    append_session_table(out, sessions, CaptureTotals{100, 30, 2});
+    const auto lines = split(out, '\n');
+    ASSERT_EQ(lines.size(), 5u);
+    EXPECT_EQ(lines[0], "TLS Sessions");
+    // Every row is as wide as the header, and columns start at the same place.
+    const size_t rx_end = lines[1].size();
+    EXPECT_EQ(lines[2].size(), rx_end);
+    EXPECT_EQ(lines[3].size(), rx_end);
+    const size_t dst = lines[1].find("DST:Port");
+    EXPECT_EQ(lines[2].substr(dst, 18), "[2001:db8::1]:443 ");
+    EXPECT_EQ(lines[2].find("10.0.0.1:2332"), lines[1].find("SRC:Port"));
+    EXPECT_NE(lines[2].find("2023-02-03 10:12:23.123"), std::string::npos);
+    EXPECT_NE(lines[2].find("10.500 s"), std::string::npos);
+    EXPECT_NE(lines[3].find("TLS 1.2 \\x1b[2J"), std::string::npos);
+    EXPECT_EQ(lines[4], "Total packets: 100  Total TLS packets: 30  Total TLS sessions: 2");
+}
+
+TEST_F(UtcZone, SessionCsvRowMatchesHeader)
+{
+    ByteHistogram tx, rx;
+    const uint8_t bytes[] = {0, 0, 255};
+    tx.add(bytes, 3);
+    std::string out;
+    append_session_csv_header(out);
+    append_session_csv_row(out, sample_session(tx, rx));
+    const auto lines = split(out, '\n');
+    ASSERT_EQ(lines.size(), 2u);
+    const auto header = split(lines[0].substr(0, lines[0].size() - 1), ',');
+    const auto row = split(lines[1].substr(0, lines[1].size() - 1), ',');
+    ASSERT_EQ(header.size(), 17u + 512u);
+    ASSERT_EQ(row.size(), header.size());
+    EXPECT_EQ(header[17], "tx_0");
+    EXPECT_EQ(header[17 + 256 + 255], "rx_255");
+    EXPECT_EQ(row[0], "4");
+    EXPECT_EQ(row[1], "2023-02-03T10:12:23.123456Z");
+    EXPECT_EQ(row[2], "1675419143.123456");
+    EXPECT_EQ(row[3], "10.500000");
+    EXPECT_EQ(row[4], "10.0.0.1");
+    EXPECT_EQ(row[6], "2001:db8::1");
+    EXPECT_EQ(row[8], "TLS 1.3");
+    EXPECT_EQ(row[9], "123123");
+    EXPECT_EQ(row[17], "2");
+    EXPECT_EQ(row[17 + 255], "1");
+}
+
+TEST_F(UtcZone, PacketCsvRow)
+{
+    ByteHistogram h;
+    const uint8_t bytes[] = {1, 1, 2};
+    h.add(bytes, 3);
+    const uint8_t a[4] = {1, 1, 1, 1}, b[4] = {8, 8, 8, 8};
+    PacketRow row;
+    row.frame_number = 12;
+    row.time = Timestamp{1672665153, 111000000};
+    row.source = Endpoint::ipv4(a, 2311);
+    row.destination = Endpoint::ipv4(b, 443);
+    row.stream = 2;
+    row.from_client = false;
+    row.histogram = &h;
+    std::string out;
+    append_packet_csv_header(out);
+    append_packet_csv_row(out, row);
+    const auto lines = split(out, '\n');
+    ASSERT_EQ(lines.size(), 2u);
+    EXPECT_EQ(lines[1].rfind("12,2023-01-02T13:12:33.111000Z,1.1.1.1,2311,8.8.8.8,443,2,rx,3,0,2,1,0,0,", 0), 0u)
+        << lines[1];
+    EXPECT_EQ(split(lines[0], ',').size(), split(lines[1], ',').size());
+}

@@ -1,0 +1,162 @@
+#include "session_table.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+using namespace tlsdist;
+
+namespace {
+
+const uint8_t kAddrA[4] = {192, 0, 2, 1};
+const uint8_t kAddrB[4] = {198, 51, 100, 7};
+
+struct Frames {
+    SessionTable table;
+    uint32_t number = 0;
+
+    void add(uint32_t stream, uint8_t sender, uint8_t flags, const std::string &tls_bytes,
+             uint16_t hello_version = 0, int64_t seconds = 100, uint32_t wire = 60,
+             int64_t missed = 0)
+    {
+        const Endpoint a = Endpoint::ipv4(kAddrA, static_cast<uint16_t>(40000 + stream));
+        const Endpoint b = Endpoint::ipv4(kAddrB, 443);
+        ByteRun run{reinterpret_cast<const uint8_t *>(tls_bytes.data()), tls_bytes.size()};
+        FrameEvent e;
+        e.frame_number = ++number;
+        e.time = Timestamp{seconds, 0};
+        e.wire_length = wire;
+        e.is_tcp = true;
+        e.stream = stream;
+        e.sender = sender;
+        e.source = sender == 0 ? a : b;
+        e.destination = sender == 0 ? b : a;
+        e.flags = flags;
+        e.hello_version = hello_version;
+        e.missed_delta = missed;
+        e.runs = &run;
+        e.run_count = tls_bytes.empty() ? 0 : 1;
+        table.add(e);
+    }
+    void add_other()
+    {
+        FrameEvent e;
+        e.frame_number = ++number;
+        table.add(e);
+    }
+};
+
+}  // namespace
+
+TEST(SessionTable, ClientIsTheClientHelloSender)
+{
+    Frames f;
+    // The capture starts with the server speaking (sender 0), then the
+    // ClientHello comes from sender 1.
+    f.add(0, 0, 0, "");
+    f.add(0, 1, kClientHello | kTlsRecord, "hello", 0x0303, 101);
+    f.add(0, 0, kServerHello | kTlsRecord, "server!", 0x0303, 103);
+    const auto sessions = f.table.sessions();
+    ASSERT_EQ(sessions.size(), 1u);
+    EXPECT_EQ(sessions[0].client.port, 443);
+    EXPECT_EQ(sessions[0].tx.tls_bytes, 5u);
+    EXPECT_EQ(sessions[0].rx.tls_bytes, 7u);
+    EXPECT_EQ(sessions[0].tx.frames, 1u);
+    EXPECT_EQ(sessions[0].rx.frames, 2u);
+    EXPECT_DOUBLE_EQ(sessions[0].duration, 3.0);
+    EXPECT_EQ(sessions[0].version, "TLS 1.2");
+}
+
+TEST(SessionTable, SynSenderIsClientWithoutHello)
+{
+    Frames f;
+    f.add(0, 0, 0, "");  // first frame from sender 0
+    f.add(0, 1, kSynWithoutAck, "");
+    f.add(0, 0, kTlsRecord, "abc");
+    const auto sessions = f.table.sessions();
+    ASSERT_EQ(sessions.size(), 1u);
+    EXPECT_EQ(sessions[0].client.port, 443);  // sender 1 is the 198.51.100.7:443 side
+    EXPECT_EQ(sessions[0].rx.tls_bytes, 3u);
+    EXPECT_EQ(sessions[0].version, "unknown");
+    EXPECT_TRUE(f.table.sender_is_client(0, 1));
+    EXPECT_FALSE(f.table.sender_is_client(0, 0));
+}
+
+TEST(SessionTable, FirstSenderIsClientAsLastResort)
+{
+    Frames f;
+    f.add(3, 0, kTlsRecord, "x");
+    const auto sessions = f.table.sessions();
+    ASSERT_EQ(sessions.size(), 1u);
+    EXPECT_EQ(sessions[0].stream, 3u);
+    EXPECT_EQ(sessions[0].client.port, 40003);
+}
+
+TEST(SessionTable, OfferedVersionWhenNoServerHello)
+{
+    Frames f;
+    f.add(0, 0, kClientHello | kTlsRecord, "ch", 0x0304);
+    f.add(0, 0, kClientHello | kTlsRecord, "ch", 0x0303);  // a lower offer does not lower it
+    EXPECT_EQ(f.table.sessions().at(0).version, "TLS 1.3 (offered)");
+}
+
+TEST(SessionTable, ServerHelloWinsOverOffer)
+{
+    Frames f;
+    f.add(0, 0, kClientHello | kTlsRecord, "ch", 0x0304);
+    f.add(0, 1, kServerHello | kTlsRecord, "sh", 0x0303);
+    EXPECT_EQ(f.table.sessions().at(0).version, "TLS 1.2");
+}
+
+TEST(SessionTable, ConnectionsWithoutRecordsAreNotSessions)
+{
+    Frames f;
+    f.add(0, 0, kSynWithoutAck, "");
+    f.add(1, 0, kTlsRecord, "abcd");
+    f.add_other();
+    const auto sessions = f.table.sessions();
+    ASSERT_EQ(sessions.size(), 1u);
+    EXPECT_EQ(sessions[0].stream, 1u);
+    const auto totals = f.table.totals();
+    EXPECT_EQ(totals.frames, 3u);
+    EXPECT_EQ(totals.tls_frames, 1u);
+    EXPECT_EQ(totals.tls_sessions, 1u);
+}
+
+TEST(SessionTable, HistogramsAndPerFrameHistogramsAgree)
+{
+    Frames f;
+    f.add(0, 0, kClientHello | kTlsRecord, std::string("\x16\x03\x01\x00", 4));
+    f.add(0, 1, kTlsRecord, std::string("\x17\x17", 2), 0, 100, 80, 5);
+    const auto s = f.table.sessions().at(0);
+    EXPECT_EQ((*s.tx_histogram)[0x16], 1u);
+    EXPECT_EQ((*s.tx_histogram)[0x00], 1u);
+    EXPECT_EQ((*s.rx_histogram)[0x17], 2u);
+    EXPECT_EQ(s.tx_histogram->total(), s.tx.tls_bytes);
+    EXPECT_EQ(s.rx.wire_bytes, 80u);
+    EXPECT_EQ(s.rx.missed_bytes, 5);
+
+    ByteHistogram frame;
+    FrameEvent e;
+    const std::string bytes = "\x17\xaa";
+    ByteRun run{reinterpret_cast<const uint8_t *>(bytes.data()), bytes.size()};
+    e.is_tcp = true;
+    e.stream = 0;
+    e.sender = 1;
+    e.runs = &run;
+    e.run_count = 1;
+    f.table.add(e, &frame);
+    EXPECT_EQ(frame.total(), 2u);
+    EXPECT_EQ(frame[0xaa], 1u);
+    EXPECT_EQ((*f.table.sessions().at(0).rx_histogram)[0x17], 3u);
+}
+
+TEST(SessionTable, ClearForgetsEverything)
+{
+    Frames f;
+    f.add(0, 0, kTlsRecord, "abc");
+    f.table.clear();
+    EXPECT_TRUE(f.table.sessions().empty());
+    EXPECT_EQ(f.table.totals().frames, 0u);
+}
