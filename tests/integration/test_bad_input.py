@@ -1,0 +1,84 @@
+"""Bad input gets a clear message and a sane exit status, never a crash."""
+
+import os
+import unittest
+
+from tlsdist_env import Sandbox, parse_session_csv, parse_table
+
+USAGE_HINT = "tlsdist,csv[,FILTER]"
+
+
+class BadInputTests(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.box = Sandbox()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.box.close()
+
+    def assertNoCrash(self, done):
+        self.assertGreaterEqual(done.returncode, 0, "killed by signal %d" % -done.returncode)
+        for sign in ("Segmentation", "Aborted", "core dumped", "AddressSanitizer", "runtime error"):
+            self.assertNotIn(sign, done.stderr)
+
+    def test_missing_file(self):
+        done = self.box.tshark("-r", os.path.join(self.box.root, "nope.pcap"), "-q", "-z", "tlsdist")
+        self.assertNoCrash(done)
+        self.assertNotEqual(done.returncode, 0)
+        self.assertIn("doesn't exist", done.stderr)
+
+    def test_not_a_capture(self):
+        done = self.box.tshark("-r", self.box.capture("not-a-capture.pcap"), "-q", "-z", "tlsdist")
+        self.assertNoCrash(done)
+        self.assertNotEqual(done.returncode, 0)
+        self.assertIn("isn't a capture file", done.stderr)
+
+    def test_capture_cut_mid_packet_reports_what_it_read(self):
+        done = self.box.tshark("-r", self.box.capture("truncated.pcap"), "-q", "-z", "tlsdist")
+        self.assertNoCrash(done)
+        self.assertEqual(done.returncode, 2)
+        self.assertIn("cut short in the middle of a packet", done.stderr)
+        rows, totals, _ = parse_table(done.stdout)
+        self.assertTrue(totals.startswith("Total packets: "))
+
+    def test_capture_without_tls_gives_an_empty_valid_table_and_csv(self):
+        path = self.box.capture("no-tls.pcap")
+        done = self.box.tshark("-r", path, "-q", "-z", "tlsdist")
+        self.assertNoCrash(done)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        rows, totals, _ = parse_table(done.stdout)
+        self.assertEqual(rows, [])
+        self.assertRegex(totals, r"^Total packets: [1-9]\d*  Total TLS packets: 0  Total TLS sessions: 0$")
+        done = self.box.tshark("-r", path, "-q", "-z", "tlsdist,csv")
+        self.assertEqual(done.returncode, 0)
+        self.assertEqual(parse_session_csv(done.stdout), [])
+        self.assertTrue(done.stdout.startswith("stream,start_time,"))
+        done = self.box.tshark("-r", path, "-q", "-z", "tlsdist,packets")
+        self.assertEqual(done.returncode, 0)
+        self.assertEqual(done.stdout.count("\n"), 1, "header only")
+
+    def test_malformed_options_are_refused_clearly(self):
+        path = self.box.capture("tls12-openssl.pcap")
+        for argument, expected in (("tlsdist,csvx", 'unknown tlsdist view "csvx"'),
+                                   ("tlsdistx", 'unknown statistic "tlsdistx"'),
+                                   ("tlsdist,packets,tcp.port==", "invalid display filter"),
+                                   ("tlsdist,nosuchfield", "invalid display filter")):
+            with self.subTest(argument=argument):
+                done = self.box.tshark("-r", path, "-q", "-z", argument)
+                self.assertNoCrash(done)
+                self.assertEqual(done.returncode, 1)
+                self.assertIn(expected, done.stderr)
+                self.assertIn(USAGE_HINT, done.stderr)
+                self.assertEqual(done.stdout, "")
+
+    def test_plugin_is_listed(self):
+        done = self.box.tshark("-G", "plugins")
+        self.assertRegex(done.stdout, r"(?m)^tlsdist\.so\s+\S+\s+dissector")
+        done = self.box.tshark("-z", "help")
+        for view in ("tlsdist", "tlsdist,csv", "tlsdist,packets"):
+            self.assertRegex(done.stdout + done.stderr, r"(?m)^\s+%s$" % view)
+
+
+if __name__ == "__main__":
+    unittest.main()

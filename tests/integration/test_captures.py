@@ -1,0 +1,130 @@
+"""Every shipped capture through real tshark with the plugin, compared with an
+independent implementation (tests/reference, python3-dpkt)."""
+
+import unittest
+
+from tlsdist_env import (Sandbox, TRUNCATED_CAPTURES, capture_names, parse_packet_csv,
+                         parse_session_csv, parse_table, reference)
+
+
+def session_key(row):
+    return int(row["stream"])
+
+
+class CaptureTests(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.box = Sandbox()
+        cls.csv = {}
+        for name in capture_names():
+            done = cls.box.tshark("-r", cls.box.capture(name), "-q", "-z", "tlsdist,csv")
+            cls.csv[name] = done
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.box.close()
+
+    def sessions(self, name):
+        done = self.csv[name]
+        expected_status = 2 if name in TRUNCATED_CAPTURES else 0
+        self.assertEqual(done.returncode, expected_status, done.stderr)
+        return parse_session_csv(done.stdout)
+
+    def test_sessions_match_the_reference(self):
+        for name in capture_names():
+            with self.subTest(capture=name):
+                ours = self.sessions(name)
+                theirs = reference(self.box.capture(name))["sessions"]
+                self.assertEqual([session_key(r) for r in ours], [s["stream"] for s in theirs])
+                for row, ref in zip(ours, theirs):
+                    where = "%s stream %s" % (name, ref["stream"])
+                    self.assertEqual(row["client_ip"], ref["client_ip"], where)
+                    self.assertEqual(int(row["client_port"]), ref["client_port"], where)
+                    self.assertEqual(row["server_ip"], ref["server_ip"], where)
+                    self.assertEqual(int(row["server_port"]), ref["server_port"], where)
+                    self.assertEqual(row["version"], ref["version"], where)
+                    for field in ("tx_bytes", "rx_bytes", "tx_frames", "rx_frames"):
+                        self.assertEqual(int(row[field]), ref[field], where + " " + field)
+                    self.assertEqual(int(row["tx_wire_bytes"]), ref["tx_wire"], where)
+                    self.assertEqual(int(row["rx_wire_bytes"]), ref["rx_wire"], where)
+                    self.assertEqual(int(row["tx_missed_bytes"]), ref["tx_missed"], where)
+                    self.assertEqual(int(row["rx_missed_bytes"]), ref["rx_missed"], where)
+                    self.assertEqual(row["tx_hist"], ref["tx_hist"], where + " tx distribution")
+                    self.assertEqual(row["rx_hist"], ref["rx_hist"], where + " rx distribution")
+                    self.assertAlmostEqual(float(row["start_epoch"]), ref["start"], delta=2e-6)
+                    self.assertAlmostEqual(float(row["duration"]), ref["duration"], delta=2e-6)
+
+    def test_distributions_sum_to_byte_counts(self):
+        for name in capture_names():
+            with self.subTest(capture=name):
+                for row in self.sessions(name):
+                    self.assertEqual(sum(row["tx_hist"]), int(row["tx_bytes"]))
+                    self.assertEqual(sum(row["rx_hist"]), int(row["rx_bytes"]))
+
+    def test_per_packet_rows_sum_to_sessions_and_match_reference(self):
+        for name in capture_names():
+            with self.subTest(capture=name):
+                path = self.box.capture(name)
+                done = self.box.tshark("-r", path, "-q", "-z", "tlsdist,packets")
+                self.assertIn(done.returncode, (0, 2), done.stderr)
+                rows = parse_packet_csv(done.stdout)
+                sums = {}
+                for row in rows:
+                    self.assertEqual(sum(row["hist"]), int(row["tls_bytes"]))
+                    key = (int(row["stream"]), row["direction"])
+                    acc = sums.setdefault(key, [0] * 256)
+                    for v in range(256):
+                        acc[v] += row["hist"][v]
+                for session in self.sessions(name):
+                    stream = session_key(session)
+                    self.assertEqual(sums.pop((stream, "tx"), [0] * 256), session["tx_hist"])
+                    self.assertEqual(sums.pop((stream, "rx"), [0] * 256), session["rx_hist"])
+                self.assertEqual(sums, {}, "rows of frames outside any session")
+                theirs = reference(path, per_frame=True)["frames"]
+                self.assertEqual([int(r["frame"]) for r in rows], [f["frame"] for f in theirs])
+                for row, ref in zip(rows, theirs):
+                    self.assertEqual(int(row["stream"]), ref["stream"])
+                    self.assertEqual(row["direction"], ref["direction"], "frame %s" % ref["frame"])
+                    self.assertEqual(row["hist"], ref["hist"], "frame %s" % ref["frame"])
+
+    def test_totals_and_table_agree_with_csv_and_reference(self):
+        for name in capture_names():
+            with self.subTest(capture=name):
+                path = self.box.capture(name)
+                done = self.box.tshark("-r", path, "-q", "-z", "tlsdist")
+                rows, totals, _ = parse_table(done.stdout)
+                ref = reference(path)
+                self.assertEqual(
+                    totals, "Total packets: %d  Total TLS packets: %d  Total TLS sessions: %d"
+                    % (ref["packets"], ref["tls_packets"], len(ref["sessions"])))
+                sessions = self.sessions(name)
+                self.assertEqual(len(rows), len(sessions))
+                for cells, row in zip(rows, sessions):
+                    ip = lambda a: "[%s]" % a if ":" in a else a
+                    self.assertEqual(cells[2], "%s:%s" % (ip(row["client_ip"]), row["client_port"]))
+                    self.assertEqual(cells[3], "%s:%s" % (ip(row["server_ip"]), row["server_port"]))
+                    self.assertEqual(cells[4], row["version"])
+                    self.assertEqual(cells[5], row["tx_bytes"])
+                    self.assertEqual(cells[6], row["rx_bytes"])
+                    self.assertEqual(cells[0].replace(" ", "T"), row["start_time"][:23])
+
+    def test_two_pass_gives_the_same_figures(self):
+        for name in capture_names():
+            with self.subTest(capture=name):
+                done = self.box.tshark("-2", "-r", self.box.capture(name), "-q", "-z", "tlsdist,csv")
+                self.assertEqual(done.stdout, self.csv[name].stdout)
+
+    def test_filter_on_a_stream_gives_exactly_that_session(self):
+        for name in capture_names():
+            with self.subTest(capture=name):
+                for session in self.sessions(name):
+                    stream = session["stream"]
+                    done = self.box.tshark("-r", self.box.capture(name), "-q", "-z",
+                                           "tlsdist,csv,tcp.stream==" + stream)
+                    only = parse_session_csv(done.stdout)
+                    self.assertEqual([r["stream"] for r in only], [stream])
+                    self.assertEqual(only[0], session)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,128 @@
+"""Runs the built plugin in real tshark, the way an analyst would, and parses
+what it prints.
+
+tshark ignores the personal plugin folder and WIRESHARK_PLUGIN_DIR when it runs
+as root, so under root every tshark here runs as an unprivileged user
+(nobody) from a scratch folder that user can read, with the plugin copied in.
+"""
+
+import csv
+import io
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+
+SOURCE_DIR = os.environ.get(
+    "TLSDIST_SOURCE_DIR", os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
+PLUGIN_DIR = os.environ.get("TLSDIST_PLUGIN_DIR", os.path.join(SOURCE_DIR, "build", "wireshark-plugins"))
+CAPTURES_DIR = os.path.join(SOURCE_DIR, "captures")
+REFERENCE = os.path.join(SOURCE_DIR, "tests", "reference", "tls_reference.py")
+FRONT_END = os.path.join(SOURCE_DIR, "plugin", "tlsdist.sh")
+DEBIAN_PYTHON = "/usr/bin/python3"  # has python3-dpkt
+
+# Files in captures/ that are deliberately not (whole) captures.
+BAD_CAPTURES = {"not-a-capture.pcap"}
+TRUNCATED_CAPTURES = {"truncated.pcap"}
+TIMEOUT = 300
+
+
+def capture_names():
+    names = [n for n in sorted(os.listdir(CAPTURES_DIR))
+             if n.endswith((".pcap", ".pcapng")) and n not in BAD_CAPTURES]
+    if not names:
+        raise RuntimeError("no captures found in " + CAPTURES_DIR)
+    return names
+
+
+class Sandbox:
+    """A scratch folder holding the plugin and copies of the captures."""
+
+    def __init__(self):
+        if not os.path.isdir(PLUGIN_DIR):
+            raise RuntimeError("plugin not built: %s is missing" % PLUGIN_DIR)
+        self.root = tempfile.mkdtemp(prefix="tlsdist-test-")
+        os.chmod(self.root, 0o755)
+        self.home = os.path.join(self.root, "home")
+        os.mkdir(self.home)
+        self.plugins = os.path.join(self.root, "plugins")
+        shutil.copytree(PLUGIN_DIR, self.plugins)
+        self.captures = os.path.join(self.root, "captures")
+        shutil.copytree(CAPTURES_DIR, self.captures)
+        self.front_end = os.path.join(self.root, "tlsdist")
+        shutil.copy(FRONT_END, self.front_end)
+        self.as_root = os.geteuid() == 0
+        for folder, dirs, files in os.walk(self.root):
+            os.chmod(folder, 0o755)
+            for name in files:
+                os.chmod(os.path.join(folder, name), 0o755 if name in ("tlsdist", "tlsdist.so") else 0o644)
+        if self.as_root:
+            os.chown(self.home, 65534, 65534)
+
+    def close(self):
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def capture(self, name):
+        return os.path.join(self.captures, name)
+
+    def command(self, argv, extra_groups=None):
+        env = ["env", "-i", "PATH=/usr/local/bin:/usr/bin:/bin", "HOME=" + self.home,
+               "WIRESHARK_PLUGIN_DIR=" + self.plugins, "TZ=UTC", "LC_ALL=C"]
+        if not self.as_root:
+            return env + argv
+        groups = ["--groups=" + ",".join(extra_groups)] if extra_groups else ["--clear-groups"]
+        return ["setpriv", "--reuid=65534", "--regid=65534"] + groups + env + argv
+
+    def run(self, argv, timeout=TIMEOUT, **kwargs):
+        return subprocess.run(self.command(argv), capture_output=True, text=True,
+                              timeout=timeout, cwd=self.root, **kwargs)
+
+    def tshark(self, *args, **kwargs):
+        return self.run(["tshark"] + list(args), **kwargs)
+
+    def tlsdist(self, *args, **kwargs):
+        return self.run([self.front_end] + list(args), **kwargs)
+
+
+_reference_cache = {}
+
+
+def reference(path, per_frame=False):
+    """The independent implementation's figures for a capture (python3-dpkt)."""
+    key = (os.path.basename(path), per_frame)
+    if key not in _reference_cache:
+        argv = [DEBIAN_PYTHON, REFERENCE, path] + (["--per-frame"] if per_frame else [])
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=TIMEOUT, check=True)
+        _reference_cache[key] = json.loads(done.stdout)
+    return _reference_cache[key]
+
+
+def parse_session_csv(text):
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    for row in rows:
+        row["tx_hist"] = [int(row.pop("tx_%d" % v)) for v in range(256)]
+        row["rx_hist"] = [int(row.pop("rx_%d" % v)) for v in range(256)]
+    return rows
+
+
+def parse_packet_csv(text):
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    for row in rows:
+        row["hist"] = [int(row.pop(str(v))) for v in range(256)]
+    return rows
+
+
+def parse_table(text):
+    """The text table: (rows as lists of cells, totals line)."""
+    lines = text.rstrip("\n").split("\n")
+    assert lines[0] == "TLS Sessions", lines[0]
+    header = lines[1]
+    starts = [header.index(t) for t in ("TIME", "DURATION", "SRC:Port", "DST:Port",
+                                         "TLS Version", "TX Bytes", "RX Bytes")]
+    rows = []
+    for line in lines[2:-1]:
+        # Numbers are right-aligned and text left-aligned: split on runs of 2+ spaces.
+        rows.append([cell for cell in line.split("  ") if cell.strip()])
+        rows[-1] = [c.strip() for c in rows[-1]]
+    return rows, lines[-1], starts
