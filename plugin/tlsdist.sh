@@ -87,7 +87,9 @@ command -v "$tshark" >/dev/null 2>&1 ||
     fail 2 "tshark not found (install it: apt-get install tshark)"
 
 errors=$(mktemp "${TMPDIR:-/tmp}/tlsdist.XXXXXX") || fail 2 "cannot create a temporary file"
-trap 'rm -f "$errors"' EXIT INT TERM
+trap 'rm -f "$errors"' EXIT
+# Ctrl-C stops a live capture: tshark then prints its figures, and we go on.
+trap ':' INT
 
 # Runs tshark for one view ("", ",csv" or ",packets") into $1 ("-" = stdout).
 run_view() {

@@ -17,7 +17,7 @@ import tempfile
 SOURCE_DIR = os.environ.get(
     "TLSDIST_SOURCE_DIR", os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
 PLUGIN_DIR = os.environ.get("TLSDIST_PLUGIN_DIR", os.path.join(SOURCE_DIR, "build", "wireshark-plugins"))
-CAPTURES_DIR = os.path.join(SOURCE_DIR, "captures")
+CAPTURES_DIR = os.environ.get("TLSDIST_CAPTURES_DIR", os.path.join(SOURCE_DIR, "captures"))
 REFERENCE = os.path.join(SOURCE_DIR, "tests", "reference", "tls_reference.py")
 FRONT_END = os.path.join(SOURCE_DIR, "plugin", "tlsdist.sh")
 DEBIAN_PYTHON = "/usr/bin/python3"  # has python3-dpkt
