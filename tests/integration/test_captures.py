@@ -1,9 +1,11 @@
 """Every shipped capture through real tshark with the plugin, compared with an
 independent implementation (tests/reference, python3-dpkt)."""
 
+import json
+import os
 import unittest
 
-from tlsdist_env import (Sandbox, TRUNCATED_CAPTURES, capture_names, parse_packet_csv,
+from tlsdist_env import (CAPTURES_DIR, Sandbox, TRUNCATED_CAPTURES, capture_names, parse_packet_csv,
                          parse_session_csv, parse_table, reference)
 
 
@@ -53,6 +55,24 @@ class CaptureTests(unittest.TestCase):
                     self.assertEqual(row["rx_hist"], ref["rx_hist"], where + " rx distribution")
                     self.assertAlmostEqual(float(row["start_epoch"]), ref["start"], delta=2e-6)
                     self.assertAlmostEqual(float(row["duration"]), ref["duration"], delta=2e-6)
+
+    def test_sessions_match_the_traffic_that_was_generated(self):
+        with open(os.path.join(CAPTURES_DIR, "manifest.json")) as f:
+            manifest = json.load(f)
+        self.assertGreaterEqual(len(manifest), 10)
+        for name, made in sorted(manifest.items()):
+            with self.subTest(capture=name):
+                sessions = self.sessions(name)
+                self.assertEqual(sorted(s["version"] for s in sessions), made["versions"])
+                for s in sessions:
+                    self.assertEqual(int(s["server_port"]), made["server_port"])
+                    self.assertEqual(int(s["tx_missed_bytes"]) + int(s["rx_missed_bytes"]), 0)
+                # Server to client: the bodies plus HTTP headers, record headers,
+                # MACs or tags, and the handshake; nothing near double.
+                rx = sum(int(s["rx_bytes"]) for s in sessions)
+                body = made["response_body_bytes"]
+                self.assertGreater(rx, body)
+                self.assertLess(rx, body * 1.03 + 6000 * len(sessions))
 
     def test_distributions_sum_to_byte_counts(self):
         for name in capture_names():

@@ -1,0 +1,434 @@
+#!/usr/bin/python3
+"""An independent implementation of tlsdist's definitions, used by the tests
+as the expected figures. It shares no code and no dissection with the plugin:
+it reads pcap/pcapng itself, parses IP and TCP with python3-dpkt, rebuilds
+each TCP direction by sequence number, finds where TLS starts by looking at
+record headers, and parses the hellos itself.
+
+    /usr/bin/python3 tls_reference.py CAPTURE [--per-frame]
+
+prints JSON: packets, tls_packets, sessions (and frames with --per-frame).
+See README.md for the simplifications.
+"""
+
+import ipaddress
+import json
+import struct
+import sys
+
+import dpkt
+
+VERSION_NAMES = {0x0002: "SSL 2.0", 0x0300: "SSL 3.0", 0x0301: "TLS 1.0",
+                 0x0302: "TLS 1.1", 0x0303: "TLS 1.2", 0x0304: "TLS 1.3"}
+
+
+def version_name(v):
+    return VERSION_NAMES.get(v, "0x%04x" % v)
+
+
+def version_order(v):
+    return {0x0002: 1}.get(v, v - 0x0300 + 2 if 0x0300 <= v <= 0x0304 else 0)
+
+
+def is_grease(v):
+    return (v & 0x0F0F) == 0x0A0A and (v >> 8) == (v & 0xFF)
+
+
+# ---------------------------------------------------------------- capture files
+
+def read_frames(path):
+    """Yields (timestamp as (sec, nsec), linktype, captured bytes, wire length)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    magic = data[:4]
+    if magic == b"\x0a\x0d\x0d\x0a":
+        yield from read_pcapng(data)
+    elif magic in (b"\xd4\xc3\xb2\xa1", b"\xa1\xb2\xc3\xd4", b"\x4d\x3c\xb2\xa1", b"\xa1\xb2\x3c\x4d"):
+        yield from read_pcap(data)
+    else:
+        raise SystemExit("not a pcap or pcapng file: " + path)
+
+
+def read_pcap(data):
+    endian = "<" if data[:4] in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
+    nano = data[:4] in (b"\x4d\x3c\xb2\xa1", b"\xa1\xb2\x3c\x4d")
+    linktype = struct.unpack(endian + "I", data[20:24])[0] & 0x0FFFFFFF
+    offset = 24
+    while offset < len(data):
+        if offset + 16 > len(data):
+            print("warning: capture cut short in a record header", file=sys.stderr)
+            return
+        sec, frac, caplen, wirelen = struct.unpack(endian + "IIII", data[offset:offset + 16])
+        if offset + 16 + caplen > len(data):
+            print("warning: capture cut short in the middle of a packet", file=sys.stderr)
+            return
+        yield (sec, frac if nano else frac * 1000), linktype, data[offset + 16:offset + 16 + caplen], wirelen
+        offset += 16 + caplen
+
+
+def read_pcapng(data):
+    endian = "<"
+    interfaces = []  # (linktype, ticks per second)
+    offset = 0
+    while offset + 12 <= len(data):
+        if data[offset:offset + 4] == b"\x0a\x0d\x0d\x0a":
+            endian = "<" if data[offset + 8:offset + 12] == b"\x4d\x3c\x2b\x1a" else ">"
+            interfaces = []
+        block_type, length = struct.unpack(endian + "II", data[offset:offset + 8])
+        if length < 12 or offset + length > len(data):
+            print("warning: capture cut short in a block", file=sys.stderr)
+            return
+        body = data[offset + 8:offset + length - 4]
+        if block_type == 1:  # interface description
+            linktype = struct.unpack(endian + "H", body[:2])[0]
+            resolution = 10 ** 6
+            options = body[8:]
+            while len(options) >= 4:
+                code, olen = struct.unpack(endian + "HH", options[:4])
+                if code == 0:
+                    break
+                if code == 9:  # if_tsresol
+                    r = options[4]
+                    resolution = 2 ** (r & 0x7F) if r & 0x80 else 10 ** r
+                options = options[4 + ((olen + 3) & ~3):]
+            interfaces.append((linktype, resolution))
+        elif block_type == 6:  # enhanced packet
+            iface, high, low, caplen, wirelen = struct.unpack(endian + "IIIII", body[:20])
+            linktype, resolution = interfaces[iface]
+            ticks = (high << 32) | low
+            sec, rest = divmod(ticks, resolution)
+            yield (sec, rest * 10 ** 9 // resolution), linktype, body[20:20 + caplen], wirelen
+        elif block_type == 3:  # simple packet
+            wirelen = struct.unpack(endian + "I", body[:4])[0]
+            linktype, _ = interfaces[0]
+            yield (0, 0), linktype, body[4:4 + wirelen], wirelen
+        offset += length
+
+
+# ----------------------------------------------------------------- link and IP
+
+def network_layer(linktype, frame):
+    """Returns (ip version, bytes from the IP header on) or None."""
+    if linktype == 1:  # Ethernet, possibly VLAN-tagged
+        ethertype, offset = struct.unpack(">H", frame[12:14])[0], 14
+        while ethertype in (0x8100, 0x88A8) and len(frame) >= offset + 4:
+            ethertype, offset = struct.unpack(">H", frame[offset + 2:offset + 4])[0], offset + 4
+    elif linktype == 113:  # Linux cooked
+        ethertype, offset = struct.unpack(">H", frame[14:16])[0], 16
+    elif linktype == 276:  # Linux cooked v2
+        ethertype, offset = struct.unpack(">H", frame[0:2])[0], 20
+    elif linktype in (0, 108):  # BSD loopback: address family in host or network order
+        family = struct.unpack("<I", frame[:4])[0]
+        if family > 0xFFFF:
+            family = struct.unpack(">I", frame[:4])[0]
+        ethertype, offset = {2: 0x0800}.get(family, 0x86DD), 4
+    elif linktype in (101, 12, 14, 228, 229):
+        version = frame[0] >> 4 if frame else 0
+        ethertype, offset = (0x0800 if version == 4 else 0x86DD), 0
+    else:
+        return None
+    if ethertype == 0x0800:
+        return 4, frame[offset:]
+    if ethertype == 0x86DD:
+        return 6, frame[offset:]
+    return None
+
+
+def tcp_segment(version, packet):
+    """Returns (src ip, dst ip, dpkt TCP, captured payload, reported payload length) or None."""
+    try:
+        if version == 4:
+            ip = dpkt.ip.IP(packet)
+            fragment = struct.unpack(">H", packet[6:8])[0]
+            if ip.p != dpkt.ip.IP_PROTO_TCP or fragment & 0x3FFF:  # more fragments / offset
+                return None
+            header = ip.hl * 4
+            total = ip.len
+            transport = packet[header:total]
+            src, dst = ipaddress.ip_address(ip.src), ipaddress.ip_address(ip.dst)
+        else:
+            fixed = packet[:40]
+            next_header, offset = fixed[6], 40
+            total = 40 + struct.unpack(">H", fixed[4:6])[0]
+            while next_header in (0, 43, 60):  # hop-by-hop, routing, destination options
+                next_header, length = packet[offset], (packet[offset + 1] + 1) * 8
+                offset += length
+            if next_header != 6:
+                return None
+            transport = packet[offset:total]
+            src, dst = ipaddress.ip_address(fixed[8:24]), ipaddress.ip_address(fixed[24:40])
+            header = offset
+        tcp = dpkt.tcp.TCP(transport[:max(20, (transport[12] >> 4) * 4)] if len(transport) >= 13 else transport)
+    except (dpkt.UnpackError, IndexError, struct.error, ValueError):
+        return None
+    tcp_header = (transport[12] >> 4) * 4
+    reported = total - header - tcp_header
+    captured = transport[tcp_header:tcp_header + reported]
+    return src, dst, tcp, captured, reported
+
+
+# ----------------------------------------------------------------- TLS parsing
+
+def looks_like_tls_start(payload):
+    if len(payload) >= 5 and 20 <= payload[0] <= 24 and payload[1] == 3 and payload[2] <= 4:
+        length = struct.unpack(">H", payload[3:5])[0]
+        return 0 < length <= 18432
+    # SSLv2-format ClientHello: 2-byte length with the high bit, type 1, version
+    if len(payload) >= 5 and payload[0] & 0x80 and payload[2] == 1 and payload[3] in (0, 2, 3):
+        return True
+    return False
+
+
+def parse_hellos(stream):
+    """Handshake facts of one direction's TLS bytes (a contiguous prefix):
+    list of ("client", versions offered...) / ("server", selected)."""
+    facts = []
+    if len(stream) >= 5 and stream[0] & 0x80 and stream[2] == 1:  # SSLv2 ClientHello
+        facts.append(("client", [struct.unpack(">H", stream[3:5])[0]]))
+        length = ((stream[0] & 0x7F) << 8) | stream[1]
+        stream = stream[2 + length:]
+    handshake = b""
+    offset = 0
+    while offset + 5 <= len(stream):
+        content_type = stream[offset]
+        length = struct.unpack(">H", stream[offset + 3:offset + 5])[0]
+        fragment = stream[offset + 5:offset + 5 + length]
+        offset += 5 + length
+        if content_type == 20:  # ChangeCipherSpec: what follows is encrypted
+            break
+        if content_type == 22:
+            handshake += fragment
+    while len(handshake) >= 4:
+        msg_type = handshake[0]
+        length = int.from_bytes(handshake[1:4], "big")
+        body = handshake[4:4 + length]
+        handshake = handshake[4 + length:]
+        if msg_type in (1, 2) and len(body) >= 38:
+            facts.append(hello_facts(msg_type, body))
+    return facts
+
+
+def hello_facts(msg_type, body):
+    legacy = struct.unpack(">H", body[:2])[0]
+    offset = 34
+    session_id = body[offset]
+    offset += 1 + session_id
+    if msg_type == 1:
+        suites = struct.unpack(">H", body[offset:offset + 2])[0]
+        offset += 2 + suites
+        compressions = body[offset]
+        offset += 1 + compressions
+    else:
+        offset += 3  # cipher suite, compression method
+    supported = []
+    if offset + 2 <= len(body):
+        end = offset + 2 + struct.unpack(">H", body[offset:offset + 2])[0]
+        offset += 2
+        while offset + 4 <= min(end, len(body)):
+            ext_type, ext_len = struct.unpack(">HH", body[offset:offset + 4])
+            data = body[offset + 4:offset + 4 + ext_len]
+            offset += 4 + ext_len
+            if ext_type == 43:
+                if msg_type == 1:
+                    supported = [struct.unpack(">H", data[i:i + 2])[0] for i in range(1, 1 + data[0], 2)]
+                else:
+                    supported = [struct.unpack(">H", data[:2])[0]]
+    if msg_type == 1:
+        offered = [v for v in supported if not is_grease(v)]
+        return ("client", offered or [legacy])
+    return ("server", supported[0] if supported else legacy)
+
+
+# ------------------------------------------------------------ TCP directions
+
+class Direction:
+    PREFIX_FOR_HELLOS = 1 << 16
+
+    def __init__(self):
+        self.origin = None
+        self.last = 0            # stream offset used to unwrap 32-bit sequence numbers
+        self.seen = []           # sorted disjoint [begin, end) ranges of captured bytes
+        self.tls_start = None
+        self.highest = None      # end of the highest payload byte reported
+        self.counted = 0
+        self.hist = [0] * 256
+        self.prefix = {}         # stream offset -> bytes, for parsing the hellos
+        self.frames = 0
+        self.wire = 0
+
+    def offset_of(self, seq):
+        relative = (seq - self.origin) & 0xFFFFFFFF
+        candidates = [relative + k * (1 << 32) for k in range(-2, 64)]
+        best = min(candidates, key=lambda c: abs(c - self.last))
+        return best
+
+    def add(self, seq, syn, payload, reported):
+        """Returns the list of new TLS byte strings this segment carries."""
+        if syn:
+            seq = (seq + 1) & 0xFFFFFFFF
+        if self.origin is None:
+            self.origin = seq
+        begin = self.offset_of(seq)
+        if reported > 0:
+            self.last = max(self.last, begin)
+            end_reported = begin + reported
+            if self.tls_start is None and payload and looks_like_tls_start(payload):
+                self.tls_start = begin
+            if self.tls_start is not None:
+                self.highest = max(self.highest or self.tls_start, end_reported)
+        new = []
+        end = begin + len(payload)
+        cursor = begin
+        for b, e in self.seen:
+            if e <= cursor or b >= end:
+                continue
+            if b > cursor:
+                new.append((cursor, b))
+            cursor = max(cursor, e)
+        if cursor < end:
+            new.append((cursor, end))
+        merged = sorted(self.seen + [(begin, end)]) if end > begin else self.seen
+        self.seen = []
+        for b, e in merged:
+            if self.seen and b <= self.seen[-1][1]:
+                self.seen[-1] = (self.seen[-1][0], max(self.seen[-1][1], e))
+            else:
+                self.seen.append((b, e))
+        pieces = []
+        for b, e in new:
+            if self.tls_start is None or e <= self.tls_start:
+                continue
+            b = max(b, self.tls_start)
+            piece = payload[b - begin:e - begin]
+            pieces.append(piece)
+            self.counted += len(piece)
+            for byte in piece:
+                self.hist[byte] += 1
+            if b - self.tls_start < self.PREFIX_FOR_HELLOS:
+                self.prefix[b - self.tls_start] = piece
+        return pieces
+
+    def tls_prefix(self):
+        data = b""
+        for offset in sorted(self.prefix):
+            if offset > len(data):
+                break
+            data += self.prefix[offset][len(data) - offset:]
+        return data
+
+    def missed(self):
+        if self.tls_start is None:
+            return 0
+        return (self.highest - self.tls_start) - self.counted
+
+
+class Connection:
+    def __init__(self, stream, first_src):
+        self.stream = stream
+        self.first_src = first_src
+        self.dirs = {}
+        self.first_time = None
+        self.last_time = None
+        self.syn_sender = None
+        self.closed = False
+
+    def direction(self, src):
+        return self.dirs.setdefault(src, Direction())
+
+
+def analyse(path, per_frame):
+    connections = {}   # unordered endpoint pair -> Connection
+    ordered = []
+    packets = 0
+    frames_out = []
+    for when, linktype, frame, wirelen in read_frames(path):
+        packets += 1
+        layer = network_layer(linktype, frame)
+        if layer is None:
+            continue
+        segment = tcp_segment(*layer)
+        if segment is None:
+            continue
+        src_ip, dst_ip, tcp, payload, reported = segment
+        src, dst = (str(src_ip), tcp.sport), (str(dst_ip), tcp.dport)
+        key = frozenset((src, dst))
+        syn_only = (tcp.flags & dpkt.tcp.TH_SYN) and not (tcp.flags & dpkt.tcp.TH_ACK)
+        connection = connections.get(key)
+        if connection is None or (syn_only and connection.closed):
+            connection = Connection(len(ordered), src)
+            connections[key] = connection
+            ordered.append(connection)
+        if tcp.flags & (dpkt.tcp.TH_FIN | dpkt.tcp.TH_RST):
+            connection.closed = True
+        t = when[0] + when[1] / 1e9
+        if connection.first_time is None:
+            connection.first_time = t
+        connection.last_time = t
+        if syn_only and connection.syn_sender is None:
+            connection.syn_sender = src
+        d = connection.direction(src)
+        d.frames += 1
+        d.wire += wirelen
+        pieces = d.add(tcp.seq, bool(tcp.flags & dpkt.tcp.TH_SYN), payload, reported)
+        count = sum(len(p) for p in pieces)
+        if count:
+            hist = [0] * 256
+            for piece in pieces:
+                for byte in piece:
+                    hist[byte] += 1
+            frames_out.append({"frame": packets, "stream": connection.stream, "src": src,
+                               "tls_bytes": count, "hist": hist})
+
+    sessions = []
+    clients = {}
+    for c in ordered:
+        if not any(d.tls_start is not None for d in c.dirs.values()):
+            continue
+        hello_sender, offered, selected = None, [], None
+        for src, d in c.dirs.items():
+            for kind, value in parse_hellos(d.tls_prefix()):
+                if kind == "client":
+                    hello_sender = hello_sender or src
+                    offered += value
+                elif selected is None:
+                    selected = value
+        client = hello_sender or c.syn_sender or c.first_src
+        clients[c.stream] = client
+        server = next((s for s in c.dirs if s != client), None)
+        if server is None:  # only one side ever spoke: find the other end from the key
+            server = next(e for k, v in connections.items() if v is c for e in k if e != client)
+        if selected is not None:
+            version = version_name(selected)
+        elif offered:
+            version = version_name(max(offered, key=version_order)) + " (offered)"
+        else:
+            version = "unknown"
+        tx, rx = c.dirs.get(client, Direction()), c.dirs.get(server, Direction())
+        sessions.append({
+            "stream": c.stream, "client_ip": client[0], "client_port": client[1],
+            "server_ip": server[0], "server_port": server[1], "version": version,
+            "start": c.first_time, "duration": c.last_time - c.first_time,
+            "tx_bytes": tx.counted, "rx_bytes": rx.counted,
+            "tx_frames": tx.frames, "rx_frames": rx.frames, "tx_wire": tx.wire, "rx_wire": rx.wire,
+            "tx_missed": tx.missed(), "rx_missed": rx.missed(),
+            "tx_hist": tx.hist, "rx_hist": rx.hist})
+
+    session_frames = [f for f in frames_out if f["stream"] in clients]
+    result = {"packets": packets, "tls_packets": len(session_frames), "sessions": sessions}
+    if per_frame:
+        for f in session_frames:
+            f["direction"] = "tx" if f.pop("src") == clients[f["stream"]] else "rx"
+        result["frames"] = session_frames
+    return result
+
+
+def main():
+    args = [a for a in sys.argv[1:] if a != "--per-frame"]
+    if len(args) != 1:
+        raise SystemExit("usage: tls_reference.py CAPTURE [--per-frame]")
+    json.dump(analyse(args[0], "--per-frame" in sys.argv), sys.stdout)
+    print()
+
+
+if __name__ == "__main__":
+    main()
