@@ -73,7 +73,7 @@ class CaptureTests(unittest.TestCase):
                 body = made["response_body_bytes"]
                 if sessions:
                     self.assertGreater(rx, body)
-                self.assertLess(rx, body * 1.03 + 6000 * len(sessions))
+                    self.assertLess(rx, body * 1.03 + 6000 * len(sessions))
 
     def test_distributions_sum_to_byte_counts(self):
         for name in capture_names():
