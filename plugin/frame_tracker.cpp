@@ -3,6 +3,7 @@
 #include "compat.h"
 
 #include <epan/packet.h>
+#include <epan/prefs.h>
 #include <epan/tap.h>
 
 #include <algorithm>
@@ -41,9 +42,15 @@ struct WantedFields {
 
 WantedFields fields;
 int proto_tlsdist = -1;
+int hf_session = -1;
+int hf_direction = -1;
+int hf_bytes = -1;
+int hf_version = -1;
+int ett_tlsdist = -1;
 int tap_id = -1;
 dissector_handle_t postdissector_handle;
 bool tracking = false;
+gboolean track_in_every_run = FALSE;  // preference tlsdist.track_always
 
 constexpr uint8_t kCachedTcp = 0x80;
 constexpr uint8_t kCachedExtra = 0x40;
@@ -86,6 +93,13 @@ FrameCache cache;
 void clear_cache()
 {
     cache.clear();
+}
+
+void start_capture_file()
+{
+    cache.clear();
+    if (track_in_every_run)
+        enable_tracking();
 }
 
 GPtrArray *first_array(proto_tree *tree, const std::vector<int> &ids)
@@ -202,6 +216,8 @@ const CachedFrame *first_pass(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tre
     read_hellos(tree, frame);
 
     TcpSegmentFacts facts;
+    facts.flags = frame.flags & 0x0f;
+    facts.hello_version = frame.hello_version;
     facts.stream = frame.stream;
     facts.source = endpoint_of(pinfo->src, pinfo->srcport);
     facts.raw_seq = compat::field_uint(seq);
@@ -287,12 +303,43 @@ void queue_for_listeners(tvbuff_t *tvb, packet_info *pinfo, const CachedFrame *f
     tap_queue_packet(tap_id, pinfo, record);
 }
 
+uint32_t tls_byte_count(uint32_t frame_number, const CachedFrame &frame)
+{
+    if (!(frame.flags & kCachedExtra))
+        return frame.tls_length;
+    uint32_t sum = 0;
+    for (uint32_t length : cache.extras.at(frame_number).run_lengths)
+        sum += length;
+    return sum;
+}
+
+// The tlsdist.* fields, on frames that carry TLS bytes: for display filters,
+// columns and I/O Graphs.
+void add_fields(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const CachedFrame &frame)
+{
+    const uint32_t bytes = tls_byte_count(pinfo->num, frame);
+    const HandshakeFacts *handshake = cache.tracker.handshake(frame.stream);
+    if (bytes == 0 || !handshake)
+        return;
+    proto_item *top = proto_tree_add_item(tree, proto_tlsdist, tvb, 0, 0, ENC_NA);
+    proto_item_set_generated(top);
+    proto_tree *subtree = proto_item_add_subtree(top, ett_tlsdist);
+    proto_item_set_generated(proto_tree_add_uint(subtree, hf_session, tvb, 0, 0, frame.stream));
+    const uint32_t direction = frame.sender == handshake->client() ? 0 : 1;
+    proto_item_set_generated(proto_tree_add_uint(subtree, hf_direction, tvb, 0, 0, direction));
+    proto_item_set_generated(proto_tree_add_uint(subtree, hf_bytes, tvb, 0, 0, bytes));
+    proto_item_set_generated(
+        proto_tree_add_string(subtree, hf_version, tvb, 0, 0, handshake->version().c_str()));
+}
+
 int dissect_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *)
 {
     if (!tracking)
         return 0;
     const CachedFrame *frame =
         PINFO_FD_VISITED(pinfo) ? cached(pinfo->num) : first_pass(tvb, pinfo, tree);
+    if (tree && frame)
+        add_fields(tvb, pinfo, tree, *frame);
     if (have_tap_listener(tap_id))
         queue_for_listeners(tvb, pinfo, frame);
     return 0;
@@ -315,11 +362,37 @@ void want_fields()
 
 void register_protocol()
 {
+    static const value_string direction_names[] = {
+        {0, "client to server"},
+        {1, "server to client"},
+        {0, nullptr},
+    };
+    static hf_register_info fields_info[] = {
+        {&hf_session, {"Session", "tlsdist.session", FT_UINT32, BASE_DEC, nullptr, 0x0,
+                       "TLS session of this frame: its TCP stream index (tcp.stream)", HFILL}},
+        {&hf_direction, {"Direction", "tlsdist.direction", FT_UINT8, BASE_DEC, VALS(direction_names), 0x0,
+                         "0: client to server (TX), 1: server to client (RX)", HFILL}},
+        {&hf_bytes, {"TLS bytes", "tlsdist.bytes", FT_UINT32, BASE_DEC, nullptr, 0x0,
+                     "TLS bytes this frame carries for the first time (retransmissions excluded)", HFILL}},
+        {&hf_version, {"Session TLS version", "tlsdist.version", FT_STRING, BASE_NONE, nullptr, 0x0,
+                       "Version the session negotiated (ServerHello), or the highest offered", HFILL}},
+    };
+    static int *subtrees[] = {&ett_tlsdist};
+
     proto_tlsdist = proto_register_protocol("TLS session traffic profile", "tlsdist", "tlsdist");
+    proto_register_field_array(proto_tlsdist, fields_info, G_N_ELEMENTS(fields_info));
+    proto_register_subtree_array(subtrees, G_N_ELEMENTS(subtrees));
+    module_t *preferences = prefs_register_protocol(proto_tlsdist, nullptr);
+    prefs_register_bool_preference(
+        preferences, "track_always", "Track TLS sessions in every tshark run",
+        "tshark runs tlsdist only when a -z tlsdist view asks for it; set this to use tlsdist.* "
+        "fields in display filters or -T fields without one (Wireshark always tracks)",
+        &track_in_every_run);
+
     postdissector_handle = create_dissector_handle(dissect_frame, proto_tlsdist);
     register_postdissector(postdissector_handle);
     tap_id = register_tap(kTapName);
-    register_init_routine(clear_cache);
+    register_init_routine(start_capture_file);
     register_cleanup_routine(clear_cache);
 }
 

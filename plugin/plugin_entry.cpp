@@ -6,6 +6,7 @@
 
 #include "cli_views.h"
 #include "frame_tracker.h"
+#include "gui_tables.h"
 
 #ifndef TLSDIST_VERSION
 #error "TLSDIST_VERSION must be defined by the build"
@@ -32,6 +33,9 @@ void plugin_register(void)
     proto_register_plugin(&plugin);
 
     static tap_plugin views;
-    views.register_tap_listener = tlsdist::register_cli_views;
+    views.register_tap_listener = [] {
+        tlsdist::register_cli_views();
+        tlsdist::register_gui_tables();
+    };
     tap_register_plugin(&views);
 }

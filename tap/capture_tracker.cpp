@@ -13,10 +13,18 @@ TrackedSegment CaptureTracker::accept(const TcpSegmentFacts &segment)
     }
     TrackedSegment tracked;
     tracked.sender = segment.source == connection.first_sender ? 0 : 1;
+    connection.handshake.observe(tracked.sender, segment.flags, segment.hello_version);
     tracked.news = connection.directions[tracked.sender].accept(
         segment.raw_seq, segment.syn, segment.reported_length, segment.captured_length,
         segment.tls_begins_at);
     return tracked;
+}
+
+const HandshakeFacts *CaptureTracker::handshake(uint32_t stream) const
+{
+    if (stream >= connections_.size() || !connections_[stream].seen)
+        return nullptr;
+    return &connections_[stream].handshake;
 }
 
 void CaptureTracker::clear()

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "endpoint.h"
+#include "handshake_facts.h"
 #include "sequence_space.h"
 
 namespace tlsdist {
@@ -21,6 +22,8 @@ struct TcpSegmentFacts {
     uint32_t reported_length = 0;
     uint32_t captured_length = 0;
     std::optional<uint32_t> tls_begins_at;
+    uint8_t flags = 0;  // FrameFlag bits
+    uint16_t hello_version = 0;
 };
 
 struct TrackedSegment {
@@ -33,10 +36,15 @@ public:
     TrackedSegment accept(const TcpSegmentFacts &segment);
     void clear();
 
+    // What the connection's frames so far say about its client and version
+    // (after the first pass, everything the capture says).
+    const HandshakeFacts *handshake(uint32_t stream) const;
+
 private:
     struct Connection {
         bool seen = false;
         Endpoint first_sender;
+        HandshakeFacts handshake;
         SequenceSpace directions[2];
     };
     std::vector<Connection> connections_;  // indexed by tcp.stream, which Wireshark numbers densely

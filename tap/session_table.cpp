@@ -1,7 +1,5 @@
 #include "session_table.h"
 
-#include "tls_version.h"
-
 namespace tlsdist {
 
 double seconds_between(const Timestamp &a, const Timestamp &b)
@@ -17,22 +15,10 @@ struct SessionTable::Session {
     Timestamp last;
     DirectionTotals directions[2];
     bool tls_seen = false;
-    int8_t client_hello_sender = -1;
-    int8_t syn_sender = -1;
-    uint16_t selected_version = 0;
-    uint16_t offered_version = 0;
+    HandshakeFacts handshake;
     // Allocated with the first TLS byte: most TCP connections in a capture are
     // not TLS and never pay for the 4 KiB of counts.
     std::unique_ptr<ByteHistogram[]> histograms;
-
-    uint8_t client() const
-    {
-        if (client_hello_sender >= 0)
-            return static_cast<uint8_t>(client_hello_sender);
-        if (syn_sender >= 0)
-            return static_cast<uint8_t>(syn_sender);
-        return 0;
-    }
 };
 
 SessionTable::SessionTable() = default;
@@ -71,16 +57,7 @@ void SessionTable::add(const FrameEvent &frame, ByteHistogram *frame_histogram)
     direction.wire_bytes += frame.wire_length;
     direction.missed_bytes += frame.missed_delta;
 
-    if (frame.flags & kSynWithoutAck && session.syn_sender < 0)
-        session.syn_sender = static_cast<int8_t>(sender);
-    if (frame.flags & kClientHello) {
-        if (session.client_hello_sender < 0)
-            session.client_hello_sender = static_cast<int8_t>(sender);
-        if (version_rank(frame.hello_version) > version_rank(session.offered_version))
-            session.offered_version = frame.hello_version;
-    }
-    if (frame.flags & kServerHello && session.selected_version == 0)
-        session.selected_version = frame.hello_version;
+    session.handshake.observe(sender, frame.flags, frame.hello_version);
     if (frame.flags & kTlsRecord)
         session.tls_seen = true;
 
@@ -116,38 +93,44 @@ bool SessionTable::sender_is_client(uint32_t stream, uint8_t sender) const
 {
     if (stream >= sessions_.size() || !sessions_[stream])
         return sender == 0;
-    return sessions_[stream]->client() == (sender & 1);
+    return sessions_[stream]->handshake.client() == (sender & 1);
+}
+
+SessionSummary SessionTable::summarize(uint32_t stream, const Session &session)
+{
+    static const ByteHistogram kEmpty;
+    const uint8_t client = session.handshake.client();
+    const uint8_t server = client ^ 1;
+    SessionSummary summary;
+    summary.stream = stream;
+    summary.start = session.first;
+    summary.duration = seconds_between(session.first, session.last);
+    summary.client = session.ends[client];
+    summary.server = session.ends[server];
+    summary.version = session.handshake.version();
+    summary.tx = session.directions[client];
+    summary.rx = session.directions[server];
+    summary.tx_histogram = session.histograms ? &session.histograms[client] : &kEmpty;
+    summary.rx_histogram = session.histograms ? &session.histograms[server] : &kEmpty;
+    return summary;
 }
 
 std::vector<SessionSummary> SessionTable::sessions() const
 {
-    static const ByteHistogram kEmpty;
     std::vector<SessionSummary> result;
     for (size_t stream = 0; stream < sessions_.size(); ++stream) {
         const Session *session = sessions_[stream].get();
-        if (!session || !session->tls_seen)
-            continue;
-        const uint8_t client = session->client();
-        const uint8_t server = client ^ 1;
-        SessionSummary summary;
-        summary.stream = static_cast<uint32_t>(stream);
-        summary.start = session->first;
-        summary.duration = seconds_between(session->first, session->last);
-        summary.client = session->ends[client];
-        summary.server = session->ends[server];
-        if (session->selected_version != 0)
-            summary.version = version_name(session->selected_version);
-        else if (session->offered_version != 0)
-            summary.version = version_name(session->offered_version) + " (offered)";
-        else
-            summary.version = "unknown";
-        summary.tx = session->directions[client];
-        summary.rx = session->directions[server];
-        summary.tx_histogram = session->histograms ? &session->histograms[client] : &kEmpty;
-        summary.rx_histogram = session->histograms ? &session->histograms[server] : &kEmpty;
-        result.push_back(std::move(summary));
+        if (session && session->tls_seen)
+            result.push_back(summarize(static_cast<uint32_t>(stream), *session));
     }
     return result;
+}
+
+std::optional<SessionSummary> SessionTable::session(uint32_t stream) const
+{
+    if (stream >= sessions_.size() || !sessions_[stream] || !sessions_[stream]->tls_seen)
+        return std::nullopt;
+    return summarize(stream, *sessions_[stream]);
 }
 
 CaptureTotals SessionTable::totals() const

@@ -5,10 +5,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "endpoint.h"
+#include "handshake_facts.h"
 #include "histogram.h"
 
 namespace tlsdist {
@@ -25,13 +27,6 @@ struct Timestamp {
 
 // Seconds from a to b (b - a).
 double seconds_between(const Timestamp &a, const Timestamp &b);
-
-enum FrameFlag : uint8_t {
-    kSynWithoutAck = 1 << 0,  // opens the connection: its sender is the client if no hello is seen
-    kClientHello = 1 << 1,
-    kServerHello = 1 << 2,
-    kTlsRecord = 1 << 3,      // Wireshark's TLS dissector shows a record in this frame
-};
 
 struct ByteRun {
     const uint8_t *data = nullptr;
@@ -102,10 +97,13 @@ public:
     // Sessions on which a TLS record was seen, by stream index. The histogram
     // pointers stay valid until the table is changed.
     std::vector<SessionSummary> sessions() const;
+    // The session of one stream, if a TLS record was seen on it.
+    std::optional<SessionSummary> session(uint32_t stream) const;
     CaptureTotals totals() const;
 
 private:
     struct Session;
+    static SessionSummary summarize(uint32_t stream, const Session &session);
     std::vector<std::unique_ptr<Session>> sessions_;  // indexed by tcp.stream
     uint64_t frames_ = 0;
 };

@@ -160,3 +160,17 @@ TEST(SessionTable, ClearForgetsEverything)
     EXPECT_TRUE(f.table.sessions().empty());
     EXPECT_EQ(f.table.totals().frames, 0u);
 }
+
+TEST(SessionTable, OneSessionByStream)
+{
+    Frames f;
+    f.add(2, 0, kSynWithoutAck, "");
+    EXPECT_FALSE(f.table.session(2).has_value());  // no record yet
+    EXPECT_FALSE(f.table.session(7).has_value());
+    f.add(2, 0, kClientHello | kTlsRecord, "hello", 0x0304);
+    const auto s = f.table.session(2);
+    ASSERT_TRUE(s.has_value());
+    EXPECT_EQ(s->tx.tls_bytes, 5u);
+    EXPECT_EQ(s->version, "TLS 1.3 (offered)");
+    EXPECT_EQ(f.table.sessions().at(0).tx.tls_bytes, s->tx.tls_bytes);
+}

@@ -1,0 +1,243 @@
+#include "gui_tables.h"
+
+#include "compat.h"
+
+#include <epan/stat_tap_ui.h>
+#include <epan/tap.h>
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "frame_tracker.h"
+#include "report.h"
+#include "session_table.h"
+
+namespace tlsdist {
+
+namespace {
+
+// Wireshark keeps the rows; these are the figures behind them, one model per
+// table (a table is shared by every dialog showing that statistic).
+struct SessionsModel {
+    SessionTable sessions;
+    std::unordered_map<uint32_t, guint> row_of_stream;
+};
+struct BytesModel {
+    SessionTable sessions;  // decides client and server, hence TX and RX
+    ByteHistogram frame;
+    ByteHistogram tx;
+    ByteHistogram rx;
+};
+
+std::unordered_map<const stat_tap_table *, std::unique_ptr<SessionsModel>> sessions_models;
+std::unordered_map<const stat_tap_table *, std::unique_ptr<BytesModel>> bytes_models;
+
+enum SessionColumn : guint { kStream, kStart, kDuration, kClient, kServer, kVersion, kTxBytes, kRxBytes, kSessionColumns };
+
+stat_tap_table_item session_fields[] = {
+    {TABLE_ITEM_UINT, TAP_ALIGN_RIGHT, "Stream", "%u"},
+    {TABLE_ITEM_STRING, TAP_ALIGN_LEFT, "Start", "%s"},
+    {TABLE_ITEM_FLOAT, TAP_ALIGN_RIGHT, "Duration (s)", "%.3f"},
+    {TABLE_ITEM_STRING, TAP_ALIGN_LEFT, "Client", "%s"},
+    {TABLE_ITEM_STRING, TAP_ALIGN_LEFT, "Server", "%s"},
+    {TABLE_ITEM_STRING, TAP_ALIGN_LEFT, "TLS Version", "%s"},
+    // Doubles hold byte counts exactly up to 2^53; Wireshark's UINT is 32-bit.
+    {TABLE_ITEM_FLOAT, TAP_ALIGN_RIGHT, "TX Bytes", "%.0f"},
+    {TABLE_ITEM_FLOAT, TAP_ALIGN_RIGHT, "RX Bytes", "%.0f"},
+};
+
+enum ByteColumn : guint { kValue, kHex, kTx, kRx, kTotal, kShare, kByteColumns };
+
+stat_tap_table_item byte_fields[] = {
+    {TABLE_ITEM_UINT, TAP_ALIGN_RIGHT, "Value", "%u"},
+    {TABLE_ITEM_STRING, TAP_ALIGN_LEFT, "Hex", "%s"},
+    {TABLE_ITEM_FLOAT, TAP_ALIGN_RIGHT, "TX Count", "%.0f"},
+    {TABLE_ITEM_FLOAT, TAP_ALIGN_RIGHT, "RX Count", "%.0f"},
+    {TABLE_ITEM_FLOAT, TAP_ALIGN_RIGHT, "Total", "%.0f"},
+    {TABLE_ITEM_FLOAT, TAP_ALIGN_RIGHT, "Share (%)", "%.4f"},
+};
+
+constexpr const char *kSessionsTable = "TLS Sessions";
+constexpr const char *kBytesTable = "TLS Byte Distribution";
+
+void set_string(stat_tap_table *table, guint row, guint column, const std::string &text)
+{
+    stat_tap_table_item_type *item = stat_tap_get_field_data(table, row, column);
+    if (item->value.string_value && text == item->value.string_value)
+        return;
+    g_free(const_cast<char *>(item->value.string_value));
+    item->value.string_value = g_strdup(text.c_str());
+}
+
+void set_float(stat_tap_table *table, guint row, guint column, double value)
+{
+    stat_tap_get_field_data(table, row, column)->value.float_value = value;
+}
+
+void free_item(stat_tap_table *, guint, guint, stat_tap_table_item_type *item)
+{
+    if (item->type == TABLE_ITEM_STRING) {
+        g_free(const_cast<char *>(item->value.string_value));
+        item->value.string_value = nullptr;
+    }
+}
+
+stat_tap_table *find_or_create(stat_tap_table_ui *ui, const char *name, size_t columns, bool *created)
+{
+    stat_tap_table *table = stat_tap_find_table(ui, name);
+    *created = table == nullptr;
+    if (!table) {
+        table = stat_tap_init_table(name, static_cast<int>(columns), 0, nullptr);
+        stat_tap_add_table(ui, table);
+    } else if (ui->stat_tap_reset_table_cb) {
+        ui->stat_tap_reset_table_cb(table);
+    }
+    return table;
+}
+
+// ---- sessions
+
+void reset_sessions(stat_tap_table *table)
+{
+    for (guint row = 0; row < table->num_elements; ++row)
+        for (guint column = 0; column < table->num_fields; ++column)
+            free_item(table, row, column, stat_tap_get_field_data(table, row, column));
+    // Rows are added as sessions appear: a reset starts from none.
+    for (guint row = 0; row < table->num_elements; ++row)
+        g_free(table->elements[row]);
+    g_free(table->elements);
+    table->elements = nullptr;
+    table->num_elements = 0;
+    auto &model = sessions_models[table];
+    model = std::make_unique<SessionsModel>();
+}
+
+void init_sessions(stat_tap_table_ui *ui)
+{
+    bool created = false;
+    stat_tap_table *table = find_or_create(ui, kSessionsTable, kSessionColumns, &created);
+    if (created)
+        sessions_models[table] = std::make_unique<SessionsModel>();
+    enable_tracking();
+}
+
+tap_packet_status sessions_packet(void *tapdata, packet_info *, epan_dissect_t *, const void *data,
+                                  tap_flags_t)
+{
+    auto *stat = static_cast<stat_data_t *>(tapdata);
+    stat_tap_table *table = g_array_index(stat->stat_tap_data->tables, stat_tap_table *, 0);
+    SessionsModel &model = *sessions_models.at(table);
+    const auto *frame = static_cast<const FrameEvent *>(data);
+    model.sessions.add(*frame);
+    if (!frame->is_tcp)
+        return TAP_PACKET_DONT_REDRAW;
+    const std::optional<SessionSummary> session = model.sessions.session(frame->stream);
+    if (!session)
+        return TAP_PACKET_DONT_REDRAW;
+
+    auto found = model.row_of_stream.find(frame->stream);
+    guint row;
+    if (found == model.row_of_stream.end()) {
+        row = table->num_elements;
+        stat_tap_table_item_type items[kSessionColumns] = {};
+        for (guint column = 0; column < kSessionColumns; ++column)
+            items[column].type = session_fields[column].type;
+        items[kStream].value.uint_value = session->stream;
+        items[kStart].value.string_value = g_strdup(local_time_text(session->start).c_str());
+        items[kClient].value.string_value = g_strdup(endpoint_text(session->client).c_str());
+        items[kServer].value.string_value = g_strdup(endpoint_text(session->server).c_str());
+        stat_tap_init_table_row(table, row, kSessionColumns, items);
+        model.row_of_stream.emplace(frame->stream, row);
+    } else {
+        row = found->second;
+    }
+    // Client and server can swap when a ClientHello shows up after the SYN.
+    set_string(table, row, kClient, endpoint_text(session->client));
+    set_string(table, row, kServer, endpoint_text(session->server));
+    set_string(table, row, kVersion, printable_text(session->version));
+    set_float(table, row, kDuration, session->duration);
+    set_float(table, row, kTxBytes, static_cast<double>(session->tx.tls_bytes));
+    set_float(table, row, kRxBytes, static_cast<double>(session->rx.tls_bytes));
+    return TAP_PACKET_REDRAW;
+}
+
+// ---- byte distribution
+
+void fill_byte_rows(stat_tap_table *table, const BytesModel &model)
+{
+    const double total = static_cast<double>(model.tx.total() + model.rx.total());
+    for (guint value = 0; value < 256; ++value) {
+        const double tx = static_cast<double>(model.tx[value]);
+        const double rx = static_cast<double>(model.rx[value]);
+        set_float(table, value, kTx, tx);
+        set_float(table, value, kRx, rx);
+        set_float(table, value, kTotal, tx + rx);
+        set_float(table, value, kShare, total > 0 ? 100.0 * (tx + rx) / total : 0.0);
+    }
+}
+
+void reset_bytes(stat_tap_table *table)
+{
+    auto &model = bytes_models[table];
+    model = std::make_unique<BytesModel>();
+    fill_byte_rows(table, *model);
+}
+
+void init_bytes(stat_tap_table_ui *ui)
+{
+    bool created = false;
+    stat_tap_table *table = find_or_create(ui, kBytesTable, kByteColumns, &created);
+    if (created) {
+        bytes_models[table] = std::make_unique<BytesModel>();
+        for (guint value = 0; value < 256; ++value) {
+            stat_tap_table_item_type items[kByteColumns] = {};
+            for (guint column = 0; column < kByteColumns; ++column)
+                items[column].type = byte_fields[column].type;
+            items[kValue].value.uint_value = value;
+            char hex[8];
+            g_snprintf(hex, sizeof hex, "0x%02x", value);
+            items[kHex].value.string_value = g_strdup(hex);
+            stat_tap_init_table_row(table, value, kByteColumns, items);
+        }
+    }
+    enable_tracking();
+}
+
+tap_packet_status bytes_packet(void *tapdata, packet_info *, epan_dissect_t *, const void *data,
+                               tap_flags_t)
+{
+    auto *stat = static_cast<stat_data_t *>(tapdata);
+    stat_tap_table *table = g_array_index(stat->stat_tap_data->tables, stat_tap_table *, 0);
+    BytesModel &model = *bytes_models.at(table);
+    const auto *frame = static_cast<const FrameEvent *>(data);
+    model.sessions.add(*frame, &model.frame);
+    if (frame->run_count == 0)
+        return TAP_PACKET_DONT_REDRAW;
+    (model.sessions.sender_is_client(frame->stream, frame->sender) ? model.tx : model.rx)
+        .merge(model.frame);
+    fill_byte_rows(table, model);
+    return TAP_PACKET_REDRAW;
+}
+
+stat_tap_table_ui sessions_ui = {
+    REGISTER_PACKET_STAT_GROUP_UNSORTED, "TLS Sessions (tlsdist)", kTapName, "tlsdist,sessions",
+    init_sessions, sessions_packet, reset_sessions, free_item, nullptr,
+    sizeof session_fields / sizeof session_fields[0], session_fields, 0, nullptr, nullptr, 0,
+};
+
+stat_tap_table_ui bytes_ui = {
+    REGISTER_PACKET_STAT_GROUP_UNSORTED, "TLS Byte Distribution (tlsdist)", kTapName, "tlsdist,bytes",
+    init_bytes, bytes_packet, reset_bytes, free_item, nullptr,
+    sizeof byte_fields / sizeof byte_fields[0], byte_fields, 0, nullptr, nullptr, 0,
+};
+
+}  // namespace
+
+void register_gui_tables()
+{
+    register_stat_tap_table_ui(&sessions_ui);
+    register_stat_tap_table_ui(&bytes_ui);
+}
+
+}  // namespace tlsdist
