@@ -22,7 +22,8 @@ apt-get install -y --no-install-recommends \
     wireshark-dev libwireshark-dev libwiretap-dev libwsutil-dev tshark \
     googletest libgtest-dev \
     python3 python3-dpkt \
-    openssl curl ca-certificates iproute2 util-linux libcap2-bin
+    openssl curl ca-certificates iproute2 util-linux libcap2-bin \
+    wireshark-qt xvfb xdotool xclip imagemagick tesseract-ocr
 # Re-apply the capture permissions in case wireshark-common was already installed.
 dpkg-reconfigure wireshark-common
 

@@ -42,9 +42,8 @@ stat_tap_table_item session_fields[] = {
     {TABLE_ITEM_STRING, TAP_ALIGN_LEFT, "Client", "%s"},
     {TABLE_ITEM_STRING, TAP_ALIGN_LEFT, "Server", "%s"},
     {TABLE_ITEM_STRING, TAP_ALIGN_LEFT, "TLS Version", "%s"},
-    // Doubles hold byte counts exactly up to 2^53; Wireshark's UINT is 32-bit.
-    {TABLE_ITEM_FLOAT, TAP_ALIGN_RIGHT, "TX Bytes", "%.0f"},
-    {TABLE_ITEM_FLOAT, TAP_ALIGN_RIGHT, "RX Bytes", "%.0f"},
+    {TABLE_ITEM_UINT, TAP_ALIGN_RIGHT, "TX Bytes", "%u"},
+    {TABLE_ITEM_UINT, TAP_ALIGN_RIGHT, "RX Bytes", "%u"},
 };
 
 enum ByteColumn : guint { kValue, kHex, kTx, kRx, kTotal, kShare, kByteColumns };
@@ -52,9 +51,9 @@ enum ByteColumn : guint { kValue, kHex, kTx, kRx, kTotal, kShare, kByteColumns }
 stat_tap_table_item byte_fields[] = {
     {TABLE_ITEM_UINT, TAP_ALIGN_RIGHT, "Value", "%u"},
     {TABLE_ITEM_STRING, TAP_ALIGN_LEFT, "Hex", "%s"},
-    {TABLE_ITEM_FLOAT, TAP_ALIGN_RIGHT, "TX Count", "%.0f"},
-    {TABLE_ITEM_FLOAT, TAP_ALIGN_RIGHT, "RX Count", "%.0f"},
-    {TABLE_ITEM_FLOAT, TAP_ALIGN_RIGHT, "Total", "%.0f"},
+    {TABLE_ITEM_UINT, TAP_ALIGN_RIGHT, "TX Count", "%u"},
+    {TABLE_ITEM_UINT, TAP_ALIGN_RIGHT, "RX Count", "%u"},
+    {TABLE_ITEM_UINT, TAP_ALIGN_RIGHT, "Total", "%u"},
     {TABLE_ITEM_FLOAT, TAP_ALIGN_RIGHT, "Share (%)", "%.4f"},
 };
 
@@ -73,6 +72,20 @@ void set_string(stat_tap_table *table, guint row, guint column, const std::strin
 void set_float(stat_tap_table *table, guint row, guint column, double value)
 {
     stat_tap_get_field_data(table, row, column)->value.float_value = value;
+}
+
+// Wireshark's table cells hold 32-bit unsigned integers; a count past that
+// becomes a double, exact to 2^53, rather than wrapping.
+void set_count(stat_tap_table *table, guint row, guint column, uint64_t value)
+{
+    stat_tap_table_item_type *item = stat_tap_get_field_data(table, row, column);
+    if (value <= G_MAXUINT32) {
+        item->type = TABLE_ITEM_UINT;
+        item->value.uint_value = static_cast<guint>(value);
+    } else {
+        item->type = TABLE_ITEM_FLOAT;
+        item->value.float_value = static_cast<double>(value);
+    }
 }
 
 void free_item(stat_tap_table *, guint, guint, stat_tap_table_item_type *item)
@@ -157,8 +170,8 @@ tap_packet_status sessions_packet(void *tapdata, packet_info *, epan_dissect_t *
     set_string(table, row, kServer, endpoint_text(session->server));
     set_string(table, row, kVersion, printable_text(session->version));
     set_float(table, row, kDuration, session->duration);
-    set_float(table, row, kTxBytes, static_cast<double>(session->tx.tls_bytes));
-    set_float(table, row, kRxBytes, static_cast<double>(session->rx.tls_bytes));
+    set_count(table, row, kTxBytes, session->tx.tls_bytes);
+    set_count(table, row, kRxBytes, session->rx.tls_bytes);
     return TAP_PACKET_REDRAW;
 }
 
@@ -166,14 +179,14 @@ tap_packet_status sessions_packet(void *tapdata, packet_info *, epan_dissect_t *
 
 void fill_byte_rows(stat_tap_table *table, const BytesModel &model)
 {
-    const double total = static_cast<double>(model.tx.total() + model.rx.total());
+    const uint64_t total = model.tx.total() + model.rx.total();
     for (guint value = 0; value < 256; ++value) {
-        const double tx = static_cast<double>(model.tx[value]);
-        const double rx = static_cast<double>(model.rx[value]);
-        set_float(table, value, kTx, tx);
-        set_float(table, value, kRx, rx);
-        set_float(table, value, kTotal, tx + rx);
-        set_float(table, value, kShare, total > 0 ? 100.0 * (tx + rx) / total : 0.0);
+        const uint64_t both = model.tx[value] + model.rx[value];
+        set_count(table, value, kTx, model.tx[value]);
+        set_count(table, value, kRx, model.rx[value]);
+        set_count(table, value, kTotal, both);
+        set_float(table, value, kShare,
+                  total > 0 ? 100.0 * static_cast<double>(both) / static_cast<double>(total) : 0.0);
     }
 }
 

@@ -1,0 +1,163 @@
+"""Drives a real Wireshark (Qt) under Xvfb the way a person would: it reads
+the screen with tesseract to find menu entries and buttons by their text,
+clicks them with xdotool and reads the clipboard with xclip. There is no
+window manager, so everything is done with the mouse."""
+
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+
+TOOLS = ("Xvfb", "xdotool", "xclip", "import", "tesseract", "wireshark")
+
+
+class Word:
+    def __init__(self, text, left, top, width, height):
+        self.text, self.left, self.top, self.width, self.height = text, left, top, width, height
+
+    @property
+    def center(self):
+        return self.left + self.width // 2, self.top + self.height // 2
+
+    def __repr__(self):
+        return "%s@%d,%d" % (self.text, self.left, self.top)
+
+
+class Screen:
+    """An Xvfb display with one Wireshark on it."""
+
+    SCALE = 2  # OCR reads small menu fonts better on an enlarged screenshot
+
+    def __init__(self, box, capture, artifacts):
+        missing = [t for t in TOOLS if shutil.which(t) is None]
+        if missing:
+            raise RuntimeError("GUI test needs %s (apt-get install wireshark-qt xvfb xdotool "
+                               "xclip imagemagick tesseract-ocr)" % ", ".join(missing))
+        self.box = box
+        self.artifacts = artifacts
+        os.makedirs(artifacts, exist_ok=True)
+        self.display = ":%d" % (50 + os.getpid() % 400)
+        self.work = tempfile.mkdtemp(prefix="tlsdist-gui-")
+        self.xvfb = subprocess.Popen(["Xvfb", self.display, "-screen", "0", "1400x900x24", "-nolisten", "tcp"],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.env = dict(os.environ, DISPLAY=self.display)
+        self._wait(lambda: subprocess.run(["xdotool", "getmouselocation"], env=self.env,
+                                          capture_output=True).returncode == 0, 20, "Xvfb did not start")
+        runtime = os.path.join(box.root, "xdg")
+        os.makedirs(runtime, mode=0o700, exist_ok=True)
+        if box.as_root:
+            os.chown(runtime, 65534, 65534)
+        argv = box.command(["env", "DISPLAY=" + self.display, "XDG_RUNTIME_DIR=" + runtime,
+                            "QT_ACCESSIBILITY=0", "wireshark", "-r", capture])
+        self.log = open(os.path.join(self.work, "wireshark.log"), "w")
+        self.wireshark = subprocess.Popen(argv, stdout=self.log, stderr=subprocess.STDOUT, cwd=box.root)
+        name = os.path.basename(capture)
+        self._wait(lambda: self.find_window(name), 60, "Wireshark did not open " + name)
+        time.sleep(2)  # let it finish reading the file
+
+    def close(self):
+        for process in (self.wireshark, self.xvfb):
+            process.kill()
+            process.wait()
+        self.log.close()
+        shutil.rmtree(self.work, ignore_errors=True)
+
+    @staticmethod
+    def _wait(condition, seconds, message):
+        deadline = time.time() + seconds
+        while time.time() < deadline:
+            if condition():
+                return
+            time.sleep(0.3)
+        raise AssertionError(message)
+
+    def xdotool(self, *args):
+        return subprocess.run(["xdotool"] + list(args), env=self.env, capture_output=True, text=True)
+
+    def find_window(self, name):
+        done = self.xdotool("search", "--onlyvisible", "--name", name)
+        ids = done.stdout.split()
+        return ids[-1] if ids else None
+
+    def screenshot(self, path, window="root"):
+        subprocess.run(["import", "-window", window, path], env=self.env, check=True, capture_output=True)
+
+    def words(self):
+        shot = os.path.join(self.work, "screen.png")
+        big = os.path.join(self.work, "screen-big.png")
+        self.screenshot(shot)
+        subprocess.run(["convert", shot, "-resize", "%d%%" % (100 * self.SCALE), big], check=True)
+        tsv = subprocess.run(["tesseract", big, "stdout", "--psm", "11", "tsv"],
+                             capture_output=True, text=True).stdout
+        words = []
+        for line in tsv.splitlines()[1:]:
+            cells = line.split("\t")
+            if len(cells) == 12 and cells[11].strip():
+                left, top, width, height = (int(c) // self.SCALE for c in cells[6:10])
+                words.append(Word(cells[11].strip(), left, top, width, height))
+        return words
+
+    def find(self, text, near=None, below=None, above=None, tries=10):
+        """The word on screen equal to text (optionally on the same line as the word
+        `near`, or below/above a y coordinate)."""
+        for _ in range(tries):
+            words = self.words()
+            # OCR may glue punctuation to a word: "Close)" for "Close"
+            candidates = [w for w in words if w.text.strip("()[]|~*.,:;'\"") == text.strip(":")
+                          or w.text == text]
+            if below is not None:
+                candidates = [w for w in candidates if w.top > below]
+            if above is not None:
+                candidates = [w for w in candidates if w.top < above]
+            if near:
+                lines = [w.top for w in words if w.text == near]
+                candidates = [w for w in candidates if any(abs(w.top - y) <= 6 for y in lines)]
+            if candidates:
+                return candidates[0]
+            time.sleep(0.5)
+        raise AssertionError("%r not found on screen (saw: %s)" % (text, " ".join(w.text for w in words)))
+
+    def click(self, x, y):
+        self.xdotool("mousemove", str(x), str(y), "click", "1")
+        time.sleep(0.8)
+
+    def click_word(self, text, **where):
+        word = self.find(text, **where)
+        self.click(*word.center)
+        return word
+
+    def type_text(self, text):
+        self.xdotool("type", "--delay", "30", text)
+
+    def key(self, *keys):
+        self.xdotool("key", *keys)
+
+    def clipboard(self):
+        return subprocess.run(["xclip", "-o", "-selection", "clipboard"], env=self.env,
+                              capture_output=True, text=True).stdout
+
+    def open_statistic(self, menu_entry_word, window_title):
+        """Statistics menu → the entry whose text has menu_entry_word next to
+        '(tlsdist)'; the dialog is then moved and enlarged so every column shows.
+        Returns the dialog's window id."""
+        self.click_word("Statistics", above=60)
+        self.click_word(menu_entry_word, near="(tlsdist)")
+        self._wait(lambda: self.find_window(window_title), 20, "no dialog titled " + window_title)
+        window = self.find_window(window_title)
+        self.xdotool("windowmove", window, "60", "120")
+        self.xdotool("windowsize", window, "1180", "520")
+        time.sleep(2)
+        return window
+
+
+def copied_rows(text):
+    """Rows of a statistics dialog's Copy: the lines between the dashed rules,
+    split on runs of two or more spaces."""
+    lines = text.splitlines()
+    rules = [i for i, line in enumerate(lines) if line.startswith("----")]
+    if len(rules) < 2:
+        raise AssertionError("unexpected clipboard content:\n" + text)
+    header = lines[rules[0] - 1]
+    rows = [[c.strip() for c in line.split("  ") if c.strip()] for line in lines[rules[0] + 1:rules[1]]]
+    return header, rows

@@ -1,0 +1,108 @@
+"""tlsdist inside a real Wireshark: the Statistics menu entries, the dialogs'
+figures (via Copy) against tshark's, the dialog filter, re-runs."""
+
+import os
+import time
+import unittest
+
+from gui_driver import Screen, copied_rows
+from tlsdist_env import Sandbox, parse_session_csv, parse_table
+
+CAPTURE = "multi-session.pcapng"
+ARTIFACTS = os.environ.get("TLSDIST_ARTIFACT_DIR", os.path.join(os.getcwd(), "test-artifacts"))
+
+
+class WiresharkDialogTests(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.box = Sandbox()
+        cls.path = cls.box.capture(CAPTURE)
+        cls.screen = Screen(cls.box, cls.path, ARTIFACTS)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.screen.close()
+        cls.box.close()
+
+    def tshark_table(self, view_filter=""):
+        done = self.box.tshark("-r", self.path, "-q", "-z", "tlsdist" + ("," + view_filter if view_filter else ""))
+        self.assertEqual(done.returncode, 0, done.stderr)
+        rows, _, _ = parse_table(done.stdout)
+        return rows
+
+    def assertSameSessions(self, copied, table_rows):
+        """Copied dialog rows (Stream, Start, Duration, Client, Server, Version, TX, RX)
+        against the tshark table rows (TIME, DURATION, SRC, DST, Version, TX, RX)."""
+        dialog = sorted(copied, key=lambda r: int(r[0]))
+        self.assertEqual(len(dialog), len(table_rows), copied)
+        for got, want in zip(dialog, table_rows):
+            self.assertEqual(got[1], want[0])                       # start
+            self.assertAlmostEqual(float(got[2]), float(want[1].split()[0]), delta=0.0005 + 1e-9)
+            self.assertEqual(got[3:8], want[2:7])                   # endpoints, version, bytes
+
+    def locate_dialog(self):
+        """Where the open dialog's filter field and buttons are (found once by OCR:
+        the dialog does not move)."""
+        label = self.screen.find("filter:", near="Display")
+        line = label.top - 5
+        self.dialog = {
+            "label": label.center,
+            "field": (label.left + label.width + 120, label.top + label.height // 2),
+            "apply": self.screen.find("Apply", below=line).center,
+            "copy": self.screen.find("Copy", below=line).center,
+            "close": self.screen.find("Close", below=line).center,
+        }
+
+    def copy_rows(self):
+        self.screen.click(*self.dialog["copy"])
+        return copied_rows(self.screen.clipboard())
+
+    def set_dialog_filter(self, text):
+        self.screen.click(*self.dialog["field"])
+        self.screen.key("ctrl+a")
+        self.screen.key("BackSpace")
+        if text:
+            self.screen.type_text(text)
+        self.screen.click(*self.dialog["label"])  # closes the field's completion list, if any
+        self.screen.click(*self.dialog["apply"])
+        time.sleep(2)
+
+    def test_sessions_dialog(self):
+        window = self.screen.open_statistic("Sessions", "TLS Sessions")
+        self.locate_dialog()
+        header, rows = self.copy_rows()
+        self.assertIn("TLS Version", header)
+        everything = self.tshark_table()
+        self.assertSameSessions(rows, everything)
+        self.screen.screenshot(os.path.join(ARTIFACTS, "tlsdist-sessions-dialog.png"), window)
+
+        # The dialog's own filter narrows the rows to exactly tshark's filtered figures,
+        # and after three filter changes (three re-runs) the figures are unchanged.
+        for view_filter in ("tcp.stream==2", "tcp.stream==0 || tcp.stream==3", ""):
+            with self.subTest(filter=view_filter):
+                self.set_dialog_filter(view_filter)
+                _, rows = self.copy_rows()
+                self.assertSameSessions(rows, self.tshark_table(view_filter))
+        self.assertEqual(len(rows), len(everything))
+        self.screen.click(*self.dialog["close"])
+
+    def test_byte_distribution_dialog(self):
+        window = self.screen.open_statistic("Distribution", "Byte Distribution")
+        self.locate_dialog()
+        _, rows = self.copy_rows()
+        self.assertEqual(len(rows), 256)
+        sessions = parse_session_csv(self.box.tshark("-r", self.path, "-q", "-z", "tlsdist,csv").stdout)
+        tx = [sum(s["tx_hist"][v] for s in sessions) for v in range(256)]
+        rx = [sum(s["rx_hist"][v] for s in sessions) for v in range(256)]
+        total = sum(tx) + sum(rx)
+        for row in rows:
+            v = int(row[0])
+            self.assertEqual(row[1], "0x%02x" % v)
+            self.assertEqual([int(row[2]), int(row[3]), int(row[4])], [tx[v], rx[v], tx[v] + rx[v]])
+            self.assertAlmostEqual(float(row[5]), 100.0 * (tx[v] + rx[v]) / total, places=4)
+        self.screen.screenshot(os.path.join(ARTIFACTS, "tlsdist-bytes-dialog.png"), window)
+        self.screen.click(*self.dialog["close"])
+
+
+if __name__ == "__main__":
+    unittest.main()
