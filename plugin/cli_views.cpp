@@ -63,7 +63,7 @@ tap_packet_status view_packet(void *data, packet_info *, epan_dissect_t *, const
     row.source = frame->source;
     row.destination = frame->destination;
     row.stream = frame->stream;
-    row.from_client = view->table.sender_is_client(frame->stream, frame->sender);
+    row.from_client = view->table.sender_is_client(frame->stream, frame->sender, &capture_tracker());
     row.histogram = &view->frame_histogram;
     append_packet_csv_row(view->text, row);
     write_stdout(view->text);
@@ -76,11 +76,12 @@ void draw_view(void *data)
     view->text.clear();
     switch (view->options.kind) {
     case ViewKind::Table:
-        append_session_table(view->text, view->table.sessions(), view->table.totals());
+        append_session_table(view->text, view->table.sessions(&capture_tracker()),
+                             view->table.totals(&capture_tracker()));
         break;
     case ViewKind::SessionCsv:
         append_session_csv_header(view->text);
-        for (const SessionSummary &session : view->table.sessions())
+        for (const SessionSummary &session : view->table.sessions(&capture_tracker()))
             append_session_csv_row(view->text, session);
         break;
     case ViewKind::PacketCsv:

@@ -426,4 +426,9 @@ void enable_tracking()
     want_fields();
 }
 
+const CaptureTracker &capture_tracker()
+{
+    return cache.tracker;
+}
+
 }  // namespace tlsdist

@@ -4,6 +4,8 @@
 // frame on the first pass, and replays the cache on every later pass.
 #pragma once
 
+#include "capture_tracker.h"
+
 namespace tlsdist {
 
 inline constexpr const char *kTapName = "tlsdist";
@@ -14,5 +16,9 @@ void register_handoff();
 // Starts the per-frame work. Off by default in tshark so that runs without a
 // tlsdist view pay nothing; must be on before the first frame is read.
 void enable_tracking();
+
+// What the first pass has seen of every connection so far: statistics take
+// each session's client and version from it, whatever their filter lets through.
+const CaptureTracker &capture_tracker();
 
 }  // namespace tlsdist

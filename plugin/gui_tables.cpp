@@ -145,7 +145,7 @@ tap_packet_status sessions_packet(void *tapdata, packet_info *, epan_dissect_t *
     model.sessions.add(*frame);
     if (!frame->is_tcp)
         return TAP_PACKET_DONT_REDRAW;
-    const std::optional<SessionSummary> session = model.sessions.session(frame->stream);
+    const std::optional<SessionSummary> session = model.sessions.session(frame->stream, &capture_tracker());
     if (!session)
         return TAP_PACKET_DONT_REDRAW;
 
@@ -227,7 +227,7 @@ tap_packet_status bytes_packet(void *tapdata, packet_info *, epan_dissect_t *, c
     model.sessions.add(*frame, &model.frame);
     if (frame->run_count == 0)
         return TAP_PACKET_DONT_REDRAW;
-    (model.sessions.sender_is_client(frame->stream, frame->sender) ? model.tx : model.rx)
+    (model.sessions.sender_is_client(frame->stream, frame->sender, &capture_tracker()) ? model.tx : model.rx)
         .merge(model.frame);
     fill_byte_rows(table, model);
     return TAP_PACKET_REDRAW;

@@ -7,6 +7,8 @@ namespace tlsdist {
 void HandshakeFacts::observe(uint8_t sender, uint8_t flags, uint16_t hello_version)
 {
     sender &= 1;
+    if (flags & kTlsRecord)
+        record_seen_ = true;
     if (flags & kSynWithoutAck && syn_sender_ < 0)
         syn_sender_ = static_cast<int8_t>(sender);
     if (flags & kClientHello) {

@@ -22,6 +22,8 @@ public:
     void observe(uint8_t sender, uint8_t flags, uint16_t hello_version);
 
     uint8_t client() const;
+    // Wireshark's TLS dissector showed a record on the connection.
+    bool record_seen() const { return record_seen_; }
     // "TLS 1.2", "TLS 1.3 (offered)" when no ServerHello was seen, or "unknown".
     std::string version() const;
 
@@ -30,6 +32,7 @@ private:
     int8_t syn_sender_ = -1;
     uint16_t selected_version_ = 0;
     uint16_t offered_version_ = 0;
+    bool record_seen_ = false;
 };
 
 }  // namespace tlsdist

@@ -4,6 +4,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 namespace tlsdist {
 
@@ -14,12 +15,20 @@ public:
     void add(const uint8_t *data, size_t length);
     void merge(const ByteHistogram &other);
 
-    uint64_t operator[](size_t value) const { return counts_[value]; }
-    uint64_t total() const;
-    const Counts &counts() const { return counts_; }
+    uint64_t operator[](size_t value) const { return wide_.empty() ? narrow_[value] : wide_[value]; }
+    uint64_t total() const { return total_; }
+    Counts counts() const;
 
 private:
-    Counts counts_{};
+    void widen();
+
+    // No count can exceed the total, so while the total fits in 32 bits the
+    // counts are kept in 32 bits: half the memory per session, and a faster
+    // kernel. Past 4 GiB of bytes the histogram moves to 64-bit counts, so
+    // nothing ever overflows.
+    std::array<uint32_t, 256> narrow_{};
+    std::vector<uint64_t> wide_;  // empty until needed, then 256 counts
+    uint64_t total_ = 0;
 };
 
 }  // namespace tlsdist

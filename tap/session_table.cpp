@@ -89,17 +89,36 @@ void SessionTable::clear()
     frames_ = 0;
 }
 
-bool SessionTable::sender_is_client(uint32_t stream, uint8_t sender) const
+const HandshakeFacts &SessionTable::facts(uint32_t stream, const CaptureTracker *capture) const
+{
+    if (capture) {
+        if (const HandshakeFacts *connection = capture->handshake(stream))
+            return *connection;
+    }
+    return sessions_[stream]->handshake;
+}
+
+bool SessionTable::is_tls(uint32_t stream, const CaptureTracker *capture) const
+{
+    if (stream >= sessions_.size() || !sessions_[stream])
+        return false;
+    const Session &session = *sessions_[stream];
+    return session.tls_seen || (session.histograms && facts(stream, capture).record_seen());
+}
+
+bool SessionTable::sender_is_client(uint32_t stream, uint8_t sender, const CaptureTracker *capture) const
 {
     if (stream >= sessions_.size() || !sessions_[stream])
         return sender == 0;
-    return sessions_[stream]->handshake.client() == (sender & 1);
+    return facts(stream, capture).client() == (sender & 1);
 }
 
-SessionSummary SessionTable::summarize(uint32_t stream, const Session &session)
+SessionSummary SessionTable::summarize(uint32_t stream, const CaptureTracker *capture) const
 {
     static const ByteHistogram kEmpty;
-    const uint8_t client = session.handshake.client();
+    const Session &session = *sessions_[stream];
+    const HandshakeFacts &handshake = facts(stream, capture);
+    const uint8_t client = handshake.client();
     const uint8_t server = client ^ 1;
     SessionSummary summary;
     summary.stream = stream;
@@ -107,7 +126,7 @@ SessionSummary SessionTable::summarize(uint32_t stream, const Session &session)
     summary.duration = seconds_between(session.first, session.last);
     summary.client = session.ends[client];
     summary.server = session.ends[server];
-    summary.version = session.handshake.version();
+    summary.version = handshake.version();
     summary.tx = session.directions[client];
     summary.rx = session.directions[server];
     summary.tx_histogram = session.histograms ? &session.histograms[client] : &kEmpty;
@@ -115,33 +134,33 @@ SessionSummary SessionTable::summarize(uint32_t stream, const Session &session)
     return summary;
 }
 
-std::vector<SessionSummary> SessionTable::sessions() const
+std::vector<SessionSummary> SessionTable::sessions(const CaptureTracker *capture) const
 {
     std::vector<SessionSummary> result;
-    for (size_t stream = 0; stream < sessions_.size(); ++stream) {
-        const Session *session = sessions_[stream].get();
-        if (session && session->tls_seen)
-            result.push_back(summarize(static_cast<uint32_t>(stream), *session));
+    for (uint32_t stream = 0; stream < sessions_.size(); ++stream) {
+        if (is_tls(stream, capture))
+            result.push_back(summarize(stream, capture));
     }
     return result;
 }
 
-std::optional<SessionSummary> SessionTable::session(uint32_t stream) const
+std::optional<SessionSummary> SessionTable::session(uint32_t stream, const CaptureTracker *capture) const
 {
-    if (stream >= sessions_.size() || !sessions_[stream] || !sessions_[stream]->tls_seen)
+    if (!is_tls(stream, capture))
         return std::nullopt;
-    return summarize(stream, *sessions_[stream]);
+    return summarize(stream, capture);
 }
 
-CaptureTotals SessionTable::totals() const
+CaptureTotals SessionTable::totals(const CaptureTracker *capture) const
 {
     CaptureTotals totals;
     totals.frames = frames_;
-    for (const auto &session : sessions_) {
-        if (!session || !session->tls_seen)
+    for (uint32_t stream = 0; stream < sessions_.size(); ++stream) {
+        if (!is_tls(stream, capture))
             continue;
+        const Session &session = *sessions_[stream];
         ++totals.tls_sessions;
-        totals.tls_frames += session->directions[0].tls_frames + session->directions[1].tls_frames;
+        totals.tls_frames += session.directions[0].tls_frames + session.directions[1].tls_frames;
     }
     return totals;
 }

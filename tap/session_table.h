@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "capture_tracker.h"
 #include "endpoint.h"
 #include "handshake_facts.h"
 #include "histogram.h"
@@ -91,19 +92,28 @@ public:
     void add(const FrameEvent &frame, ByteHistogram *frame_histogram = nullptr);
     void clear();
 
-    // True when, as far as the frames so far tell, the sender is the client.
-    bool sender_is_client(uint32_t stream, uint8_t sender) const;
+    // A statistic with a display filter sees only some of a connection's
+    // frames (say, one direction), yet the session's client and version are
+    // those of the whole connection. With `capture` (the first pass over every
+    // frame so far) they come from there; without it, from the frames this
+    // table was given.
 
-    // Sessions on which a TLS record was seen, by stream index. The histogram
-    // pointers stay valid until the table is changed.
-    std::vector<SessionSummary> sessions() const;
-    // The session of one stream, if a TLS record was seen on it.
-    std::optional<SessionSummary> session(uint32_t stream) const;
-    CaptureTotals totals() const;
+    // True when the sender is the session's client.
+    bool sender_is_client(uint32_t stream, uint8_t sender, const CaptureTracker *capture = nullptr) const;
+
+    // Sessions by stream index: connections on which this table saw a TLS
+    // record, or TLS bytes of a connection where the capture shows records.
+    // The histogram pointers stay valid until the table is changed.
+    std::vector<SessionSummary> sessions(const CaptureTracker *capture = nullptr) const;
+    // The session of one stream, if it is one.
+    std::optional<SessionSummary> session(uint32_t stream, const CaptureTracker *capture = nullptr) const;
+    CaptureTotals totals(const CaptureTracker *capture = nullptr) const;
 
 private:
     struct Session;
-    static SessionSummary summarize(uint32_t stream, const Session &session);
+    const HandshakeFacts &facts(uint32_t stream, const CaptureTracker *capture) const;
+    bool is_tls(uint32_t stream, const CaptureTracker *capture) const;
+    SessionSummary summarize(uint32_t stream, const CaptureTracker *capture) const;
     std::vector<std::unique_ptr<Session>> sessions_;  // indexed by tcp.stream
     uint64_t frames_ = 0;
 };

@@ -57,11 +57,15 @@ class Screen:
         time.sleep(2)  # let it finish reading the file
 
     def close(self):
+        """Stops Wireshark and Xvfb; returns what Wireshark printed."""
         for process in (self.wireshark, self.xvfb):
             process.kill()
             process.wait()
         self.log.close()
+        with open(self.log.name, errors="replace") as f:
+            output = f.read()
         shutil.rmtree(self.work, ignore_errors=True)
+        return output
 
     @staticmethod
     def _wait(condition, seconds, message):

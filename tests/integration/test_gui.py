@@ -6,7 +6,7 @@ import time
 import unittest
 
 from gui_driver import Screen, copied_rows
-from tlsdist_env import Sandbox, parse_session_csv, parse_table
+from tlsdist_env import SANITIZER_SIGNS, Sandbox, parse_session_csv, parse_table
 
 CAPTURE = "multi-session.pcapng"
 ARTIFACTS = os.environ.get("TLSDIST_ARTIFACT_DIR", os.path.join(os.getcwd(), "test-artifacts"))
@@ -25,8 +25,11 @@ class WiresharkDialogTests(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        cls.screen.close()
+        output = cls.screen.close()
         cls.box.close()
+        for sign in SANITIZER_SIGNS:
+            if sign in output:
+                raise AssertionError("sanitizer report from Wireshark:\n" + output)
 
     def tshark_table(self, view_filter=""):
         done = self.box.tshark("-r", self.path, "-q", "-z", "tlsdist" + ("," + view_filter if view_filter else ""))

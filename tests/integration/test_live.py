@@ -8,7 +8,7 @@ import subprocess
 import time
 import unittest
 
-from tlsdist_env import Sandbox, parse_session_csv, parse_table, reference
+from tlsdist_env import SANITIZER_SIGNS, Sandbox, parse_session_csv, parse_table, reference
 
 FILE_SIZE = 300_000
 
@@ -76,6 +76,8 @@ class LiveCaptureTests(unittest.TestCase):
         time.sleep(1)
         os.killpg(process.pid, signal.SIGINT)
         out, err = process.communicate(timeout=60)
+        for sign in SANITIZER_SIGNS:
+            self.assertNotIn(sign, err)
         return process.returncode, out, err
 
     def test_tshark_live_views_see_the_sessions(self):

@@ -22,6 +22,13 @@ REFERENCE = os.path.join(SOURCE_DIR, "tests", "reference", "tls_reference.py")
 FRONT_END = os.path.join(SOURCE_DIR, "plugin", "tlsdist.sh")
 DEBIAN_PYTHON = "/usr/bin/python3"  # has python3-dpkt
 
+# With the sanitized plugin: the ASan runtime to preload into tshark/Wireshark.
+PRELOAD = os.environ.get("TLSDIST_PRELOAD", "")
+# tshark itself leaks at exit by design; leaks are checked with valgrind instead.
+SANITIZER_ENV = ["ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:detect_odr_violation=0",
+                 "UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1"]
+SANITIZER_SIGNS = ("AddressSanitizer", "UndefinedBehaviorSanitizer", "runtime error:")
+
 # Files in captures/ that are deliberately not (whole) captures.
 BAD_CAPTURES = {"not-a-capture.pcap"}
 TRUNCATED_CAPTURES = {"truncated.pcap"}
@@ -50,6 +57,8 @@ class Sandbox:
         shutil.copytree(PLUGIN_DIR, self.plugins)
         self.captures = os.path.join(self.root, "captures")
         shutil.copytree(CAPTURES_DIR, self.captures)
+        self.no_extcap = os.path.join(self.root, "no-extcap")
+        os.mkdir(self.no_extcap)
         self.front_end = os.path.join(self.root, "tlsdist")
         shutil.copy(FRONT_END, self.front_end)
         self.as_root = os.geteuid() == 0
@@ -69,14 +78,22 @@ class Sandbox:
     def command(self, argv, extra_groups=None):
         env = ["env", "-i", "PATH=/usr/local/bin:/usr/bin:/bin", "HOME=" + self.home,
                "WIRESHARK_PLUGIN_DIR=" + self.plugins, "TZ=UTC", "LC_ALL=C"]
+        if PRELOAD:
+            # The preload is inherited by the extcap helpers Wireshark spawns to list
+            # interfaces, and androiddump deadlocks under ASan: point extcap at nothing.
+            env += ["LD_PRELOAD=" + PRELOAD, "WIRESHARK_EXTCAP_DIR=" + self.no_extcap] + SANITIZER_ENV
         if not self.as_root:
             return env + argv
         groups = ["--groups=" + ",".join(extra_groups)] if extra_groups else ["--clear-groups"]
         return ["setpriv", "--reuid=65534", "--regid=65534"] + groups + env + argv
 
     def run(self, argv, timeout=TIMEOUT, **kwargs):
-        return subprocess.run(self.command(argv), capture_output=True, text=True,
+        done = subprocess.run(self.command(argv), capture_output=True, text=True,
                               timeout=timeout, cwd=self.root, **kwargs)
+        for sign in SANITIZER_SIGNS:
+            if sign in done.stderr:
+                raise AssertionError("sanitizer report from %s:\n%s" % (argv, done.stderr))
+        return done
 
     def tshark(self, *args, **kwargs):
         return self.run(["tshark"] + list(args), **kwargs)

@@ -165,3 +165,103 @@ TEST_F(UtcZone, PacketCsvRow)
         << lines[1];
     EXPECT_EQ(split(lines[0], ',').size(), split(lines[1], ',').size());
 }
+
+namespace {
+
+// Splits CSV text into records of fields per RFC 4180 (CRLF line ends,
+// quoted fields with doubled quotes); written here so that the writers are
+// checked against the format, not against themselves.
+std::vector<std::vector<std::string>> parse_csv(const std::string &text)
+{
+    std::vector<std::vector<std::string>> records(1, std::vector<std::string>(1));
+    bool quoted = false;
+    for (size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        std::string &field = records.back().back();
+        if (quoted) {
+            if (c == '"' && i + 1 < text.size() && text[i + 1] == '"')
+                field += text[++i];
+            else if (c == '"')
+                quoted = false;
+            else
+                field += c;
+        } else if (c == '"') {
+            quoted = true;
+        } else if (c == ',') {
+            records.back().emplace_back();
+        } else if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') {
+            ++i;
+            records.emplace_back(1);
+        } else {
+            field += c;
+        }
+    }
+    if (records.back().size() == 1 && records.back()[0].empty())
+        records.pop_back();
+    return records;
+}
+
+// Strings a crafted capture could try to smuggle into a report.
+const std::vector<std::string> kHostileStrings = {
+    "=HYPERLINK(\"http://evil.example/\",\"click\")",
+    "+1+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(A1:A9)",
+    "\tTab first",
+    "\rCarriage first",
+    "a,b,c",
+    "two\r\nlines\nthree",
+    "\"quoted\"",
+    std::string("nul\0inside", 10),
+    "\x1b[2J\x1b[31mred\x07",
+    "\x7f\x01\x1f",
+    "\xc3\xa9t\xc3\xa9",
+};
+
+}  // namespace
+
+TEST_F(UtcZone, HostileStringsKeepTheSessionCsvShapeAndCannotRunAsFormulas)
+{
+    ByteHistogram tx, rx;
+    std::string out;
+    append_session_csv_header(out);
+    for (const std::string &hostile : kHostileStrings) {
+        SessionSummary s = sample_session(tx, rx);
+        s.version = hostile;
+        append_session_csv_row(out, s);
+    }
+    const auto records = parse_csv(out);
+    ASSERT_EQ(records.size(), 1 + kHostileStrings.size());
+    for (size_t i = 0; i < kHostileStrings.size(); ++i) {
+        const std::string &hostile = kHostileStrings[i];
+        const auto &record = records[i + 1];
+        ASSERT_EQ(record.size(), records[0].size()) << i;
+        const bool formula = std::string_view("=+-@\t\r").find(hostile[0]) != std::string_view::npos;
+        // The cell reads back as the string itself, behind an apostrophe when
+        // a spreadsheet would take it for a formula.
+        EXPECT_EQ(record[8], formula ? "'" + hostile : hostile) << i;
+        EXPECT_EQ(record[9], "123123") << i;
+    }
+}
+
+TEST_F(UtcZone, HostileStringsCannotBreakOrDriveTheTextTable)
+{
+    ByteHistogram tx, rx;
+    std::vector<SessionSummary> sessions;
+    for (const std::string &hostile : kHostileStrings) {
+        sessions.push_back(sample_session(tx, rx));
+        sessions.back().version = hostile;
+    }
+    std::string out;
+    append_session_table(out, sessions, CaptureTotals{1, 1, sessions.size()});
+    const auto lines = split(out, '\n');
+    ASSERT_EQ(lines.size(), 3 + kHostileStrings.size());
+    for (size_t i = 2; i + 1 < lines.size(); ++i)
+        EXPECT_EQ(lines[i].size(), lines[1].size()) << "row " << i << " breaks the columns";
+    for (const std::string &line : lines) {
+        for (unsigned char c : line)
+            EXPECT_TRUE(c >= 0x20 && c != 0x7f) << "control byte " << int(c) << " in " << line;
+    }
+    EXPECT_NE(out.find("\\x1b[2J\\x1b[31mred\\x07"), std::string::npos);
+    EXPECT_NE(out.find("\xc3\xa9t\xc3\xa9"), std::string::npos);  // UTF-8 passes through
+}

@@ -174,3 +174,40 @@ TEST(SessionTable, OneSessionByStream)
     EXPECT_EQ(s->version, "TLS 1.3 (offered)");
     EXPECT_EQ(f.table.sessions().at(0).tx.tls_bytes, s->tx.tls_bytes);
 }
+
+TEST(SessionTable, AFilteredTableTakesClientAndVersionFromTheWholeConnection)
+{
+    // The whole connection, as the first pass saw it: the server (a, sender 0)
+    // speaks first, then SYN and ClientHello from b (sender 1), ServerHello
+    // selecting TLS 1.3 from a.
+    CaptureTracker capture;
+    const Endpoint a = Endpoint::ipv4(kAddrA, 40000);
+    const Endpoint b = Endpoint::ipv4(kAddrB, 443);
+    const struct {
+        Endpoint source;
+        uint8_t flags;
+        uint16_t hello_version;
+    } whole[] = {{a, 0, 0}, {b, kSynWithoutAck, 0}, {b, kClientHello | kTlsRecord, 0x0304},
+                 {a, kServerHello | kTlsRecord, 0x0304}};
+    for (const auto &frame : whole) {
+        TcpSegmentFacts facts;
+        facts.source = frame.source;
+        facts.flags = frame.flags;
+        facts.hello_version = frame.hello_version;
+        capture.accept(facts);
+    }
+
+    // A statistic whose filter passes only the server's application data
+    // (sender 0, no record shown in its frames: records span segments).
+    Frames f;
+    f.add(0, 0, 0, "ciphertext");
+    EXPECT_TRUE(f.table.sessions().empty());  // on its own it cannot tell this is TLS
+    const auto sessions = f.table.sessions(&capture);
+    ASSERT_EQ(sessions.size(), 1u);
+    EXPECT_EQ(sessions[0].client.port, 443);
+    EXPECT_EQ(sessions[0].version, "TLS 1.3");
+    EXPECT_EQ(sessions[0].tx.tls_bytes, 0u);
+    EXPECT_EQ(sessions[0].rx.tls_bytes, 10u);
+    EXPECT_FALSE(f.table.sender_is_client(0, 0, &capture));
+    EXPECT_EQ(f.table.totals(&capture).tls_sessions, 1u);
+}

@@ -1,0 +1,176 @@
+// libFuzzer target for the tap/ core: everything in it that takes bytes from
+// outside. The first input byte picks what the rest feeds:
+//   0: the -z argument parser and the string escapers (CSV, text table);
+//   else: a stream of TCP segments (sequence numbers, lengths, flags, TLS
+//   hand-over offsets, hello versions: all attacker-chosen in a capture) run
+//   through the first-pass tracker, two session tables and every writer.
+// Besides crashes and sanitizer reports, it checks the invariants the outputs
+// rely on, and aborts when one breaks.
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+
+#include "capture_tracker.h"
+#include "report.h"
+#include "session_table.h"
+#include "view_options.h"
+
+using namespace tlsdist;
+
+namespace {
+
+void require(bool condition)
+{
+    if (!condition)
+        std::abort();
+}
+
+bool starts_formula(std::string_view text)
+{
+    return !text.empty() && std::string_view("=+-@\t\r").find(text[0]) != std::string_view::npos;
+}
+
+void check_strings(std::string_view text)
+{
+    parse_view_options(text);
+
+    for (unsigned char c : printable_text(text))
+        require(c >= 0x20 && c != 0x7f);
+
+    const std::string cell = csv_cell(text);
+    if (cell.empty() || cell[0] != '"') {
+        // Unquoted: nothing that would end or split the cell, and no formula.
+        require(cell == text);
+        require(cell.find_first_of(",\"\r\n") == std::string::npos);
+        require(!starts_formula(cell));
+        return;
+    }
+    // Quoted: inner quotes doubled, and a formula starts with an apostrophe.
+    require(cell.size() >= 2 && cell.back() == '"');
+    const std::string_view inner(cell.data() + 1, cell.size() - 2);
+    for (size_t i = 0; i < inner.size(); ++i) {
+        if (inner[i] == '"') {
+            require(i + 1 < inner.size() && inner[i + 1] == '"');
+            ++i;
+        }
+    }
+    require(!starts_formula(inner));
+}
+
+// Reads fixed-size fields from the input, zeros once it runs out.
+class Reader {
+public:
+    Reader(const uint8_t *data, size_t size) : data_(data), size_(size) {}
+    bool done() const { return position_ >= size_; }
+    uint32_t next(unsigned bytes)
+    {
+        uint32_t value = 0;
+        for (unsigned i = 0; i < bytes; ++i)
+            value = value << 8 | (position_ < size_ ? data_[position_++] : 0);
+        return value;
+    }
+
+private:
+    const uint8_t *data_;
+    size_t size_;
+    size_t position_ = 0;
+};
+
+void check_segments(const uint8_t *data, size_t size)
+{
+    static uint8_t payload[65536];
+    for (size_t i = 0; i < sizeof payload; ++i)
+        payload[i] = static_cast<uint8_t>(i * 131 + 7);
+    const uint8_t client_address[4] = {192, 0, 2, 1};
+    const uint8_t server_address[4] = {198, 51, 100, 2};
+    const Endpoint ends[2] = {Endpoint::ipv4(client_address, 50000),
+                              Endpoint::ipv4(server_address, 443)};
+
+    CaptureTracker tracker;
+    SessionTable every_frame;
+    SessionTable odd_frames;  // a second statistic that sees a subset, as with a filter
+    uint64_t tls_bytes = 0;
+    Reader reader(data, size);
+    for (uint32_t number = 1; !reader.done() && number < 4096; ++number) {
+        const uint32_t control = reader.next(1);
+        TcpSegmentFacts facts;
+        facts.stream = reader.next(1) % 8;
+        const uint8_t side = control & 1;
+        facts.source = ends[side];
+        facts.syn = (control & 2) != 0;
+        facts.flags = static_cast<uint8_t>(control >> 4);
+        facts.raw_seq = reader.next(4);
+        facts.reported_length = reader.next(2);
+        facts.captured_length = std::min(facts.reported_length, reader.next(2));
+        if (control & 4)
+            facts.tls_begins_at = reader.next(2);
+        facts.hello_version = static_cast<uint16_t>(reader.next(2));
+
+        const TrackedSegment tracked = tracker.accept(facts);
+        ByteRun runs[SegmentNews::kMaxSpans];
+        uint64_t frame_bytes = 0;
+        require(tracked.news.span_count <= SegmentNews::kMaxSpans);
+        for (uint32_t i = 0; i < tracked.news.span_count; ++i) {
+            const PayloadSpan &span = tracked.news.spans[i];
+            require(span.length > 0);
+            require(uint64_t{span.offset} + span.length <= facts.captured_length);
+            runs[i] = ByteRun{payload + span.offset, span.length};
+            frame_bytes += span.length;
+        }
+        require(frame_bytes == tracked.news.tls_bytes());
+        tls_bytes += frame_bytes;
+
+        FrameEvent event;
+        event.frame_number = number;
+        event.time = Timestamp{static_cast<int64_t>(reader.next(1)), 0};
+        event.wire_length = facts.reported_length + 54;
+        event.is_tcp = true;
+        event.stream = facts.stream;
+        event.sender = tracked.sender;
+        event.source = ends[side];
+        event.destination = ends[side ^ 1];
+        event.flags = facts.flags;
+        event.hello_version = facts.hello_version;
+        event.missed_delta = tracked.news.missed_delta;
+        event.runs = runs;
+        event.run_count = tracked.news.span_count;
+
+        ByteHistogram frame_histogram;
+        every_frame.add(event, &frame_histogram);
+        require(frame_histogram.total() == frame_bytes);
+        if (number % 2)
+            odd_frames.add(event);
+    }
+
+    uint64_t reported = 0;
+    for (const SessionSummary &s : every_frame.sessions()) {
+        require(s.tx_histogram->total() == s.tx.tls_bytes && s.rx_histogram->total() == s.rx.tls_bytes);
+        require(s.duration >= 0);
+        reported += s.tx.tls_bytes + s.rx.tls_bytes;
+        if (const auto subset = odd_frames.session(s.stream))
+            require(subset->tx.tls_bytes + subset->rx.tls_bytes <= s.tx.tls_bytes + s.rx.tls_bytes);
+    }
+    // Bytes of streams where no TLS record was ever flagged are in no session.
+    require(reported <= tls_bytes);
+
+    std::string out;
+    append_session_table(out, every_frame.sessions(), every_frame.totals());
+    append_session_csv_header(out);
+    for (const SessionSummary &s : odd_frames.sessions())
+        append_session_csv_row(out, s);
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size == 0)
+        return 0;
+    if (data[0] == 0)
+        check_strings(std::string_view(reinterpret_cast<const char *>(data + 1), size - 1));
+    else
+        check_segments(data + 1, size - 1);
+    return 0;
+}
