@@ -27,6 +27,8 @@ struct CliView {
     bool header_written = false;
 };
 
+constexpr size_t kFlushBytes = 1 << 20;
+
 void write_stdout(const std::string &text)
 {
     std::fwrite(text.data(), 1, text.size(), stdout);
@@ -81,8 +83,14 @@ void draw_view(void *data)
         break;
     case ViewKind::SessionCsv:
         append_session_csv_header(view->text);
-        for (const SessionSummary &session : view->table.sessions(&capture_tracker()))
+        for (const SessionSummary &session : view->table.sessions(&capture_tracker())) {
             append_session_csv_row(view->text, session);
+            // Rows are ~2 KB each: write as they come rather than hold them all.
+            if (view->text.size() >= kFlushBytes) {
+                write_stdout(view->text);
+                view->text.clear();
+            }
+        }
         break;
     case ViewKind::PacketCsv:
         if (!view->header_written)
