@@ -21,10 +21,19 @@ Options:
   -f, --filter FILTER   count only frames matching a Wireshark display filter
   -d, --decode-as RULE  passed to tshark -d, e.g. tcp.port==8443,tls for TLS on
                         a port Wireshark does not decode as TLS (repeatable)
+  --all-dissectors      run every Wireshark dissector (see "Dissectors" below)
   -i, --interface IF    capture live from IF instead of reading a file
   -a, --duration SECS   with -i: stop after SECS seconds (default: Ctrl-C)
   -c, --count N         with -i: stop after N packets
   -h, --help            show this help
+
+Dissectors: without -f, tshark runs without the application-layer dissectors
+that cannot lead to TLS (DNS, QUIC, plain HTTP and the like): the figures are
+the same and a mixed capture reads faster. Link, network and tunnel layers,
+TLS and the protocols that hand over to TLS (STARTTLS carriers, proxies,
+RDP, OpenVPN...) stay on. The list is cached per Wireshark library in
+${XDG_CACHE_HOME:-~/.cache}/tlsdist. With -f every dissector runs, as a filter
+may name any protocol.
 
 Exit status: 0 success, 1 bad usage (including an invalid filter), 2 the
 capture could not be read (fully) or tshark failed. Set TSHARK to use another tshark.
@@ -39,10 +48,11 @@ fail() {
 }
 
 file= out= packets= filter= interface= duration= count=
-decode_as=
+decode_as= all_dissectors=false
 while [ $# -gt 0 ]; do
     case $1 in
     -h | --help) usage; exit 0 ;;
+    --all-dissectors) all_dissectors=true; shift ;;
     -o | --out | -p | --packets | -f | --filter | -d | --decode-as | -i | --interface | -a | --duration | -c | --count)
         [ $# -ge 2 ] || fail 1 "option $1 needs a value (see --help)"
         case $1 in
@@ -91,6 +101,44 @@ trap 'rm -f "$errors"' EXIT
 # Ctrl-C stops a live capture: tshark then prints its figures, and we go on.
 trap ':' INT
 
+# Protocols that TLS accounting never needs: those Wireshark reaches only
+# through a TCP/UDP/SCTP/DCCP port or a TCP/UDP/SCTP heuristic (the
+# application layer), except TLS itself and the carriers below, which hand
+# bytes on to TLS or carry whole packets. Plain HTTP is left out on purpose:
+# its body reassembly is the costliest thing in a mixed capture, and TLS
+# through an HTTP CONNECT tunnel is still found by the tls_tcp heuristic
+# (forced on), as tests/integration/test_front_end.py checks.
+tls_carriers='tls dtls sctp smtp imap pop ftp ftp-data ldap xmpp pgsql mysql nntp sieve
+managesieve lmtp irc amqp socks proxy tpkt cotp rdp tds openvpn vnc jxta pcp dsi diameter
+radius vxlan geneve gtp l2tp teredo udpencap capwap capwap.data lisp-data mpls gre
+tzsp peekremote sflow'
+
+print_disabled_protocols() {
+    {
+        "$tshark" -G decodes 2>/dev/null |
+            awk -F '\t' '$1 ~ /^(tcp|udp|sctp|dccp)\.port$|^sctp\.ppi$/ { print $3 }'
+        "$tshark" -G heuristic-decodes 2>/dev/null |
+            awk -F '\t' '$1 ~ /^(tcp|udp|sctp)$/ { print $2 }'
+    } | sort -u | grep -v -x -F "$(echo "$tls_carriers" | tr ' ' '\n')"
+}
+
+# The disabled list, cached per libwireshark build (path, size, time, inode);
+# recomputed when no cache folder is writable.
+disabled_protocols() {
+    library=$(ldd "$(command -v "$tshark")" 2>/dev/null | awk '/libwireshark\.so/ { print $3 }')
+    cache_dir=${XDG_CACHE_HOME:-${HOME:-/nonexistent}/.cache}/tlsdist
+    if [ -n "$library" ] && mkdir -p "$cache_dir" 2>/dev/null; then
+        key=$(stat -L -c '%n %s %Y %i' "$library" | cksum | cut -d ' ' -f 1)
+        cache=$cache_dir/disabled-protocols-$key
+        if [ ! -s "$cache" ]; then
+            print_disabled_protocols >"$cache.$$" && mv "$cache.$$" "$cache"
+        fi
+        cat "$cache"
+    else
+        print_disabled_protocols
+    fi
+}
+
 # Runs tshark for one view ("", ",csv" or ",packets") into $1 ("-" = stdout).
 run_view() {
     destination=$1
@@ -109,6 +157,12 @@ run_view() {
     for rule in $decode_as; do
         set -- "$@" -d "$rule"
     done
+    if [ -n "$disabled" ]; then
+        for protocol in $disabled; do
+            set -- "$@" --disable-protocol "$protocol"
+        done
+        set -- "$@" --enable-heuristic tls_tcp
+    fi
     IFS=$old_ifs
     if [ "$destination" = - ]; then
         "$tshark" "$@" 2>"$errors"
@@ -131,6 +185,13 @@ root ignores the personal plugin folder: install globally or run as a user."
     esac
 }
 
+disabled=
+if ! $all_dissectors && [ -z "$filter" ]; then
+    disabled=$(disabled_protocols)
+    # A protocol named by a -d rule stays on.
+    decoded_as=$(printf '%s\n' "$decode_as" | sed -n 's/.*,//p')
+    [ -z "$decoded_as" ] || disabled=$(printf '%s\n' "$disabled" | grep -v -x -F "$decoded_as")
+fi
 if [ -z "$out" ] && [ -z "$packets" ]; then
     run_view - ""
 fi

@@ -4,7 +4,7 @@ import os
 import subprocess
 import unittest
 
-from tlsdist_env import Sandbox, parse_session_csv
+from tlsdist_env import Sandbox, TRUNCATED_CAPTURES, capture_names, parse_session_csv
 
 
 class FrontEndTests(unittest.TestCase):
@@ -59,6 +59,52 @@ class FrontEndTests(unittest.TestCase):
             self.box.tlsdist("-o", "-", "-d", "tcp.port==8443,tls", path).stdout)
         self.assertEqual(via_front_end, found)
 
+    def test_reduced_dissectors_give_identical_figures(self):
+        # The front end turns off the application-layer dissectors that cannot
+        # lead to TLS; every view must equal tshark with all dissectors.
+        for name in capture_names():
+            if name in TRUNCATED_CAPTURES:
+                continue
+            with self.subTest(capture=name):
+                path = self.box.capture(name)
+                packets = os.path.join(self.box.home, "packets.csv")
+                reduced = self.box.tlsdist("-o", "-", "-p", packets, path)
+                self.assertEqual(reduced.returncode, 0, reduced.stderr)
+                full = self.box.tshark("-r", path, "-q", "-z", "tlsdist,csv")
+                self.assertEqual(reduced.stdout, full.stdout)
+                with open(packets) as f:
+                    self.assertEqual(f.read(), self.box.tshark("-r", path, "-q", "-z", "tlsdist,packets").stdout)
+                table = self.box.tlsdist(path)
+                self.assertEqual(table.stdout, self.box.tshark("-r", path, "-q", "-z", "tlsdist").stdout)
+
+    def test_reduced_dissector_set(self):
+        self.assertEqual(self.box.tlsdist(self.path).returncode, 0)
+        cache = os.path.join(self.box.home, ".cache", "tlsdist")
+        files = os.listdir(cache)
+        self.assertEqual(len(files), 1, files)
+        with open(os.path.join(cache, files[0])) as f:
+            disabled = set(f.read().split())
+        # Off: application protocols of the mixed capture that never carry TLS.
+        self.assertTrue({"dns", "quic", "http", "mdns", "ntp", "ssh"} <= disabled, disabled)
+        # On: TLS, what carries it or hands over to it, and the lower layers.
+        for protocol in ("tls", "tcp", "udp", "ip", "ipv6", "eth", "vlan", "smtp", "imap",
+                         "ftp", "ldap", "xmpp", "pgsql", "vxlan", "gre", "socks", "rdp", "sctp", "dtls",
+                         "proxy"):
+            self.assertNotIn(protocol, disabled)
+
+    def test_mixed_capture_and_proxy_tunnel(self):
+        # The mixed capture holds DNS, QUIC and plain HTTP beside 4 HTTPS
+        # sessions; the proxy capture has TLS after an HTTP CONNECT, which the
+        # front end finds with http off (tls_tcp heuristic).
+        for name, versions in (("mixed-protocols.pcapng", ["TLS 1.2", "TLS 1.3", "TLS 1.3", "TLS 1.3"]),
+                               ("tls13-http-connect.pcap", ["TLS 1.3"])):
+            with self.subTest(capture=name):
+                found = parse_session_csv(self.box.tlsdist("-o", "-", self.box.capture(name)).stdout)
+                self.assertEqual(sorted(s["version"] for s in found), versions)
+                everything = parse_session_csv(
+                    self.box.tlsdist("--all-dissectors", "-o", "-", self.box.capture(name)).stdout)
+                self.assertEqual(found, everything)
+
     def test_errors(self):
         cases = [
             (["nope.pcap"], 2, 'cannot read "nope.pcap": no such file'),
@@ -88,7 +134,7 @@ class FrontEndTests(unittest.TestCase):
     def test_help(self):
         done = self.box.tlsdist("--help")
         self.assertEqual(done.returncode, 0)
-        for option in ("--out", "--packets", "--filter", "--interface", "--decode-as"):
+        for option in ("--out", "--packets", "--filter", "--interface", "--decode-as", "--all-dissectors"):
             self.assertIn(option, done.stdout)
 
 
