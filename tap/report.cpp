@@ -1,5 +1,7 @@
 #include "report.h"
 
+#include "randomness.h"
+
 #include <charconv>
 #include <cstdio>
 #include <ctime>
@@ -32,6 +34,36 @@ void append_histogram(std::string &out, const ByteHistogram &histogram)
     for (uint64_t count : histogram.counts()) {
         out += ',';
         append_number(out, count);
+    }
+}
+
+std::string entropy_text(const ByteHistogram &histogram)
+{
+    const Randomness r = measure_randomness(histogram);
+    if (r.sample == 0)
+        return "-";
+    char text[16];
+    std::snprintf(text, sizeof text, "%.3f", r.entropy);
+    return text;
+}
+
+// Entropy, chi-square and its p-value of each direction, empty cells for a
+// direction without bytes.
+void append_randomness_cells(std::string &out, const ByteHistogram &tx, const ByteHistogram &rx)
+{
+    const Randomness measured[] = {measure_randomness(tx), measure_randomness(rx)};
+    const char *formats[] = {",%.6f", ",%.3f", ",%.6g"};
+    for (int figure = 0; figure < 3; ++figure) {
+        for (const Randomness &r : measured) {
+            if (r.sample == 0) {
+                out += ',';
+                continue;
+            }
+            const double value = figure == 0 ? r.entropy : figure == 1 ? r.chi_square : r.chi_square_p;
+            char text[40];
+            std::snprintf(text, sizeof text, formats[figure], value);
+            out += text;
+        }
     }
 }
 
@@ -105,6 +137,7 @@ void append_session_table(std::string &out, const std::vector<SessionSummary> &s
     static const Column columns[] = {
         {"TIME", Left},        {"DURATION", Right},  {"SRC:Port", Left}, {"DST:Port", Left},
         {"TLS Version", Left}, {"TX Bytes", Right},  {"RX Bytes", Right},
+        {"TX Entropy", Right}, {"RX Entropy", Right},
     };
     constexpr size_t kColumns = sizeof columns / sizeof columns[0];
 
@@ -115,7 +148,8 @@ void append_session_table(std::string &out, const std::vector<SessionSummary> &s
         std::snprintf(duration, sizeof duration, "%.3f s", s.duration);
         rows.push_back({local_time_text(s.start), duration, endpoint_text(s.client),
                         endpoint_text(s.server), printable_text(s.version),
-                        std::to_string(s.tx.tls_bytes), std::to_string(s.rx.tls_bytes)});
+                        std::to_string(s.tx.tls_bytes), std::to_string(s.rx.tls_bytes),
+                        entropy_text(*s.tx_histogram), entropy_text(*s.rx_histogram)});
     }
     size_t widths[kColumns];
     for (size_t c = 0; c < kColumns; ++c) {
@@ -153,7 +187,8 @@ void append_session_csv_header(std::string &out)
 {
     out += "stream,start_time,start_epoch,duration,client_ip,client_port,server_ip,server_port,"
            "version,tx_bytes,rx_bytes,tx_frames,rx_frames,tx_wire_bytes,rx_wire_bytes,"
-           "tx_missed_bytes,rx_missed_bytes";
+           "tx_missed_bytes,rx_missed_bytes,tx_entropy,rx_entropy,tx_chi_square,rx_chi_square,"
+           "tx_chi_square_p,rx_chi_square_p";
     for (const char *direction : {"tx", "rx"}) {
         for (int value = 0; value < 256; ++value) {
             out += ',';
@@ -183,6 +218,7 @@ void append_session_csv_row(std::string &out, const SessionSummary &s)
         out += ',';
         append_number(out, value);
     }
+    append_randomness_cells(out, *s.tx_histogram, *s.rx_histogram);
     append_histogram(out, *s.tx_histogram);
     append_histogram(out, *s.rx_histogram);
     out += "\r\n";

@@ -2,6 +2,7 @@
 independent implementation (tests/reference, python3-dpkt)."""
 
 import json
+import math
 import os
 import unittest
 
@@ -108,6 +109,37 @@ class CaptureTests(unittest.TestCase):
                     self.assertEqual(row["direction"], ref["direction"], "frame %s" % ref["frame"])
                     self.assertEqual(row["hist"], ref["hist"], "frame %s" % ref["frame"])
 
+    def test_randomness_matches_an_independent_computation(self):
+        # Entropy and chi-square from the reference's distributions, the
+        # p-value from SciPy's chi-square distribution.
+        from scipy.stats import chi2
+        checked = 0
+        for name in capture_names():
+            with self.subTest(capture=name):
+                theirs = reference(self.box.capture(name))["sessions"]
+                for row, ref in zip(self.sessions(name), theirs):
+                    for direction in ("tx", "rx"):
+                        counts = ref[direction + "_hist"]
+                        n = sum(counts)
+                        cells = [row["%s_%s" % (direction, f)] for f in ("entropy", "chi_square", "chi_square_p")]
+                        if n == 0:
+                            self.assertEqual(cells, ["", "", ""])
+                            continue
+                        entropy = -sum(c / n * math.log2(c / n) for c in counts if c)
+                        expected = n / 256
+                        chi_square = sum((c - expected) ** 2 / expected for c in counts)
+                        where = "%s stream %s %s" % (name, ref["stream"], direction)
+                        self.assertAlmostEqual(float(cells[0]), entropy, delta=1e-6, msg=where)
+                        self.assertAlmostEqual(float(cells[1]), chi_square, delta=1e-3 + 1e-9 * chi_square, msg=where)
+                        p = chi2.sf(chi_square, 255)
+                        self.assertAlmostEqual(float(cells[2]), p, delta=1e-5 * p + 1e-300, msg=where)
+                        checked += 1
+        self.assertGreater(checked, 40)
+        # What the figures are for: 1.5 MB of ciphertext looks uniform.
+        big = max(self.sessions("tls12-bigtransfer.pcap"), key=lambda r: int(r["rx_bytes"]))
+        self.assertGreater(float(big["rx_entropy"]), 7.999)
+        self.assertGreater(float(big["rx_chi_square_p"]), 0.001)
+
     def test_totals_and_table_agree_with_csv_and_reference(self):
         for name in capture_names():
             with self.subTest(capture=name):
@@ -128,6 +160,13 @@ class CaptureTests(unittest.TestCase):
                     self.assertEqual(cells[5], row["tx_bytes"])
                     self.assertEqual(cells[6], row["rx_bytes"])
                     self.assertEqual(cells[0].replace(" ", "T"), row["start_time"][:23])
+                    for cell, direction in ((cells[7], "tx"), (cells[8], "rx")):
+                        entropy = row[direction + "_entropy"]
+                        if entropy:
+                            self.assertRegex(cell, r"^\d\.\d{3}$")
+                            self.assertAlmostEqual(float(cell), float(entropy), delta=0.0005 + 1e-9)
+                        else:
+                            self.assertEqual(cell, "-")
 
     def test_two_pass_gives_the_same_figures(self):
         for name in capture_names():

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <sstream>
@@ -126,10 +127,12 @@ TEST_F(UtcZone, SessionCsvRowMatchesHeader)
     ASSERT_EQ(lines.size(), 2u);
     const auto header = split(lines[0].substr(0, lines[0].size() - 1), ',');
     const auto row = split(lines[1].substr(0, lines[1].size() - 1), ',');
-    ASSERT_EQ(header.size(), 17u + 512u);
+    ASSERT_EQ(header.size(), 23u + 512u);
     ASSERT_EQ(row.size(), header.size());
-    EXPECT_EQ(header[17], "tx_0");
-    EXPECT_EQ(header[17 + 256 + 255], "rx_255");
+    EXPECT_EQ(header[17], "tx_entropy");
+    EXPECT_EQ(header[22], "rx_chi_square_p");
+    EXPECT_EQ(header[23], "tx_0");
+    EXPECT_EQ(header[23 + 256 + 255], "rx_255");
     EXPECT_EQ(row[0], "4");
     EXPECT_EQ(row[1], "2023-02-03T10:12:23.123456Z");
     EXPECT_EQ(row[2], "1675419143.123456");
@@ -138,8 +141,20 @@ TEST_F(UtcZone, SessionCsvRowMatchesHeader)
     EXPECT_EQ(row[6], "2001:db8::1");
     EXPECT_EQ(row[8], "TLS 1.3");
     EXPECT_EQ(row[9], "123123");
-    EXPECT_EQ(row[17], "2");
-    EXPECT_EQ(row[17 + 255], "1");
+    // TX {0, 0, 255}: -(2/3 log2 2/3 + 1/3 log2 1/3) bits per byte; chi-square
+    // with expected 3/256 per value: (2-e)^2/e + (1-e)^2/e + 254 e.
+    const double e = 3.0 / 256;
+    char chi_square[32];
+    std::snprintf(chi_square, sizeof chi_square, "%.3f",
+                  (2 - e) * (2 - e) / e + (1 - e) * (1 - e) / e + 254 * e);
+    EXPECT_EQ(row[17], "0.918296");
+    EXPECT_EQ(row[18], "");  // no RX bytes: no figures
+    EXPECT_EQ(row[19], chi_square);
+    EXPECT_EQ(row[20], "");
+    EXPECT_FALSE(row[21].empty());
+    EXPECT_EQ(row[22], "");
+    EXPECT_EQ(row[23], "2");
+    EXPECT_EQ(row[23 + 255], "1");
 }
 
 TEST_F(UtcZone, PacketCsvRow)
