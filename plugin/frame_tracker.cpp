@@ -7,6 +7,7 @@
 #include <epan/tap.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <new>
 #include <unordered_map>
 #include <vector>
@@ -38,6 +39,7 @@ struct WantedFields {
     std::vector<int> tcp_stream, tcp_seq_raw, tcp_len, tcp_flags, tcp_payload;
     std::vector<int> icmp, icmpv6;
     std::vector<int> tls, tls_record, handshake_type, handshake_version, supported_version;
+    std::vector<int> server_name, alpn, cipher_suite, ja3, ja3s;
 };
 
 WantedFields fields;
@@ -147,6 +149,43 @@ Endpoint endpoint_of(const address &addr, uint32_t port)
     return other;
 }
 
+std::string first_string(proto_tree *tree, const std::vector<int> &ids)
+{
+    std::string text;
+    for_each_field(tree, ids, [&](const field_info *fi) {
+        if (text.empty())
+            text = compat::field_string(fi);
+    });
+    return text;
+}
+
+// SNI, ALPN, cipher suite and JA3/JA3S of the hello in this frame.
+HelloDetails read_hello_details(proto_tree *tree, bool server_hello)
+{
+    HelloDetails details;
+    for_each_field(tree, fields.alpn, [&](const field_info *fi) {
+        if (server_hello && !details.alpn.empty())
+            return;
+        if (!details.alpn.empty())
+            details.alpn += ',';
+        details.alpn += compat::field_string(fi);
+    });
+    if (server_hello) {
+        // (a ClientHello lists every suite it offers under the same field)
+        if (const field_info *suite = last_field(tree, fields.cipher_suite)) {
+            const char *name = compat::field_value_name(suite);
+            char number[16];
+            std::snprintf(number, sizeof number, "0x%04x", compat::field_uint(suite));
+            details.cipher_suite = name ? name : number;
+        }
+        details.fingerprint = first_string(tree, fields.ja3s);
+    } else {
+        details.server_name = first_string(tree, fields.server_name);
+        details.fingerprint = first_string(tree, fields.ja3);
+    }
+    return details;
+}
+
 // Handshake facts of the frame: which hellos it holds and the version that
 // matters (selected by a ServerHello, highest offered by a ClientHello).
 void read_hellos(proto_tree *tree, CachedFrame &frame)
@@ -218,6 +257,11 @@ const CachedFrame *first_pass(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tre
     TcpSegmentFacts facts;
     facts.flags = frame.flags & 0x0f;
     facts.hello_version = frame.hello_version;
+    HelloDetails details;
+    if (frame.flags & (kClientHello | kServerHello)) {
+        details = read_hello_details(tree, (frame.flags & kServerHello) != 0);
+        facts.hello_details = &details;
+    }
     facts.stream = frame.stream;
     facts.source = endpoint_of(pinfo->src, pinfo->srcport);
     facts.raw_seq = compat::field_uint(seq);
@@ -351,7 +395,8 @@ void want_fields()
     for (const std::vector<int> *ids :
          {&fields.tcp_stream, &fields.tcp_seq_raw, &fields.tcp_len, &fields.tcp_flags,
           &fields.tcp_payload, &fields.icmp, &fields.icmpv6, &fields.tls, &fields.tls_record,
-          &fields.handshake_type, &fields.handshake_version, &fields.supported_version}) {
+          &fields.handshake_type, &fields.handshake_version, &fields.supported_version,
+          &fields.server_name, &fields.alpn, &fields.cipher_suite, &fields.ja3, &fields.ja3s}) {
         for (int id : *ids)
             g_array_append_val(wanted, id);
     }
@@ -410,6 +455,11 @@ void register_handoff()
     fields.handshake_type = field_ids("tls.handshake.type");
     fields.handshake_version = field_ids("tls.handshake.version");
     fields.supported_version = field_ids("tls.handshake.extensions.supported_version");
+    fields.server_name = field_ids("tls.handshake.extensions_server_name");
+    fields.alpn = field_ids("tls.handshake.extensions_alpn_str");
+    fields.cipher_suite = field_ids("tls.handshake.ciphersuite");
+    fields.ja3 = field_ids("tls.handshake.ja3");
+    fields.ja3s = field_ids("tls.handshake.ja3s");
 
     // The GUI can open a tlsdist view at any time, and its re-runs do not
     // prime postdissector fields: the first pass must always fill the cache.

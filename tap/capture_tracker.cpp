@@ -14,6 +14,8 @@ TrackedSegment CaptureTracker::accept(const TcpSegmentFacts &segment)
     TrackedSegment tracked;
     tracked.sender = segment.source == connection.first_sender ? 0 : 1;
     connection.handshake.observe(tracked.sender, segment.flags, segment.hello_version);
+    if (segment.hello_details && segment.flags & (kClientHello | kServerHello))
+        connection.handshake.observe_details((segment.flags & kServerHello) != 0, *segment.hello_details);
     tracked.news = connection.directions[tracked.sender].accept(
         segment.raw_seq, segment.syn, segment.reported_length, segment.captured_length,
         segment.tls_begins_at);

@@ -24,6 +24,7 @@ struct TcpSegmentFacts {
     std::optional<uint32_t> tls_begins_at;
     uint8_t flags = 0;  // FrameFlag bits
     uint16_t hello_version = 0;
+    const HelloDetails *hello_details = nullptr;  // with kClientHello or kServerHello
 };
 
 struct TrackedSegment {

@@ -21,6 +21,50 @@ void HandshakeFacts::observe(uint8_t sender, uint8_t flags, uint16_t hello_versi
         selected_version_ = hello_version;
 }
 
+HandshakeFacts::HandshakeFacts(const HandshakeFacts &other)
+    : client_hello_sender_(other.client_hello_sender_),
+      syn_sender_(other.syn_sender_),
+      selected_version_(other.selected_version_),
+      offered_version_(other.offered_version_),
+      record_seen_(other.record_seen_),
+      client_details_seen_(other.client_details_seen_),
+      server_details_seen_(other.server_details_seen_),
+      metadata_(other.metadata_ ? std::make_unique<SessionMetadata>(*other.metadata_) : nullptr)
+{
+}
+
+HandshakeFacts &HandshakeFacts::operator=(const HandshakeFacts &other)
+{
+    if (this != &other)
+        *this = HandshakeFacts(other);
+    return *this;
+}
+
+void HandshakeFacts::observe_details(bool server_hello, const HelloDetails &details)
+{
+    bool &seen = server_hello ? server_details_seen_ : client_details_seen_;
+    if (seen)
+        return;  // renegotiation or a retried ClientHello: the first hello counts
+    seen = true;
+    if (!metadata_)
+        metadata_ = std::make_unique<SessionMetadata>();
+    if (server_hello) {
+        metadata_->alpn_selected = details.alpn;
+        metadata_->cipher_suite = details.cipher_suite;
+        metadata_->ja3s = details.fingerprint;
+    } else {
+        metadata_->server_name = details.server_name;
+        metadata_->alpn_offered = details.alpn;
+        metadata_->ja3 = details.fingerprint;
+    }
+}
+
+const SessionMetadata &HandshakeFacts::metadata() const
+{
+    static const SessionMetadata kNothingSeen;
+    return metadata_ ? *metadata_ : kNothingSeen;
+}
+
 uint8_t HandshakeFacts::client() const
 {
     if (client_hello_sender_ >= 0)

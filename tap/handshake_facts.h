@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 namespace tlsdist {
@@ -14,18 +15,46 @@ enum FrameFlag : uint8_t {
     kTlsRecord = 1 << 3,      // Wireshark's TLS dissector shows a record in this frame
 };
 
+// What one hello says beyond the version, as Wireshark dissected it.
+struct HelloDetails {
+    std::string server_name;   // ClientHello: server_name (SNI)
+    std::string alpn;          // ClientHello: protocols offered, joined by ","; ServerHello: the one selected
+    std::string cipher_suite;  // ServerHello: the suite selected, by name
+    std::string fingerprint;   // JA3 of a ClientHello, JA3S of a ServerHello
+};
+
+// A session's metadata: from its first ClientHello and its first ServerHello.
+struct SessionMetadata {
+    std::string server_name;
+    std::string alpn_offered;
+    std::string alpn_selected;  // not visible in TLS 1.3 without keys (EncryptedExtensions)
+    std::string cipher_suite;
+    std::string ja3;
+    std::string ja3s;
+};
+
 class HandshakeFacts {
 public:
+    HandshakeFacts() = default;
+    HandshakeFacts(const HandshakeFacts &other);
+    HandshakeFacts &operator=(const HandshakeFacts &other);
+    HandshakeFacts(HandshakeFacts &&) = default;
+    HandshakeFacts &operator=(HandshakeFacts &&) = default;
+
     // sender: 0 for the side that sent the connection's first frame, else 1.
     // hello_version: with kServerHello the version it selected, with
     // kClientHello the highest one offered.
     void observe(uint8_t sender, uint8_t flags, uint16_t hello_version);
+    // Details of a hello in a frame with kClientHello or kServerHello.
+    void observe_details(bool server_hello, const HelloDetails &details);
 
     uint8_t client() const;
     // Wireshark's TLS dissector showed a record on the connection.
     bool record_seen() const { return record_seen_; }
     // "TLS 1.2", "TLS 1.3 (offered)" when no ServerHello was seen, or "unknown".
     std::string version() const;
+    // Empty strings where nothing was seen.
+    const SessionMetadata &metadata() const;
 
 private:
     int8_t client_hello_sender_ = -1;
@@ -33,6 +62,10 @@ private:
     uint16_t selected_version_ = 0;
     uint16_t offered_version_ = 0;
     bool record_seen_ = false;
+    bool client_details_seen_ = false;
+    bool server_details_seen_ = false;
+    // Allocated at the first hello: most connections of a capture are not TLS.
+    std::unique_ptr<SessionMetadata> metadata_;
 };
 
 }  // namespace tlsdist

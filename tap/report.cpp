@@ -188,7 +188,8 @@ void append_session_csv_header(std::string &out)
     out += "stream,start_time,start_epoch,duration,client_ip,client_port,server_ip,server_port,"
            "version,tx_bytes,rx_bytes,tx_frames,rx_frames,tx_wire_bytes,rx_wire_bytes,"
            "tx_missed_bytes,rx_missed_bytes,tx_entropy,rx_entropy,tx_chi_square,rx_chi_square,"
-           "tx_chi_square_p,rx_chi_square_p";
+           "tx_chi_square_p,rx_chi_square_p,server_name,alpn_offered,alpn_selected,cipher_suite,"
+           "ja3,ja3s";
     for (const char *direction : {"tx", "rx"}) {
         for (int value = 0; value < 256; ++value) {
             out += ',';
@@ -219,6 +220,10 @@ void append_session_csv_row(std::string &out, const SessionSummary &s)
         append_number(out, value);
     }
     append_randomness_cells(out, *s.tx_histogram, *s.rx_histogram);
+    const SessionMetadata &m = s.metadata;
+    for (const std::string *text : {&m.server_name, &m.alpn_offered, &m.alpn_selected,
+                                    &m.cipher_suite, &m.ja3, &m.ja3s})
+        out += ',' + csv_cell(*text);
     append_histogram(out, *s.tx_histogram);
     append_histogram(out, *s.rx_histogram);
     out += "\r\n";

@@ -68,6 +68,7 @@ struct SessionSummary {
     Endpoint client;
     Endpoint server;
     std::string version;
+    SessionMetadata metadata;
     DirectionTotals tx;  // client to server
     DirectionTotals rx;  // server to client
     const ByteHistogram *tx_histogram = nullptr;

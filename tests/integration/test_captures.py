@@ -109,6 +109,39 @@ class CaptureTests(unittest.TestCase):
                     self.assertEqual(row["direction"], ref["direction"], "frame %s" % ref["frame"])
                     self.assertEqual(row["hist"], ref["hist"], "frame %s" % ref["frame"])
 
+    # Names from the IANA TLS Cipher Suites registry, for the suites the
+    # shipped captures select.
+    IANA_CIPHER_SUITES = {
+        0x0004: "TLS_RSA_WITH_RC4_128_MD5",
+        0x1302: "TLS_AES_256_GCM_SHA384",
+        0xC013: "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA",
+        0xC014: "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA",
+        0xC02F: "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+        0xC030: "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+    }
+
+    def test_metadata_matches_the_reference(self):
+        # SNI, ALPN, cipher suite and JA3/JA3S (hashed by the reference from
+        # the hello bytes, per the JA3 specification).
+        checked = set()
+        for name in capture_names():
+            with self.subTest(capture=name):
+                theirs = reference(self.box.capture(name))["sessions"]
+                for row, ref in zip(self.sessions(name), theirs):
+                    where = "%s stream %s" % (name, ref["stream"])
+                    client, server = ref["client_hello"] or {}, ref["server_hello"] or {}
+                    self.assertEqual(row["server_name"], client.get("server_name", ""), where)
+                    self.assertEqual(row["alpn_offered"], client.get("alpn", ""), where)
+                    self.assertEqual(row["ja3"], client.get("ja3", ""), where)
+                    self.assertEqual(row["alpn_selected"], server.get("alpn", ""), where)
+                    self.assertEqual(row["ja3s"], server.get("ja3s", ""), where)
+                    suite = server.get("cipher_suite")
+                    self.assertEqual(row["cipher_suite"], "" if suite is None else self.IANA_CIPHER_SUITES[suite], where)
+                    checked.update(k for k in ("server_name", "alpn_offered", "alpn_selected", "ja3", "ja3s",
+                                               "cipher_suite") if row[k])
+        # Every column was non-empty somewhere (the mixed capture selects h2 in TLS 1.2).
+        self.assertEqual(len(checked), 6, checked)
+
     def test_randomness_matches_an_independent_computation(self):
         # Entropy and chi-square from the reference's distributions, the
         # p-value from SciPy's chi-square distribution.

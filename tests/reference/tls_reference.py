@@ -11,6 +11,7 @@ prints JSON: packets, tls_packets, sessions (and frames with --per-frame).
 See README.md for the simplifications.
 """
 
+import hashlib
 import ipaddress
 import json
 import struct
@@ -184,7 +185,7 @@ def parse_hellos(stream):
     list of ("client", versions offered...) / ("server", selected)."""
     facts = []
     if len(stream) >= 5 and stream[0] & 0x80 and stream[2] == 1:  # SSLv2 ClientHello
-        facts.append(("client", [struct.unpack(">H", stream[3:5])[0]]))
+        facts.append(("client", [struct.unpack(">H", stream[3:5])[0]], None))
         length = ((stream[0] & 0x7F) << 8) | stream[1]
         stream = stream[2 + length:]
     handshake = b""
@@ -208,19 +209,39 @@ def parse_hellos(stream):
     return facts
 
 
+def not_grease(values):
+    return [v for v in values if not is_grease(v)]
+
+
+def u16_list(data):
+    return [struct.unpack(">H", data[i:i + 2])[0] for i in range(0, len(data) - 1, 2)]
+
+
+def ja3_hash(*fields):
+    """JA3/JA3S as published by Salesforce: decimal values joined by "-",
+    fields by ",", MD5 in hex."""
+    text = ",".join("-".join(str(v) for v in f) if isinstance(f, list) else str(f) for f in fields)
+    return hashlib.md5(text.encode()).hexdigest()
+
+
 def hello_facts(msg_type, body):
+    """(kind, versions offered or version selected, details: server_name,
+    alpn, cipher_suite number, ja3)."""
     legacy = struct.unpack(">H", body[:2])[0]
     offset = 34
     session_id = body[offset]
     offset += 1 + session_id
     if msg_type == 1:
-        suites = struct.unpack(">H", body[offset:offset + 2])[0]
-        offset += 2 + suites
+        suites_length = struct.unpack(">H", body[offset:offset + 2])[0]
+        suites = u16_list(body[offset + 2:offset + 2 + suites_length])
+        offset += 2 + suites_length
         compressions = body[offset]
         offset += 1 + compressions
     else:
+        suites = [struct.unpack(">H", body[offset:offset + 2])[0]]
         offset += 3  # cipher suite, compression method
     supported = []
+    extensions, curves, point_formats, alpn, server_name = [], [], [], [], ""
     if offset + 2 <= len(body):
         end = offset + 2 + struct.unpack(">H", body[offset:offset + 2])[0]
         offset += 2
@@ -228,15 +249,34 @@ def hello_facts(msg_type, body):
             ext_type, ext_len = struct.unpack(">HH", body[offset:offset + 4])
             data = body[offset + 4:offset + 4 + ext_len]
             offset += 4 + ext_len
+            extensions.append(ext_type)
             if ext_type == 43:
                 if msg_type == 1:
                     supported = [struct.unpack(">H", data[i:i + 2])[0] for i in range(1, 1 + data[0], 2)]
                 else:
                     supported = [struct.unpack(">H", data[:2])[0]]
+            elif ext_type == 0 and len(data) >= 5 and data[2] == 0:  # server_name, host_name
+                name_length = struct.unpack(">H", data[3:5])[0]
+                server_name = data[5:5 + name_length].decode("ascii", "replace")
+            elif ext_type == 16 and len(data) >= 2:  # ALPN
+                i = 2
+                while i < len(data):
+                    alpn.append(data[i + 1:i + 1 + data[i]].decode("ascii", "replace"))
+                    i += 1 + data[i]
+            elif ext_type == 10 and len(data) >= 2:  # supported_groups
+                curves = u16_list(data[2:2 + struct.unpack(">H", data[:2])[0]])
+            elif ext_type == 11 and len(data) >= 1:  # ec_point_formats
+                point_formats = list(data[1:1 + data[0]])
+    details = {"alpn": ",".join(alpn)}
     if msg_type == 1:
         offered = [v for v in supported if not is_grease(v)]
-        return ("client", offered or [legacy])
-    return ("server", supported[0] if supported else legacy)
+        details["server_name"] = server_name
+        details["ja3"] = ja3_hash(legacy, not_grease(suites), not_grease(extensions),
+                                  not_grease(curves), point_formats)
+        return ("client", offered or [legacy], details)
+    details["cipher_suite"] = suites[0]
+    details["ja3s"] = ja3_hash(legacy, suites[0], extensions)
+    return ("server", supported[0] if supported else legacy, details)
 
 
 # ------------------------------------------------------------ TCP directions
@@ -385,13 +425,16 @@ def analyse(path, per_frame):
         if not any(d.tls_start is not None for d in c.dirs.values()):
             continue
         hello_sender, offered, selected = None, [], None
+        client_details, server_details = None, None
         for src, d in c.dirs.items():
-            for kind, value in parse_hellos(d.tls_prefix()):
+            for kind, value, details in parse_hellos(d.tls_prefix()):
                 if kind == "client":
                     hello_sender = hello_sender or src
                     offered += value
+                    client_details = client_details or details
                 elif selected is None:
                     selected = value
+                    server_details = details
         client = hello_sender or c.syn_sender or c.first_src
         clients[c.stream] = client
         server = next((s for s in c.dirs if s != client), None)
@@ -411,7 +454,8 @@ def analyse(path, per_frame):
             "tx_bytes": tx.counted, "rx_bytes": rx.counted,
             "tx_frames": tx.frames, "rx_frames": rx.frames, "tx_wire": tx.wire, "rx_wire": rx.wire,
             "tx_missed": tx.missed(), "rx_missed": rx.missed(),
-            "tx_hist": tx.hist, "rx_hist": rx.hist})
+            "tx_hist": tx.hist, "rx_hist": rx.hist,
+            "client_hello": client_details, "server_hello": server_details})
 
     session_frames = [f for f in frames_out if f["stream"] in clients]
     result = {"packets": packets, "tls_packets": len(session_frames), "sessions": sessions}

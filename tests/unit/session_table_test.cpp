@@ -210,4 +210,27 @@ TEST(SessionTable, AFilteredTableTakesClientAndVersionFromTheWholeConnection)
     EXPECT_EQ(sessions[0].rx.tls_bytes, 10u);
     EXPECT_FALSE(f.table.sender_is_client(0, 0, &capture));
     EXPECT_EQ(f.table.totals(&capture).tls_sessions, 1u);
+
+}
+
+TEST(HandshakeFacts, MetadataComesFromTheFirstHelloOfEachSide)
+{
+    HandshakeFacts facts;
+    EXPECT_EQ(facts.metadata().server_name, "");
+    facts.observe_details(false, HelloDetails{"first.example", "h2,http/1.1", "", "ja3-one"});
+    facts.observe_details(true, HelloDetails{"", "h2", "TLS_AES_128_GCM_SHA256", "ja3s-one"});
+    // A second handshake (renegotiation, a retried ClientHello) changes nothing.
+    facts.observe_details(false, HelloDetails{"second.example", "http/1.1", "", "ja3-two"});
+    facts.observe_details(true, HelloDetails{"", "http/1.1", "TLS_AES_256_GCM_SHA384", "ja3s-two"});
+    HandshakeFacts copy;
+    copy = facts;
+    for (const HandshakeFacts *f : {&facts, &copy}) {
+        const SessionMetadata &m = f->metadata();
+        EXPECT_EQ(m.server_name, "first.example");
+        EXPECT_EQ(m.alpn_offered, "h2,http/1.1");
+        EXPECT_EQ(m.alpn_selected, "h2");
+        EXPECT_EQ(m.cipher_suite, "TLS_AES_128_GCM_SHA256");
+        EXPECT_EQ(m.ja3, "ja3-one");
+        EXPECT_EQ(m.ja3s, "ja3s-one");
+    }
 }
