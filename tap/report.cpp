@@ -220,7 +220,8 @@ void append_session_csv_row(std::string &out, const SessionSummary &s)
         append_number(out, value);
     }
     append_randomness_cells(out, *s.tx_histogram, *s.rx_histogram);
-    const SessionMetadata &m = s.metadata;
+    static const SessionMetadata kNone;
+    const SessionMetadata &m = s.metadata ? *s.metadata : kNone;
     for (const std::string *text : {&m.server_name, &m.alpn_offered, &m.alpn_selected,
                                     &m.cipher_suite, &m.ja3, &m.ja3s})
         out += ',' + csv_cell(*text);

@@ -127,7 +127,7 @@ SessionSummary SessionTable::summarize(uint32_t stream, const CaptureTracker *ca
     summary.client = session.ends[client];
     summary.server = session.ends[server];
     summary.version = handshake.version();
-    summary.metadata = handshake.metadata();
+    summary.metadata = &handshake.metadata();
     summary.tx = session.directions[client];
     summary.rx = session.directions[server];
     summary.tx_histogram = session.histograms ? &session.histograms[client] : &kEmpty;

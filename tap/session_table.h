@@ -68,7 +68,7 @@ struct SessionSummary {
     Endpoint client;
     Endpoint server;
     std::string version;
-    SessionMetadata metadata;
+    const SessionMetadata *metadata = nullptr;  // valid as long as the histograms
     DirectionTotals tx;  // client to server
     DirectionTotals rx;  // server to client
     const ByteHistogram *tx_histogram = nullptr;

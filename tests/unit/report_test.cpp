@@ -40,8 +40,8 @@ SessionSummary sample_session(const ByteHistogram &tx, const ByteHistogram &rx)
     s.rx.wire_bytes = 600;
     s.tx_histogram = &tx;
     s.rx_histogram = &rx;
-    s.metadata.server_name = "example.com";
-    s.metadata.cipher_suite = "TLS_AES_128_GCM_SHA256";
+    static const SessionMetadata metadata{"example.com", "", "", "TLS_AES_128_GCM_SHA256", "", ""};
+    s.metadata = &metadata;
     return s;
 }
 
@@ -251,7 +251,8 @@ TEST_F(UtcZone, HostileStringsKeepTheSessionCsvShapeAndCannotRunAsFormulas)
         SessionSummary s = sample_session(tx, rx);
         s.version = hostile;
         // Strings from the hellos on the wire.
-        s.metadata = SessionMetadata{hostile, hostile, hostile, hostile, hostile, hostile};
+        const SessionMetadata from_the_wire{hostile, hostile, hostile, hostile, hostile, hostile};
+        s.metadata = &from_the_wire;
         append_session_csv_row(out, s);
     }
     const auto records = parse_csv(out);
