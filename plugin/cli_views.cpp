@@ -11,6 +11,7 @@
 #include <string>
 
 #include "frame_tracker.h"
+#include "html_report.h"
 #include "report.h"
 #include "session_table.h"
 #include "view_options.h"
@@ -92,6 +93,14 @@ void draw_view(void *data)
             }
         }
         break;
+    case ViewKind::HtmlReport: {
+        HtmlReportInput input;
+        input.title = html_report_title();
+        input.filter = view->options.filter;
+        append_html_report(view->text, view->table.sessions(&capture_tracker()),
+                           view->table.totals(&capture_tracker()), input);
+        break;
+    }
     case ViewKind::PacketCsv:
         if (!view->header_written)
             append_packet_csv_header(view->text);
@@ -145,6 +154,8 @@ stat_tap_ui table_ui = {REGISTER_STAT_GROUP_GENERIC, "TLS sessions (tlsdist)", "
                         start_view, 0, nullptr};
 stat_tap_ui session_csv_ui = {REGISTER_STAT_GROUP_GENERIC, "TLS sessions as CSV (tlsdist)",
                               "tlsdist,csv", start_view, 0, nullptr};
+stat_tap_ui html_report_ui = {REGISTER_STAT_GROUP_GENERIC, "TLS sessions as an HTML report (tlsdist)",
+                              "tlsdist,html", start_view, 0, nullptr};
 stat_tap_ui packet_csv_ui = {REGISTER_STAT_GROUP_GENERIC, "TLS bytes per packet as CSV (tlsdist)",
                              "tlsdist,packets", start_view, 0, nullptr};
 
@@ -155,6 +166,7 @@ void register_cli_views()
     register_stat_tap_ui(&table_ui, nullptr);
     register_stat_tap_ui(&session_csv_ui, nullptr);
     register_stat_tap_ui(&packet_csv_ui, nullptr);
+    register_stat_tap_ui(&html_report_ui, nullptr);
 }
 
 }  // namespace tlsdist

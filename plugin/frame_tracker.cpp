@@ -53,6 +53,7 @@ int tap_id = -1;
 dissector_handle_t postdissector_handle;
 bool tracking = false;
 gboolean track_in_every_run = FALSE;  // preference tlsdist.track_always
+const char *report_title = "";        // preference tlsdist.report_title
 
 constexpr uint8_t kCachedTcp = 0x80;
 constexpr uint8_t kCachedExtra = 0x40;
@@ -433,6 +434,11 @@ void register_protocol()
         "tshark runs tlsdist only when a -z tlsdist view asks for it; set this to use tlsdist.* "
         "fields in display filters or -T fields without one (Wireshark always tracks)",
         &track_in_every_run);
+    prefs_register_string_preference(
+        preferences, "report_title", "Title of the HTML report",
+        "Names the capture in the report of -z tlsdist,html (the tlsdist command sets it to the "
+        "capture file's name)",
+        &report_title);
 
     postdissector_handle = create_dissector_handle(dissect_frame, proto_tlsdist);
     register_postdissector(postdissector_handle);
@@ -479,6 +485,11 @@ void enable_tracking()
 const CaptureTracker &capture_tracker()
 {
     return cache.tracker;
+}
+
+const char *html_report_title()
+{
+    return report_title ? report_title : "";
 }
 
 }  // namespace tlsdist

@@ -21,4 +21,8 @@ void enable_tracking();
 // each session's client and version from it, whatever their filter lets through.
 const CaptureTracker &capture_tracker();
 
+// The preference tlsdist.report_title: the HTML report's title (the tlsdist
+// command sets the capture's file name; tshark does not tell plugins it).
+const char *html_report_title();
+
 }  // namespace tlsdist

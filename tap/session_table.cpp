@@ -26,6 +26,10 @@ SessionTable::~SessionTable() = default;
 
 void SessionTable::add(const FrameEvent &frame, ByteHistogram *frame_histogram)
 {
+    if (frames_ == 0 || frame.time < first_frame_)
+        first_frame_ = frame.time;
+    if (frames_ == 0 || last_frame_ < frame.time)
+        last_frame_ = frame.time;
     ++frames_;
     if (frame_histogram)
         *frame_histogram = ByteHistogram{};
@@ -156,6 +160,8 @@ CaptureTotals SessionTable::totals(const CaptureTracker *capture) const
 {
     CaptureTotals totals;
     totals.frames = frames_;
+    totals.first_frame = first_frame_;
+    totals.last_frame = last_frame_;
     for (uint32_t stream = 0; stream < sessions_.size(); ++stream) {
         if (!is_tls(stream, capture))
             continue;

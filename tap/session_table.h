@@ -79,6 +79,8 @@ struct CaptureTotals {
     uint64_t frames = 0;
     uint64_t tls_frames = 0;
     uint64_t tls_sessions = 0;
+    Timestamp first_frame;  // times of the earliest and latest frame seen (when frames > 0)
+    Timestamp last_frame;
 };
 
 class SessionTable {
@@ -117,6 +119,8 @@ private:
     SessionSummary summarize(uint32_t stream, const CaptureTracker *capture) const;
     std::vector<std::unique_ptr<Session>> sessions_;  // indexed by tcp.stream
     uint64_t frames_ = 0;
+    Timestamp first_frame_;
+    Timestamp last_frame_;
 };
 
 }  // namespace tlsdist

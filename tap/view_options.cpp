@@ -4,7 +4,7 @@ namespace tlsdist {
 
 const char *const kViewUsage =
     "tlsdist[,FILTER] (session table), tlsdist,csv[,FILTER] (session CSV), "
-    "tlsdist,packets[,FILTER] (per-packet CSV)";
+    "tlsdist,packets[,FILTER] (per-packet CSV), tlsdist,html[,FILTER] (HTML report)";
 
 namespace {
 
@@ -38,7 +38,8 @@ ViewOptionsResult parse_view_options(std::string_view argument)
     static const struct {
         std::string_view word;
         ViewKind kind;
-    } kViews[] = {{"csv", ViewKind::SessionCsv}, {"packets", ViewKind::PacketCsv}};
+    } kViews[] = {{"csv", ViewKind::SessionCsv}, {"packets", ViewKind::PacketCsv},
+                   {"html", ViewKind::HtmlReport}};
     for (const auto &view : kViews) {
         if (!starts_with(rest, view.word))
             continue;

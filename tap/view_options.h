@@ -2,6 +2,7 @@
 //   tlsdist[,FILTER]          the session table (text)
 //   tlsdist,csv[,FILTER]      one CSV row per session
 //   tlsdist,packets[,FILTER]  one CSV row per frame that carries TLS bytes
+//   tlsdist,html[,FILTER]     the HTML report (one self-contained page)
 #pragma once
 
 #include <string>
@@ -9,7 +10,7 @@
 
 namespace tlsdist {
 
-enum class ViewKind { Table, SessionCsv, PacketCsv };
+enum class ViewKind { Table, SessionCsv, PacketCsv, HtmlReport };
 
 struct ViewOptions {
     ViewKind kind = ViewKind::Table;

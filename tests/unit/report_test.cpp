@@ -20,6 +20,15 @@ protected:
     }
 };
 
+CaptureTotals totals_of(uint64_t frames, uint64_t tls_frames, uint64_t tls_sessions)
+{
+    CaptureTotals totals;
+    totals.frames = frames;
+    totals.tls_frames = tls_frames;
+    totals.tls_sessions = tls_sessions;
+    return totals;
+}
+
 SessionSummary sample_session(const ByteHistogram &tx, const ByteHistogram &rx)
 {
     const uint8_t client[4] = {10, 0, 0, 1};
@@ -100,7 +109,7 @@ TEST_F(UtcZone, SessionTableIsAlignedWithTotals)
     sessions[1].client.port = 1;
     sessions[1].version = "TLS 1.2 \x1b[2J";
     std::string out;
-    append_session_table(out, sessions, CaptureTotals{100, 30, 2});
+    append_session_table(out, sessions, totals_of(100, 30, 2));
     const auto lines = split(out, '\n');
     ASSERT_EQ(lines.size(), 5u);
     EXPECT_EQ(lines[0], "TLS Sessions");
@@ -280,7 +289,7 @@ TEST_F(UtcZone, HostileStringsCannotBreakOrDriveTheTextTable)
         sessions.back().version = hostile;
     }
     std::string out;
-    append_session_table(out, sessions, CaptureTotals{1, 1, sessions.size()});
+    append_session_table(out, sessions, totals_of(1, 1, sessions.size()));
     const auto lines = split(out, '\n');
     ASSERT_EQ(lines.size(), 3 + kHostileStrings.size());
     for (size_t i = 2; i + 1 < lines.size(); ++i)

@@ -1,0 +1,361 @@
+// The HTML report's style sheet and drawing script, inlined into every report
+// so that it opens offline. The script reads the JSON in #tlsdist-data and
+// builds the page with DOM calls only: text from the capture goes in through
+// textContent and attribute values, never as markup.
+namespace tlsdist {
+
+extern const char *const kHtmlReportStyle;
+extern const char *const kHtmlReportScript;
+
+const char *const kHtmlReportStyle = R"CSS(
+body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5em; color: #222; background: #fff; }
+h1 { font-size: 1.5em; margin: 0 0 .3em; }
+h2 { font-size: 1.2em; margin: 1.5em 0 .5em; border-bottom: 1px solid #ccc; }
+h3 { font-size: 1em; margin: .2em 0; }
+code { background: #f3f3f3; padding: 0 .2em; }
+dl.totals { display: grid; grid-template-columns: max-content auto; gap: .1em 1em; margin: 0; }
+dl.totals dt { font-weight: 600; }
+dl.totals dd { margin: 0; }
+.note { color: #8a4b00; }
+.errors { color: #b00020; font-weight: 600; }
+table.sessions { border-collapse: collapse; font-variant-numeric: tabular-nums; }
+table.sessions th, table.sessions td { padding: .15em .5em; border-bottom: 1px solid #e4e4e4; white-space: nowrap; }
+table.sessions th button { font: inherit; font-weight: 600; border: 0; background: none; cursor: pointer; padding: 0; }
+table.sessions th[aria-sort=ascending] button::after { content: " \25B2"; }
+table.sessions th[aria-sort=descending] button::after { content: " \25BC"; }
+table.sessions td.number { text-align: right; }
+table.sessions tbody tr { cursor: pointer; }
+table.sessions tbody tr:hover { background: #f2f7fc; }
+.pager { margin: .5em 0; }
+.pager button { margin-right: .5em; }
+.cards { display: flex; flex-wrap: wrap; gap: 1em; }
+.card { border: 1px solid #ddd; border-radius: 4px; padding: .5em; }
+.card:target { outline: 2px solid #1f77b4; }
+svg text { font: 11px system-ui, sans-serif; fill: #333; }
+svg .axis { stroke: #555; stroke-width: 1; }
+svg .uniform { stroke: #222; stroke-dasharray: 4 3; stroke-width: 1; }
+svg .tx { fill: #1f77b4; }
+svg .rx { fill: #e6750f; }
+#charts figure { display: inline-block; vertical-align: top; margin: 0 1.5em 1em 0; }
+figcaption { font-weight: 600; }
+.scroll { overflow-x: auto; }
+.legend span { display: inline-block; margin-right: 1em; }
+.legend i { display: inline-block; width: .9em; height: .9em; margin-right: .3em; vertical-align: middle; }
+)CSS";
+
+const char *const kHtmlReportScript = R"JS(
+"use strict";
+(function () {
+  var data = JSON.parse(document.getElementById("tlsdist-data").textContent);
+  var report = document.getElementById("report");
+  var SVG = "http://www.w3.org/2000/svg";
+  var PAGE_SIZE = 50;
+  var VERSION_COLOURS = ["#1f77b4", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
+                         "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#ff7f0e"];
+
+  // Session rows as written by tlsdist (html_report.cpp, append_session).
+  var S = { stream: 0, epoch: 1, start: 2, duration: 3, client: 4, server: 5, version: 6,
+            sni: 7, txBytes: 8, rxBytes: 9, txFrames: 10, rxFrames: 11, txEntropy: 12,
+            rxEntropy: 13, txCounts: 14, rxCounts: 15 };
+
+  function element(tag, attributes, text) {
+    var node = document.createElement(tag);
+    for (var name in attributes) node.setAttribute(name, attributes[name]);
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+  function svgElement(tag, attributes, text) {
+    var node = document.createElementNS(SVG, tag);
+    for (var name in attributes) node.setAttribute(name, attributes[name]);
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+  function add(parent, child) { parent.appendChild(child); return child; }
+  function grouped(n) { return Number(n).toLocaleString("en-US"); }
+  function section(title, id) {
+    var node = add(report, element("section", { id: id }));
+    add(node, element("h2", {}, title));
+    return node;
+  }
+
+  var versionColour = {};
+  data.versions.bars.forEach(function (bar, i) {
+    versionColour[bar[0]] = VERSION_COLOURS[i % VERSION_COLOURS.length];
+  });
+
+  function drawSummary() {
+    var node = section("Summary", "summary");
+    var list = add(node, element("dl", { "class": "totals" }));
+    var span = data.first === null ? "no frames"
+      : data.first_text + " to " + data.last_text + " (" +
+        (data.last - data.first).toFixed(3) + " s)";
+    [["Time span (UTC)", span],
+     ["Packets", grouped(data.totals.frames)],
+     ["TLS packets", grouped(data.totals.tls_frames)],
+     ["TLS sessions", grouped(data.totals.sessions)],
+     ["TLS bytes", grouped(data.totals.tx_bytes + data.totals.rx_bytes) + " (TX " +
+       grouped(data.totals.tx_bytes) + ", RX " + grouped(data.totals.rx_bytes) + ")"]
+    ].forEach(function (item) {
+      add(list, element("dt", {}, item[0]));
+      add(list, element("dd", {}, item[1]));
+    });
+    add(list, element("dt", {}, "TLS versions"));
+    var mix = add(list, element("dd", { "class": "legend", id: "version-mix" }));
+    data.versions.bars.forEach(function (bar) {
+      var item = add(mix, element("span", {}));
+      add(item, element("i", { style: "background:" + versionColour[bar[0]] }));
+      add(item, document.createTextNode(bar[0] + ": " + grouped(bar[2]) + " session" +
+        (bar[2] === 1 ? "" : "s") + ", " + grouped(bar[1]) + " bytes"));
+    });
+    if (data.sessions.length < data.totals.sessions) {
+      add(node, element("p", { "class": "note", id: "session-limit" },
+        "The table and histograms show the " + grouped(data.sessions.length) +
+        " sessions with the most TLS bytes out of " + grouped(data.totals.sessions) +
+        "; the totals and charts count every session, and the session CSV " +
+        "(tlsdist FILE -o OUT.csv) lists them all."));
+    }
+  }
+
+  // A horizontal bar chart of TLS bytes per label.
+  function drawBars(parent, title, chart, id) {
+    var box = add(parent, element("figure", { id: id }));
+    add(box, element("figcaption", {}, title));
+    var rows = chart.bars.slice();
+    if (chart.others[1] > 0) rows.push(["(" + grouped(chart.others[1]) + " more sessions)",
+                                         chart.others[0], chart.others[1]]);
+    if (rows.length === 0) { add(box, element("p", {}, "No TLS sessions.")); return; }
+    var labelWidth = 220, barWidth = 300, rowHeight = 18;
+    var width = labelWidth + barWidth + 140, height = rows.length * rowHeight + 24;
+    var max = Math.max.apply(null, rows.map(function (r) { return r[1]; })) || 1;
+    var chartSvg = add(box, svgElement("svg", { width: width, height: height, role: "img" }));
+    rows.forEach(function (row, i) {
+      var y = i * rowHeight;
+      add(chartSvg, svgElement("text", { x: labelWidth - 6, y: y + 13, "text-anchor": "end" },
+                               row[0]));
+      var bar = add(chartSvg, svgElement("rect", { "class": "tx bar", x: labelWidth, y: y + 2,
+        width: barWidth * row[1] / max, height: rowHeight - 4 }));
+      add(bar, svgElement("title", {}, row[0] + ": " + grouped(row[1]) + " bytes in " +
+                          grouped(row[2]) + " session" + (row[2] === 1 ? "" : "s")));
+      add(chartSvg, svgElement("text", { x: labelWidth + barWidth * row[1] / max + 4, y: y + 13 },
+                               grouped(row[1])));
+    });
+    add(chartSvg, svgElement("text", { x: labelWidth + barWidth / 2, y: height - 4,
+                                       "text-anchor": "middle" }, "TLS bytes (TX + RX)"));
+  }
+
+  function drawCharts() {
+    var node = section("TLS bytes by server, client and server port", "charts");
+    drawBars(node, "By server (ip:port)", data.by_server, "by-server");
+    drawBars(node, "By client (ip)", data.by_client, "by-client");
+    drawBars(node, "By server port", data.by_port, "by-port");
+  }
+
+  // Each session as a line from its start to its end, one row per session in
+  // start order, coloured by version.
+  function drawTimeline() {
+    var node = section("Sessions over time", "timeline");
+    var sessions = data.sessions.slice().sort(function (a, b) {
+      return a[S.epoch] - b[S.epoch] || a[S.stream] - b[S.stream];
+    });
+    if (sessions.length === 0) { add(node, element("p", {}, "No TLS sessions.")); return; }
+    var legend = add(node, element("p", { "class": "legend" }));
+    data.versions.bars.forEach(function (bar) {
+      var item = add(legend, element("span", {}));
+      add(item, element("i", { style: "background:" + versionColour[bar[0]] }));
+      add(item, document.createTextNode(bar[0]));
+    });
+    var left = 60, plotWidth = 760, top = 10;
+    var rowHeight = Math.max(0.5, Math.min(8, 400 / sessions.length));
+    var plotHeight = rowHeight * sessions.length;
+    var origin = data.first === null ? sessions[0][S.epoch] : data.first;
+    var end = origin;
+    sessions.forEach(function (s) { end = Math.max(end, s[S.epoch] + s[S.duration]); });
+    var span = end - origin > 0 ? end - origin : 1;
+    var timeline = add(node, svgElement("svg", { width: left + plotWidth + 20,
+      height: top + plotHeight + 40, role: "img" }));
+    sessions.forEach(function (s, i) {
+      var x = left + plotWidth * (s[S.epoch] - origin) / span;
+      var line = add(timeline, svgElement("rect", { x: x, y: top + i * rowHeight,
+        width: Math.max(1, plotWidth * s[S.duration] / span),
+        height: Math.max(0.5, rowHeight * 0.8), fill: versionColour[s[S.version]],
+        "data-stream": s[S.stream] }));
+      add(line, svgElement("title", {}, "stream " + s[S.stream] + ": " + s[S.client] + " \u2192 " +
+        s[S.server] + ", " + s[S.version] + ", " + s[S.duration].toFixed(3) + " s"));
+    });
+    var axisY = top + plotHeight + 4;
+    add(timeline, svgElement("line", { "class": "axis", x1: left, x2: left + plotWidth,
+                                       y1: axisY, y2: axisY }));
+    for (var t = 0; t <= 4; ++t) {
+      var x = left + plotWidth * t / 4;
+      add(timeline, svgElement("line", { "class": "axis", x1: x, x2: x, y1: axisY, y2: axisY + 4 }));
+      add(timeline, svgElement("text", { x: x, y: axisY + 16, "text-anchor": "middle" },
+                               (span * t / 4).toFixed(span < 10 ? 3 : 1)));
+    }
+    add(timeline, svgElement("text", { x: left + plotWidth / 2, y: axisY + 32,
+      "text-anchor": "middle" }, "seconds since the first packet"));
+    add(timeline, svgElement("text", { x: 4, y: top + 10 }, "sessions"));
+  }
+
+  var columns = [
+    { title: "Stream", key: S.stream, number: true },
+    { title: "Start (UTC)", key: S.start },
+    { title: "Duration (s)", key: S.duration, number: true,
+      show: function (v) { return v.toFixed(3); } },
+    { title: "Client", key: S.client },
+    { title: "Server", key: S.server },
+    { title: "Version", key: S.version },
+    { title: "Server name", key: S.sni },
+    { title: "TX bytes", key: S.txBytes, number: true, show: grouped },
+    { title: "RX bytes", key: S.rxBytes, number: true, show: grouped },
+    { title: "TX frames", key: S.txFrames, number: true, show: grouped },
+    { title: "RX frames", key: S.rxFrames, number: true, show: grouped },
+    { title: "TX entropy", key: S.txEntropy, number: true, show: entropyText },
+    { title: "RX entropy", key: S.rxEntropy, number: true, show: entropyText }
+  ];
+  function entropyText(v) { return v === null ? "-" : v.toFixed(3); }
+
+  var order = data.sessions.slice();
+  var sortColumn = 0, sortDescending = false, page = 0;
+  var tableBody, headers = [], pageText, previousButton, nextButton, cards;
+
+  function compare(a, b, column) {
+    var x = a[column.key], y = b[column.key];
+    if (column.number) {
+      // Sessions without a figure (null) sort below every number.
+      if (x === null || y === null) return x === y ? 0 : x === null ? -1 : 1;
+      return x - y;
+    }
+    return String(x).localeCompare(String(y), "en", { numeric: true });
+  }
+  function sortBy(index, descending) {
+    sortColumn = index;
+    sortDescending = descending;
+    var column = columns[index];
+    order.sort(function (a, b) {
+      var c = compare(a, b, column);
+      if (descending) c = -c;
+      return c || a[S.stream] - b[S.stream];
+    });
+    headers.forEach(function (th, i) {
+      if (i === index) th.setAttribute("aria-sort", descending ? "descending" : "ascending");
+      else th.removeAttribute("aria-sort");
+    });
+    page = 0;
+    drawPage();
+  }
+
+  function drawTable() {
+    var node = section("Sessions", "sessions");
+    add(node, element("p", {}, "Click a column title to sort; click a session for its byte " +
+                              "distributions below the table."));
+    var scroller = add(node, element("div", { "class": "scroll" }));
+    var table = add(scroller, element("table", { "class": "sessions", id: "session-table" }));
+    var headRow = add(add(table, element("thead", {})), element("tr", {}));
+    columns.forEach(function (column, i) {
+      var th = add(headRow, element("th", { scope: "col" }));
+      var button = add(th, element("button", { type: "button", "data-column": i }, column.title));
+      button.addEventListener("click", function () {
+        sortBy(i, sortColumn === i ? !sortDescending : column.number);
+      });
+      headers.push(th);
+    });
+    tableBody = add(table, element("tbody", {}));
+    var pager = add(node, element("div", { "class": "pager" }));
+    previousButton = add(pager, element("button", { type: "button", id: "page-previous" },
+                                        "Previous"));
+    nextButton = add(pager, element("button", { type: "button", id: "page-next" }, "Next"));
+    pageText = add(pager, element("span", { id: "page-text" }));
+    previousButton.addEventListener("click", function () { if (page > 0) { --page; drawPage(); } });
+    nextButton.addEventListener("click", function () {
+      if ((page + 1) * PAGE_SIZE < order.length) { ++page; drawPage(); }
+    });
+    var histograms = section("Byte distributions of the sessions on this page", "histograms");
+    add(histograms, element("p", {}, "Counts of each byte value 0..255 in the session's TLS " +
+      "bytes, client to server (TX) and server to client (RX); the dashed line is what a " +
+      "uniform distribution of the same bytes would give."));
+    cards = add(histograms, element("div", { "class": "cards" }));
+  }
+
+  function drawHistogram(parent, session, direction) {
+    var counts = session[direction === "tx" ? S.txCounts : S.rxCounts];
+    var entropy = session[direction === "tx" ? S.txEntropy : S.rxEntropy];
+    var total = 0, max = 0;
+    counts.forEach(function (c) { total += c; if (c > max) max = c; });
+    var left = 56, top = 8, plotWidth = 512, plotHeight = 110;
+    var chart = add(parent, svgElement("svg", { "class": "histogram", width: left + plotWidth + 12,
+      height: top + plotHeight + 48, role: "img", "data-stream": session[S.stream],
+      "data-direction": direction }));
+    var scale = max > 0 ? plotHeight / max : 0;
+    var barWidth = plotWidth / 256;
+    for (var value = 0; value < 256; ++value) {
+      var height = counts[value] * scale;
+      add(chart, svgElement("rect", { "class": direction + " bar", x: left + value * barWidth,
+        y: top + plotHeight - height, width: barWidth, height: height }));
+    }
+    if (total > 0) {
+      var uniformY = top + plotHeight - (total / 256) * scale;
+      add(chart, svgElement("line", { "class": "uniform", x1: left, x2: left + plotWidth,
+                                      y1: uniformY, y2: uniformY }));
+    }
+    var baseY = top + plotHeight;
+    add(chart, svgElement("line", { "class": "axis", x1: left, x2: left + plotWidth,
+                                    y1: baseY, y2: baseY }));
+    add(chart, svgElement("line", { "class": "axis", x1: left, x2: left, y1: top, y2: baseY }));
+    [0, 32, 64, 96, 128, 160, 192, 224, 255].forEach(function (tick) {
+      var x = left + (tick + 0.5) * barWidth;
+      add(chart, svgElement("line", { "class": "axis", x1: x, x2: x, y1: baseY, y2: baseY + 4 }));
+      add(chart, svgElement("text", { x: x, y: baseY + 15, "text-anchor": "middle" }, tick));
+    });
+    add(chart, svgElement("text", { x: left - 4, y: top + 8, "text-anchor": "end" }, grouped(max)));
+    add(chart, svgElement("text", { x: left - 4, y: baseY, "text-anchor": "end" }, "0"));
+    add(chart, svgElement("text", { x: 12, y: top + plotHeight / 2, "text-anchor": "middle",
+      transform: "rotate(-90 12 " + (top + plotHeight / 2) + ")" }, "count"));
+    add(chart, svgElement("text", { x: left + plotWidth / 2, y: baseY + 30, "text-anchor": "middle" },
+      (direction === "tx" ? "TX (client \u2192 server): " : "RX (server \u2192 client): ") +
+      grouped(total) + " bytes, entropy " +
+      (entropy === null ? "-" : entropy.toFixed(3) + " bits/byte") + "; byte value"));
+  }
+
+  function drawPage() {
+    var pages = Math.max(1, Math.ceil(order.length / PAGE_SIZE));
+    var rows = order.slice(page * PAGE_SIZE, (page + 1) * PAGE_SIZE);
+    tableBody.textContent = "";
+    cards.textContent = "";
+    rows.forEach(function (session) {
+      var stream = session[S.stream];
+      var tr = add(tableBody, element("tr", { "data-stream": stream }));
+      columns.forEach(function (column) {
+        var value = session[column.key];
+        add(tr, element("td", column.number ? { "class": "number" } : {},
+                        column.show ? column.show(value) : String(value)));
+      });
+      tr.addEventListener("click", function () { location.hash = "session-" + stream; });
+      var card = add(cards, element("div", { "class": "card", id: "session-" + stream,
+                                              "data-stream": stream }));
+      add(card, element("h3", {}, "Stream " + stream + ": " + session[S.client] + " \u2192 " +
+        session[S.server] + ", " + session[S.version] +
+        (session[S.sni] ? ", " + session[S.sni] : "")));
+      drawHistogram(card, session, "tx");
+      add(card, element("br", {}));
+      drawHistogram(card, session, "rx");
+    });
+    pageText.textContent = order.length === 0 ? "No TLS sessions."
+      : "Sessions " + grouped(page * PAGE_SIZE + 1) + "\u2013" +
+        grouped(page * PAGE_SIZE + rows.length) + " of " + grouped(order.length) +
+        " (page " + (page + 1) + " of " + pages + ")";
+    previousButton.disabled = page === 0;
+    nextButton.disabled = page + 1 >= pages;
+    document.body.setAttribute("data-rendered", "page-" + (page + 1));
+  }
+
+  drawSummary();
+  drawCharts();
+  drawTimeline();
+  drawTable();
+  sortBy(0, false);
+  report.appendChild(element("p", {}, "Made by tlsdist from Wireshark's dissection. " +
+    "TLS bytes are the TLS records' bytes, each counted once (retransmissions excluded)."));
+})();
+)JS";
+
+}  // namespace tlsdist
