@@ -21,7 +21,7 @@ apt-get install -y --no-install-recommends \
     build-essential cmake pkg-config libglib2.0-dev \
     wireshark-dev libwireshark-dev libwiretap-dev libwsutil-dev tshark \
     googletest libgtest-dev \
-    python3 python3-dpkt python3-scapy python3-scipy libndpi-bin valgrind clang libclang-rt-dev libbenchmark-dev \
+    python3 python3-dpkt python3-scapy python3-scipy python3-selenium chromium chromium-driver libndpi-bin valgrind clang libclang-rt-dev libbenchmark-dev \
     openssl curl ca-certificates iproute2 util-linux libcap2-bin \
     wireshark-qt xvfb xdotool xclip imagemagick tesseract-ocr
 # Re-apply the capture permissions in case wireshark-common was already installed.

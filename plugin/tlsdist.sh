@@ -18,6 +18,8 @@ Options:
                         instead of printing the table ("-" for standard output)
   -p, --packets FILE    write the per-packet CSV (one row per frame carrying
                         TLS bytes, with its byte distribution) to FILE
+  --html FILE           write the HTML report (totals, sortable session table,
+                        byte-distribution histograms, charts) to FILE
   -f, --filter FILTER   count only frames matching a Wireshark display filter
   -d, --decode-as RULE  passed to tshark -d, e.g. tcp.port==8443,tls for TLS on
                         a port Wireshark does not decode as TLS (repeatable)
@@ -47,17 +49,18 @@ fail() {
     exit "$status"
 }
 
-file= out= packets= filter= interface= duration= count=
+file= out= packets= html= filter= interface= duration= count=
 decode_as= all_dissectors=false
 while [ $# -gt 0 ]; do
     case $1 in
     -h | --help) usage; exit 0 ;;
     --all-dissectors) all_dissectors=true; shift ;;
-    -o | --out | -p | --packets | -f | --filter | -d | --decode-as | -i | --interface | -a | --duration | -c | --count)
+    -o | --out | -p | --packets | --html | -f | --filter | -d | --decode-as | -i | --interface | -a | --duration | -c | --count)
         [ $# -ge 2 ] || fail 1 "option $1 needs a value (see --help)"
         case $1 in
         -o | --out) out=$2 ;;
         -p | --packets) packets=$2 ;;
+        --html) html=$2 ;;
         -f | --filter) filter=$2 ;;
         -d | --decode-as) decode_as="$decode_as
 $2" ;;
@@ -81,7 +84,11 @@ fi
 
 if [ -n "$interface" ]; then
     [ -z "$file" ] || fail 1 "give a capture file or -i INTERFACE, not both"
-    [ -z "$out" ] || [ -z "$packets" ] || fail 1 "with -i, choose one output: -o or -p"
+    outputs=0
+    for output in "$out" "$packets" "$html"; do
+        [ -z "$output" ] || outputs=$((outputs + 1))
+    done
+    [ "$outputs" -le 1 ] || fail 1 "with -i, choose one output: -o, -p or --html"
 else
     [ -n "$file" ] || { usage >&2; exit 1; }
     [ -z "$duration" ] && [ -z "$count" ] || fail 1 "-a and -c apply to live capture (-i) only"
@@ -139,11 +146,14 @@ disabled_protocols() {
     fi
 }
 
-# Runs tshark for one view ("", ",csv" or ",packets") into $1 ("-" = stdout).
+# Runs tshark for one view ("", ",csv", ",packets" or ",html") into $1 ("-" = stdout).
 run_view() {
     destination=$1
     view=$2
     set -- -q -z "tlsdist$view${filter:+,$filter}"
+    if [ "$view" = ",html" ]; then
+        set -- "$@" -o "tlsdist.report_title:$(basename -- "${file:-$interface}")"
+    fi
     if [ -n "$interface" ]; then
         set -- "$@" -i "$interface"
         [ -z "$duration" ] || set -- "$@" -a "duration:$duration"
@@ -192,9 +202,10 @@ if ! $all_dissectors && [ -z "$filter" ]; then
     decoded_as=$(printf '%s\n' "$decode_as" | sed -n 's/.*,//p')
     [ -z "$decoded_as" ] || disabled=$(printf '%s\n' "$disabled" | grep -v -x -F "$decoded_as")
 fi
-if [ -z "$out" ] && [ -z "$packets" ]; then
+if [ -z "$out" ] && [ -z "$packets" ] && [ -z "$html" ]; then
     run_view - ""
 fi
 [ -z "$out" ] || run_view "$out" ",csv"
 [ -z "$packets" ] || run_view "$packets" ",packets"
+[ -z "$html" ] || run_view "$html" ",html"
 exit 0

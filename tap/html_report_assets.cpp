@@ -177,7 +177,7 @@ const char *const kHtmlReportScript = R"JS(
       var x = left + plotWidth * (s[S.epoch] - origin) / span;
       var line = add(timeline, svgElement("rect", { x: x, y: top + i * rowHeight,
         width: Math.max(1, plotWidth * s[S.duration] / span),
-        height: Math.max(0.5, rowHeight * 0.8), fill: versionColour[s[S.version]],
+        height: Math.max(0.5, rowHeight * 0.8), fill: versionColour[s[S.version]] || "#999",
         "data-stream": s[S.stream] }));
       add(line, svgElement("title", {}, "stream " + s[S.stream] + ": " + s[S.client] + " \u2192 " +
         s[S.server] + ", " + s[S.version] + ", " + s[S.duration].toFixed(3) + " s"));
