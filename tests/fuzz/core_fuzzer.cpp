@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "capture_tracker.h"
+#include "html_report.h"
 #include "report.h"
 #include "session_table.h"
 #include "view_options.h"
@@ -38,6 +39,20 @@ void check_strings(std::string_view text)
 
     for (unsigned char c : printable_text(text))
         require(c >= 0x20 && c != 0x7f);
+
+    // HTML and JSON-in-<script>: no markup character and no control byte survives.
+    const std::string escaped = html_escape(text);
+    require(escaped.find_first_of("<>\"'") == std::string::npos);
+    const std::string json = json_string(text);
+    require(json.size() >= 2 && json.front() == '"' && json.back() == '"');
+    for (size_t i = 1; i + 1 < json.size(); ++i) {
+        const unsigned char c = static_cast<unsigned char>(json[i]);
+        require(c >= 0x20 && c != 0x7f && c != '<' && c != '>' && c != '&');
+        if (c == '\\')
+            ++i;  // an escape: the next character is not a closing quote
+        else
+            require(c != '"');
+    }
 
     const std::string cell = csv_cell(text);
     if (cell.empty() || cell[0] != '"') {
@@ -160,6 +175,9 @@ void check_segments(const uint8_t *data, size_t size)
     append_session_csv_header(out);
     for (const SessionSummary &s : odd_frames.sessions())
         append_session_csv_row(out, s);
+    HtmlReportInput input;
+    input.session_limit = 2;
+    append_html_report(out, every_frame.sessions(), every_frame.totals(), input);
 }
 
 }  // namespace

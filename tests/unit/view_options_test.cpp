@@ -33,6 +33,16 @@ TEST(ViewOptions, CsvAndPackets)
     ASSERT_TRUE(r.ok);
     EXPECT_EQ(r.options.kind, ViewKind::PacketCsv);
     EXPECT_EQ(r.options.filter, "tls");
+
+    r = parse_view_options("tlsdist,html");
+    ASSERT_TRUE(r.ok);
+    EXPECT_EQ(r.options.kind, ViewKind::HtmlReport);
+    EXPECT_EQ(r.options.filter, "");
+
+    r = parse_view_options("tlsdist,html,ip.addr==10.0.0.1");
+    ASSERT_TRUE(r.ok);
+    EXPECT_EQ(r.options.kind, ViewKind::HtmlReport);
+    EXPECT_EQ(r.options.filter, "ip.addr==10.0.0.1");
 }
 
 TEST(ViewOptions, AProtocolNameIsAFilter)
@@ -46,7 +56,7 @@ TEST(ViewOptions, AProtocolNameIsAFilter)
 TEST(ViewOptions, RefusesMalformedArguments)
 {
     for (const char *bad : {"tlsdistx", "tlsdist;csv", "tlsdist,csvx", "tlsdist,packetsfoo,tls",
-                            "conv,tcp"}) {
+                            "tlsdist,htmlx", "conv,tcp"}) {
         auto r = parse_view_options(bad);
         EXPECT_FALSE(r.ok) << bad;
         EXPECT_NE(r.error.find("tlsdist,csv[,FILTER]"), std::string::npos) << r.error;

@@ -1,0 +1,143 @@
+#include "html_report.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+using namespace tlsdist;
+
+namespace {
+
+size_t count_of(const std::string &text, const std::string &needle)
+{
+    size_t count = 0;
+    for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1))
+        ++count;
+    return count;
+}
+
+// The JSON between the data element's tags.
+std::string data_of(const std::string &html)
+{
+    const std::string open = "<script type=\"application/json\" id=\"tlsdist-data\">";
+    const size_t begin = html.find(open);
+    EXPECT_NE(begin, std::string::npos);
+    const size_t end = html.find("</script>", begin);
+    return html.substr(begin + open.size(), end - begin - open.size());
+}
+
+struct Sessions {
+    ByteHistogram tx, rx;
+    SessionMetadata metadata;
+    std::vector<SessionSummary> list;
+
+    // Stream i has 100 * tx_bytes[i] TLS bytes to server 10.0.0.(i % 2 + 1):443.
+    explicit Sessions(const std::vector<uint64_t> &tx_bytes)
+    {
+        const uint8_t data[] = {0, 1, 1, 255};
+        tx.add(data, sizeof data);
+        for (size_t i = 0; i < tx_bytes.size(); ++i) {
+            SessionSummary s;
+            s.stream = static_cast<uint32_t>(i);
+            const uint8_t client[4] = {192, 0, 2, 7};
+            const uint8_t server[4] = {10, 0, 0, static_cast<uint8_t>(i % 2 + 1)};
+            s.client = Endpoint::ipv4(client, static_cast<uint16_t>(40000 + i));
+            s.server = Endpoint::ipv4(server, 443);
+            s.version = "TLS 1.3";
+            s.metadata = &metadata;
+            s.tx.tls_bytes = 100 * tx_bytes[i];
+            s.tx_histogram = &tx;
+            s.rx_histogram = &rx;
+            list.push_back(s);
+        }
+    }
+};
+
+}  // namespace
+
+TEST(HtmlReport, JsonStringsEscapeQuotesControlsAndMarkup)
+{
+    EXPECT_EQ(json_string("plain"), "\"plain\"");
+    EXPECT_EQ(json_string("a\"b\\c"), "\"a\\\"b\\\\c\"");
+    EXPECT_EQ(json_string("\n\t\x01\x7f"), "\"\\u000a\\u0009\\u0001\\u007f\"");
+    EXPECT_EQ(json_string("</script><!--&"), "\"\\u003c/script\\u003e\\u003c!--\\u0026\"");
+    EXPECT_EQ(json_string(std::string("nul\0!", 5)), "\"nul\\u0000!\"");
+}
+
+TEST(HtmlReport, JsonStringsKeepUtf8AndReplaceWhatIsNot)
+{
+    EXPECT_EQ(json_string("\xc3\xa9t\xc3\xa9 \xf0\x9f\x94\x92"), "\"\xc3\xa9t\xc3\xa9 \xf0\x9f\x94\x92\"");
+    EXPECT_EQ(json_string("\xff"), "\"\\ufffd\"");                  // never a UTF-8 byte
+    EXPECT_EQ(json_string("\xc0\x80"), "\"\\ufffd\\ufffd\"");       // overlong NUL
+    EXPECT_EQ(json_string("\xed\xa0\x80"), "\"\\ufffd\\ufffd\\ufffd\"");  // a surrogate
+    EXPECT_EQ(json_string("\xe2\x82"), "\"\\ufffd\\ufffd\"");       // cut short
+    EXPECT_EQ(json_string("\xf4\x90\x80\x80"), "\"\\ufffd\\ufffd\\ufffd\\ufffd\"");  // past U+10FFFF
+}
+
+TEST(HtmlReport, HtmlEscapeCoversTextAndAttributes)
+{
+    EXPECT_EQ(html_escape("<a href=\"x\">'&amp;"), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;amp;");
+}
+
+TEST(HtmlReport, HostileStringsStayInsideTheirStrings)
+{
+    Sessions sessions({1, 2});
+    const std::string hostile = "</script><script>alert(1)</script><img src=x onerror=alert(2)>\"'&";
+    sessions.metadata.server_name = hostile;
+    sessions.list[0].version = hostile;
+    HtmlReportInput input;
+    input.title = hostile;
+    input.filter = hostile;
+    std::string html;
+    append_html_report(html, sessions.list, CaptureTotals{}, input);
+    // Only tlsdist's own three scripts: the error recorder, the data, the drawing.
+    EXPECT_EQ(count_of(html, "<script"), 3u);
+    EXPECT_EQ(count_of(html, "</script>"), 3u);
+    EXPECT_EQ(count_of(html, "<img"), 0u);
+    const std::string data = data_of(html);
+    EXPECT_EQ(data.find_first_of("<>&"), std::string::npos) << data;
+    EXPECT_NE(html.find("<span id=\"capture-name\">&lt;/script&gt;&lt;script&gt;alert(1)"), std::string::npos);
+}
+
+TEST(HtmlReport, KeepsTheSessionsWithTheMostBytesAndChartsThemAll)
+{
+    // Streams 0..5 with 100x these TLS bytes; a limit of 3 keeps streams 1, 3, 4.
+    Sessions sessions({5, 9, 1, 7, 8, 2});
+    HtmlReportInput input;
+    input.session_limit = 3;
+    CaptureTotals totals;
+    totals.frames = 40;
+    totals.tls_sessions = 6;
+    std::string html;
+    append_html_report(html, sessions.list, totals, input);
+    const std::string data = data_of(html);
+    std::vector<std::string> kept;
+    for (size_t at = data.find("\n["); at != std::string::npos; at = data.find("\n[", at + 1))
+        kept.push_back(data.substr(at + 2, data.find(',', at) - at - 2));
+    EXPECT_EQ(kept, (std::vector<std::string>{"1", "3", "4"}));
+    // The totals and bar charts count all six: 3,200 bytes in all, 10.0.0.2
+    // (odd streams) 1,800 in 3 sessions, 10.0.0.1 1,400 in 3.
+    EXPECT_NE(data.find("\"sessions\":6,\"tx_bytes\":3200,\"rx_bytes\":0}"), std::string::npos) << data;
+    EXPECT_NE(data.find("\"by_server\":{\"bars\":[[\"10.0.0.2:443\",1800,3],[\"10.0.0.1:443\",1400,3]]"),
+              std::string::npos) << data;
+    EXPECT_NE(data.find("\"by_port\":{\"bars\":[[\"443\",3200,6]],\"others\":[0,0]}"), std::string::npos);
+    // Each kept session carries its 256 counts per direction.
+    EXPECT_NE(data.find(",[1,2,0,"), std::string::npos);
+}
+
+TEST(HtmlReport, ChartsSumWhatIsBeyondTheirBars)
+{
+    // 20 servers on 20 different ports would need 20 bars: 15 are drawn.
+    std::vector<uint64_t> bytes(20, 1);
+    Sessions sessions(bytes);
+    for (size_t i = 0; i < bytes.size(); ++i)
+        sessions.list[i].server.port = static_cast<uint16_t>(1000 + i);
+    std::string html;
+    append_html_report(html, sessions.list, CaptureTotals{}, HtmlReportInput{});
+    const std::string data = data_of(html);
+    const size_t ports = data.find("\"by_port\"");
+    const std::string by_port = data.substr(ports, data.find('}', ports) - ports);
+    EXPECT_EQ(count_of(by_port, ",100,1]"), 15u) << by_port;
+    EXPECT_NE(by_port.find("\"others\":[500,5]"), std::string::npos) << by_port;
+}
