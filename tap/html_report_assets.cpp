@@ -124,8 +124,8 @@ const char *const kHtmlReportScript = R"JS(
     if (chart.others[1] > 0) rows.push(["(" + grouped(chart.others[1]) + " more sessions)",
                                          chart.others[0], chart.others[1]]);
     if (rows.length === 0) { add(box, element("p", {}, "No TLS sessions.")); return; }
-    var labelWidth = 220, barWidth = 300, rowHeight = 18;
-    var width = labelWidth + barWidth + 140, height = rows.length * rowHeight + 24;
+    var labelWidth = 180, barWidth = 280, rowHeight = 18;
+    var width = labelWidth + barWidth + 120, height = rows.length * rowHeight + 24;
     var max = Math.max.apply(null, rows.map(function (r) { return r[1]; })) || 1;
     var chartSvg = add(box, svgElement("svg", { width: width, height: height, role: "img" }));
     rows.forEach(function (row, i) {

@@ -6,6 +6,7 @@ proportional to the counts in the session CSV, the totals against the
 independent reference, sorting, and hostile strings staying inert. A
 screenshot of each report is kept in the test artifacts."""
 
+import base64
 import os
 import shutil
 import struct
@@ -101,11 +102,15 @@ class Browser:
         return pages
 
     def screenshot(self, name):
+        """The whole page (up to 8,000 pixels tall), not just the window."""
         os.makedirs(ARTIFACTS, exist_ok=True)
-        height = self.js("return document.documentElement.scrollHeight")
-        self.driver.set_window_size(1400, min(max(height, 800), 8000))
-        self.driver.save_screenshot(os.path.join(ARTIFACTS, name))
-        self.driver.set_window_size(1400, 1800)
+        width, height = self.js("return [document.documentElement.scrollWidth, "
+                                "document.documentElement.scrollHeight]")
+        shot = self.driver.execute_cdp_cmd("Page.captureScreenshot", {
+            "format": "png", "captureBeyondViewport": True,
+            "clip": {"x": 0, "y": 0, "width": width, "height": min(height, 8000), "scale": 1}})
+        with open(os.path.join(ARTIFACTS, name), "wb") as out:
+            out.write(base64.b64decode(shot["data"]))
 
 
 def hostile_capture(path):
