@@ -4,8 +4,25 @@
 # errors, and installs it into Wireshark's global plugin folder (so that it
 # loads for every user, root included) with the tlsdist command in
 # /usr/local/bin. Run as root: sudo ./setup.sh
+#
+#   ./setup.sh                   everything
+#   ./setup.sh --packages-only   only the Debian packages (tests/matrix uses it
+#                                to tell "cannot be installed" from "does not build")
+#   ./setup.sh --packages-only --build-only-packages
+#                                only what building and the unit, capture and
+#                                command tests need (tests/matrix --smoke)
 set -euo pipefail
 cd "$(dirname "$0")"
+
+packages_only=false
+build_only_packages=false
+for argument in "$@"; do
+    case $argument in
+    --packages-only) packages_only=true ;;
+    --build-only-packages) build_only_packages=true ;;
+    *) echo "setup.sh: unknown option $argument" >&2; exit 1 ;;
+    esac
+done
 
 if [ "$(id -u)" -ne 0 ]; then
     echo "setup.sh installs Debian packages: run it as root (sudo ./setup.sh)" >&2
@@ -17,15 +34,20 @@ export DEBIAN_FRONTEND=noninteractive
 # capabilities); the live-capture test relies on it.
 echo "wireshark-common wireshark-common/install-setuid boolean true" | debconf-set-selections
 apt-get update
-apt-get install -y --no-install-recommends \
-    build-essential cmake pkg-config libglib2.0-dev \
-    wireshark-dev libwireshark-dev libwiretap-dev libwsutil-dev tshark \
-    googletest libgtest-dev \
-    python3 python3-dpkt python3-scapy python3-scipy python3-selenium chromium chromium-driver libndpi-bin valgrind clang libclang-rt-dev libbenchmark-dev \
-    openssl curl ca-certificates iproute2 util-linux libcap2-bin \
-    wireshark-qt xvfb xdotool xclip imagemagick tesseract-ocr
+build_packages='build-essential cmake pkg-config libglib2.0-dev
+    wireshark-dev libwireshark-dev libwiretap-dev libwsutil-dev tshark
+    googletest libgtest-dev python3 python3-dpkt python3-scipy'
+test_packages='python3-scapy python3-selenium chromium chromium-driver
+    libndpi-bin valgrind clang libclang-rt-dev libbenchmark-dev
+    openssl curl ca-certificates iproute2 util-linux libcap2-bin
+    wireshark-qt xvfb xdotool xclip imagemagick tesseract-ocr'
+packages=$build_packages
+$build_only_packages || packages="$packages $test_packages"
+# shellcheck disable=SC2086 # one word per package
+apt-get install -y --no-install-recommends $packages
 # Re-apply the capture permissions in case wireshark-common was already installed.
 dpkg-reconfigure wireshark-common
+$packages_only && exit 0
 
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTLSDIST_WERROR=ON \
     -DTLSDIST_INSTALL_GLOBAL=ON -DCMAKE_INSTALL_PREFIX=/usr/local

@@ -4,8 +4,12 @@
 #include <wireshark.h>
 
 #include <epan/ftypes/ftypes.h>
+#include <epan/prefs.h>
 #include <epan/proto.h>
 #include <epan/value_string.h>
+
+#include <tuple>
+#include <type_traits>
 
 #if WIRESHARK_VERSION_MAJOR < 4
 #error "tlsdist needs Wireshark 4.0 or newer"
@@ -16,6 +20,17 @@
      (WIRESHARK_VERSION_MAJOR == (major) && WIRESHARK_VERSION_MINOR >= (minor)))
 
 namespace tlsdist::compat {
+
+// The variable behind a boolean preference: gboolean in 4.0, bool from 4.4
+// on. Taken from prefs_register_bool_preference's own signature.
+template <typename Function>
+struct LastParameter;
+template <typename Result, typename... Parameters>
+struct LastParameter<Result (*)(Parameters...)> {
+    using type = std::tuple_element_t<sizeof...(Parameters) - 1, std::tuple<Parameters...>>;
+};
+using BoolPreference =
+    std::remove_pointer_t<LastParameter<decltype(&prefs_register_bool_preference)>::type>;
 
 // Wireshark 4.2 turned field_info.value from an fvalue_t into a pointer.
 inline uint32_t field_uint(const field_info *field)

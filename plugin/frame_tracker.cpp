@@ -52,7 +52,7 @@ int ett_tlsdist = -1;
 int tap_id = -1;
 dissector_handle_t postdissector_handle;
 bool tracking = false;
-gboolean track_in_every_run = FALSE;  // preference tlsdist.track_always
+compat::BoolPreference track_in_every_run = false;  // preference tlsdist.track_always
 const char *report_title = "";        // preference tlsdist.report_title
 
 constexpr uint8_t kCachedTcp = 0x80;

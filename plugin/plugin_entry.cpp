@@ -19,11 +19,23 @@ WS_DLL_PUBLIC const char plugin_version[];
 WS_DLL_PUBLIC const int plugin_want_major;
 WS_DLL_PUBLIC const int plugin_want_minor;
 WS_DLL_PUBLIC void plugin_register(void);
+#if TLSDIST_WIRESHARK_AT_LEAST(4, 4)
+WS_DLL_PUBLIC uint32_t plugin_describe(void);
+#endif
 }
 
 const char plugin_version[] = TLSDIST_VERSION;
 const int plugin_want_major = WIRESHARK_VERSION_MAJOR;
 const int plugin_want_minor = WIRESHARK_VERSION_MINOR;
+
+#if TLSDIST_WIRESHARK_AT_LEAST(4, 4)
+// From 4.4 on, tshark -G plugins and the About dialog show a plugin's kind
+// only as the plugin describes it ("unknown" otherwise).
+uint32_t plugin_describe(void)
+{
+    return WS_PLUGIN_DESC_DISSECTOR | WS_PLUGIN_DESC_TAP_LISTENER;
+}
+#endif
 
 void plugin_register(void)
 {

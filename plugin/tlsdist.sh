@@ -120,13 +120,18 @@ managesieve lmtp irc amqp socks proxy tpkt cotp rdp tds openvpn vnc jxta pcp dsi
 radius vxlan geneve gtp l2tp teredo udpencap capwap capwap.data lisp-data mpls gre
 tzsp peekremote sflow'
 
+# -G decodes names dissectors, which are not always protocols (4.4 has
+# "lwapp-l3"): only names -G protocols knows can be disabled.
 print_disabled_protocols() {
     {
-        "$tshark" -G decodes 2>/dev/null |
-            awk -F '\t' '$1 ~ /^(tcp|udp|sctp|dccp)\.port$|^sctp\.ppi$/ { print $3 }'
-        "$tshark" -G heuristic-decodes 2>/dev/null |
-            awk -F '\t' '$1 ~ /^(tcp|udp|sctp)$/ { print $2 }'
-    } | sort -u | grep -v -x -F "$(echo "$tls_carriers" | tr ' ' '\n')"
+        "$tshark" -G protocols 2>/dev/null | awk -F '\t' '{ print "protocol\t" $3 }'
+        {
+            "$tshark" -G decodes 2>/dev/null |
+                awk -F '\t' '$1 ~ /^(tcp|udp|sctp|dccp)\.port$|^sctp\.ppi$/ { print $3 }'
+            "$tshark" -G heuristic-decodes 2>/dev/null |
+                awk -F '\t' '$1 ~ /^(tcp|udp|sctp)$/ { print $2 }'
+        } | sort -u | grep -v -x -F "$(echo "$tls_carriers" | tr ' ' '\n')" | sed 's/^/candidate\t/'
+    } | awk -F '\t' '$1 == "protocol" { known[$2] = 1; next } $2 in known { print $2 }'
 }
 
 # The disabled list, cached per libwireshark build (path, size, time, inode);
