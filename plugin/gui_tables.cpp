@@ -33,7 +33,10 @@ struct BytesModel {
 std::unordered_map<const stat_tap_table *, std::unique_ptr<SessionsModel>> sessions_models;
 std::unordered_map<const stat_tap_table *, std::unique_ptr<BytesModel>> bytes_models;
 
-enum SessionColumn : guint { kStream, kStart, kDuration, kClient, kServer, kVersion, kTxBytes, kRxBytes, kSessionColumns };
+enum SessionColumn : guint {
+    kStream, kStart, kDuration, kClient, kServer, kVersion, kTxBytes, kRxBytes, kTxEntropy,
+    kRxEntropy, kServerName, kAlpnOffered, kAlpnSelected, kCipherSuite, kSessionColumns
+};
 
 stat_tap_table_item session_fields[] = {
     {TABLE_ITEM_UINT, TAP_ALIGN_RIGHT, "Stream", "%u"},
@@ -44,6 +47,13 @@ stat_tap_table_item session_fields[] = {
     {TABLE_ITEM_STRING, TAP_ALIGN_LEFT, "TLS Version", "%s"},
     {TABLE_ITEM_UINT, TAP_ALIGN_RIGHT, "TX Bytes", "%u"},
     {TABLE_ITEM_UINT, TAP_ALIGN_RIGHT, "RX Bytes", "%u"},
+    // Text, so that a direction without bytes shows "-" as in the text table.
+    {TABLE_ITEM_STRING, TAP_ALIGN_RIGHT, "TX Entropy", "%s"},
+    {TABLE_ITEM_STRING, TAP_ALIGN_RIGHT, "RX Entropy", "%s"},
+    {TABLE_ITEM_STRING, TAP_ALIGN_LEFT, "Server Name", "%s"},
+    {TABLE_ITEM_STRING, TAP_ALIGN_LEFT, "ALPN Offered", "%s"},
+    {TABLE_ITEM_STRING, TAP_ALIGN_LEFT, "ALPN Selected", "%s"},
+    {TABLE_ITEM_STRING, TAP_ALIGN_LEFT, "Cipher Suite", "%s"},
 };
 
 enum ByteColumn : guint { kValue, kHex, kTx, kRx, kTotal, kShare, kByteColumns };
@@ -172,6 +182,16 @@ tap_packet_status sessions_packet(void *tapdata, packet_info *, epan_dissect_t *
     set_float(table, row, kDuration, session->duration);
     set_count(table, row, kTxBytes, session->tx.tls_bytes);
     set_count(table, row, kRxBytes, session->rx.tls_bytes);
+    set_string(table, row, kTxEntropy, entropy_text(*session->tx_histogram));
+    set_string(table, row, kRxEntropy, entropy_text(*session->rx_histogram));
+    // "-" where the hellos did not show it, as the text table does.
+    const auto shown = [](const std::string &text) { return text.empty() ? std::string("-") : printable_text(text); };
+    static const SessionMetadata kNone;
+    const SessionMetadata &metadata = session->metadata ? *session->metadata : kNone;
+    set_string(table, row, kServerName, shown(metadata.server_name));
+    set_string(table, row, kAlpnOffered, shown(metadata.alpn_offered));
+    set_string(table, row, kAlpnSelected, shown(metadata.alpn_selected));
+    set_string(table, row, kCipherSuite, shown(metadata.cipher_suite));
     return TAP_PACKET_REDRAW;
 }
 

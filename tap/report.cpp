@@ -37,16 +37,6 @@ void append_histogram(std::string &out, const ByteHistogram &histogram)
     }
 }
 
-std::string entropy_text(const ByteHistogram &histogram)
-{
-    const Randomness r = measure_randomness(histogram);
-    if (r.sample == 0)
-        return "-";
-    char text[16];
-    std::snprintf(text, sizeof text, "%.3f", r.entropy);
-    return text;
-}
-
 // Entropy, chi-square and its p-value of each direction, empty cells for a
 // direction without bytes.
 void append_randomness_cells(std::string &out, const ByteHistogram &tx, const ByteHistogram &rx)
@@ -68,6 +58,16 @@ void append_randomness_cells(std::string &out, const ByteHistogram &tx, const By
 }
 
 }  // namespace
+
+std::string entropy_text(const ByteHistogram &histogram)
+{
+    const Randomness r = measure_randomness(histogram);
+    if (r.sample == 0)
+        return "-";
+    char text[16];
+    std::snprintf(text, sizeof text, "%.3f", r.entropy);
+    return text;
+}
 
 std::string local_time_text(const Timestamp &time)
 {

@@ -27,6 +27,9 @@ std::string csv_cell(std::string_view text);
 // from a capture cannot move the cursor or recolour the terminal.
 std::string printable_text(std::string_view text);
 
+// A direction's entropy for people: "7.999" (bits per byte), "-" without bytes.
+std::string entropy_text(const ByteHistogram &histogram);
+
 void append_session_table(std::string &out, const std::vector<SessionSummary> &sessions,
                           const CaptureTotals &totals);
 

@@ -37,15 +37,24 @@ class WiresharkDialogTests(unittest.TestCase):
         rows, _, _ = parse_table(done.stdout)
         return rows
 
-    def assertSameSessions(self, copied, table_rows):
-        """Copied dialog rows (Stream, Start, Duration, Client, Server, Version, TX, RX)
-        against the tshark table rows (TIME, DURATION, SRC, DST, Version, TX, RX)."""
+    def assertSameSessions(self, copied, table_rows, view_filter=""):
+        """Copied dialog rows (Stream, Start, Duration, Client, Server, Version, TX, RX,
+        TX/RX entropy, server name, ALPN offered/selected, cipher suite) against the
+        tshark table rows (TIME, DURATION, SRC, DST, Version, TX, RX, TX/RX entropy)
+        and the session CSV's metadata."""
         dialog = sorted(copied, key=lambda r: int(r[0]))
         self.assertEqual(len(dialog), len(table_rows), copied)
-        for got, want in zip(dialog, table_rows):
+        csv_rows = parse_session_csv(self.box.tshark(
+            "-r", self.path, "-q", "-z", "tlsdist,csv" + ("," + view_filter if view_filter else "")).stdout)
+        for got, want, session in zip(dialog, table_rows, csv_rows):
+            self.assertEqual(len(got), 14, got)
+            self.assertEqual(got[0], session["stream"])
             self.assertEqual(got[1], want[0])                       # start
             self.assertAlmostEqual(float(got[2]), float(want[1].split()[0]), delta=0.0005 + 1e-9)
             self.assertEqual(got[3:8], want[2:7])                   # endpoints, version, bytes
+            self.assertEqual(got[8:10], want[7:9])                  # entropy
+            self.assertEqual(got[10:14], [session[k] or "-" for k in
+                                          ("server_name", "alpn_offered", "alpn_selected", "cipher_suite")])
 
     def locate_dialog(self):
         """Where the open dialog's filter field and buttons are (found once by OCR:
@@ -89,7 +98,7 @@ class WiresharkDialogTests(unittest.TestCase):
             with self.subTest(filter=view_filter):
                 self.set_dialog_filter(view_filter)
                 _, rows = self.copy_rows()
-                self.assertSameSessions(rows, self.tshark_table(view_filter))
+                self.assertSameSessions(rows, self.tshark_table(view_filter), view_filter)
         self.assertEqual(len(rows), len(everything))
 
         # A main display filter makes Wireshark dissect the frames again; the
