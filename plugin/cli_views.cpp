@@ -127,12 +127,12 @@ void refuse_argument(const std::string &message)
     report_failure("%s", message.c_str());
 }
 
-void start_view(const char *argument, void *)
+bool start_view(const char *argument, void *)
 {
     const ViewOptionsResult parsed = parse_view_options(argument ? argument : "");
     if (!parsed.ok) {
         refuse_argument("tlsdist: " + parsed.error);
-        return;
+        return false;
     }
     enable_tracking();
     auto *view = new CliView{};
@@ -147,17 +147,19 @@ void start_view(const char *argument, void *)
         g_string_free(error, TRUE);
         delete view;
         refuse_argument(message);
+        return false;
     }
+    return true;
 }
 
 stat_tap_ui table_ui = {REGISTER_STAT_GROUP_GENERIC, "TLS sessions (tlsdist)", "tlsdist",
-                        start_view, 0, nullptr};
+                        compat::start_statistic<start_view>, 0, nullptr};
 stat_tap_ui session_csv_ui = {REGISTER_STAT_GROUP_GENERIC, "TLS sessions as CSV (tlsdist)",
-                              "tlsdist,csv", start_view, 0, nullptr};
+                              "tlsdist,csv", compat::start_statistic<start_view>, 0, nullptr};
 stat_tap_ui html_report_ui = {REGISTER_STAT_GROUP_GENERIC, "TLS sessions as an HTML report (tlsdist)",
-                              "tlsdist,html", start_view, 0, nullptr};
+                              "tlsdist,html", compat::start_statistic<start_view>, 0, nullptr};
 stat_tap_ui packet_csv_ui = {REGISTER_STAT_GROUP_GENERIC, "TLS bytes per packet as CSV (tlsdist)",
-                             "tlsdist,packets", start_view, 0, nullptr};
+                             "tlsdist,packets", compat::start_statistic<start_view>, 0, nullptr};
 
 }  // namespace
 

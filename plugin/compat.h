@@ -3,14 +3,6 @@
 
 #include <wireshark.h>
 
-#include <epan/ftypes/ftypes.h>
-#include <epan/prefs.h>
-#include <epan/proto.h>
-#include <epan/value_string.h>
-
-#include <tuple>
-#include <type_traits>
-
 #if WIRESHARK_VERSION_MAJOR < 4
 #error "tlsdist needs Wireshark 4.0 or newer"
 #endif
@@ -18,6 +10,20 @@
 #define TLSDIST_WIRESHARK_AT_LEAST(major, minor) \
     (WIRESHARK_VERSION_MAJOR > (major) ||        \
      (WIRESHARK_VERSION_MAJOR == (major) && WIRESHARK_VERSION_MINOR >= (minor)))
+
+#include <epan/ftypes/ftypes.h>
+#include <epan/prefs.h>
+#include <epan/proto.h>
+#include <epan/stat_tap_ui.h>
+// 4.6 moved value strings from epan/ to wsutil/.
+#if TLSDIST_WIRESHARK_AT_LEAST(4, 6)
+#include <wsutil/value_string.h>
+#else
+#include <epan/value_string.h>
+#endif
+
+#include <tuple>
+#include <type_traits>
 
 namespace tlsdist::compat {
 
@@ -31,6 +37,18 @@ struct LastParameter<Result (*)(Parameters...)> {
 };
 using BoolPreference =
     std::remove_pointer_t<LastParameter<decltype(&prefs_register_bool_preference)>::type>;
+
+// A -z statistic's start routine returns nothing up to 4.4 and, from 4.6 on,
+// whether the statistic started. Start is written the 4.6 way.
+using StatTapInitResult = std::invoke_result_t<stat_tap_init_cb, const char *, void *>;
+template <bool (*Start)(const char *, void *), typename Result = StatTapInitResult>
+Result start_statistic(const char *argument, void *data)
+{
+    if constexpr (std::is_void_v<Result>)
+        Start(argument, data);
+    else
+        return Start(argument, data);
+}
 
 // Wireshark 4.2 turned field_info.value from an fvalue_t into a pointer.
 inline uint32_t field_uint(const field_info *field)

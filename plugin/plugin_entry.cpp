@@ -3,6 +3,9 @@
 #include "compat.h"
 
 #include <epan/tap.h>
+#if TLSDIST_WIRESHARK_AT_LEAST(4, 4)
+#include <wsutil/plugins.h>
+#endif
 
 #include "cli_views.h"
 #include "frame_tracker.h"

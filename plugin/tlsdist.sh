@@ -120,18 +120,40 @@ managesieve lmtp irc amqp socks proxy tpkt cotp rdp tds openvpn vnc jxta pcp dsi
 radius vxlan geneve gtp l2tp teredo udpencap capwap capwap.data lisp-data mpls gre
 tzsp peekremote sflow'
 
-# -G decodes names dissectors, which are not always protocols (4.4 has
-# "lwapp-l3"): only names -G protocols knows can be disabled.
-print_disabled_protocols() {
+# Candidates: what -G decodes and -G heuristic-decodes name for the
+# transport layers, minus the carriers.
+print_candidate_protocols() {
     {
-        "$tshark" -G protocols 2>/dev/null | awk -F '\t' '{ print "protocol\t" $3 }'
-        {
-            "$tshark" -G decodes 2>/dev/null |
-                awk -F '\t' '$1 ~ /^(tcp|udp|sctp|dccp)\.port$|^sctp\.ppi$/ { print $3 }'
-            "$tshark" -G heuristic-decodes 2>/dev/null |
-                awk -F '\t' '$1 ~ /^(tcp|udp|sctp)$/ { print $2 }'
-        } | sort -u | grep -v -x -F "$(echo "$tls_carriers" | tr ' ' '\n')" | sed 's/^/candidate\t/'
-    } | awk -F '\t' '$1 == "protocol" { known[$2] = 1; next } $2 in known { print $2 }'
+        "$tshark" -G decodes 2>/dev/null |
+            awk -F '\t' '$1 ~ /^(tcp|udp|sctp|dccp)\.port$|^sctp\.ppi$/ { print $3 }'
+        "$tshark" -G heuristic-decodes 2>/dev/null |
+            awk -F '\t' '$1 ~ /^(tcp|udp|sctp)$/ { print $2 }'
+    } | sort -u | grep -v -x -F "$(echo "$tls_carriers" | tr ' ' '\n')"
+}
+
+# The candidates that --disable-protocol accepts: some dissector names are
+# not protocols it knows (4.4: "lwapp-l3", "vxlan_gpe"), and one unknown
+# name stops tshark. Asking tshark itself, on an empty capture, is exact.
+print_disabled_protocols() {
+    candidates=$(print_candidate_protocols)
+    empty=$(mktemp "${TMPDIR:-/tmp}/tlsdist-empty.XXXXXX") || return 1
+    # A pcap file header and no packets.
+    printf '\324\303\262\241\002\000\004\000\000\000\000\000\000\000\000\000\377\377\000\000\001\000\000\000' >"$empty"
+    old_ifs=$IFS
+    IFS='
+'
+    set --
+    for protocol in $candidates; do
+        set -- "$@" --disable-protocol "$protocol"
+    done
+    IFS=$old_ifs
+    refused=$("$tshark" "$@" -r "$empty" 2>&1 >/dev/null | sed -n 's/^tshark: No such protocol //p')
+    rm -f "$empty"
+    if [ -n "$refused" ]; then
+        printf '%s\n' "$candidates" | grep -v -x -F "$refused"
+    else
+        printf '%s\n' "$candidates"
+    fi
 }
 
 # The disabled list, cached per libwireshark build (path, size, time, inode);
