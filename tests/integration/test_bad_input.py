@@ -3,7 +3,7 @@
 import os
 import unittest
 
-from tlsdist_env import Sandbox, parse_session_csv, parse_table
+from tlsdist_env import TSHARK_READ_ERROR, Sandbox, parse_session_csv, parse_table
 
 USAGE_HINT = "tlsdist,csv[,FILTER]"
 
@@ -37,7 +37,7 @@ class BadInputTests(unittest.TestCase):
     def test_capture_cut_mid_packet_reports_what_it_read(self):
         done = self.box.tshark("-r", self.box.capture("truncated.pcap"), "-q", "-z", "tlsdist")
         self.assertNoCrash(done)
-        self.assertEqual(done.returncode, 2)
+        self.assertEqual(done.returncode, TSHARK_READ_ERROR)
         self.assertIn("cut short in the middle of a packet", done.stderr)
         rows, totals, _ = parse_table(done.stdout)
         self.assertTrue(totals.startswith("Total packets: "))

@@ -6,7 +6,7 @@ import math
 import os
 import unittest
 
-from tlsdist_env import (CAPTURES_DIR, Sandbox, TRUNCATED_CAPTURES, capture_names, parse_packet_csv,
+from tlsdist_env import (CAPTURES_DIR, TSHARK_READ_ERROR, Sandbox, TRUNCATED_CAPTURES, capture_names, parse_packet_csv,
                          parse_session_csv, parse_table, reference)
 
 
@@ -29,7 +29,7 @@ class CaptureTests(unittest.TestCase):
 
     def sessions(self, name):
         done = self.csv[name]
-        expected_status = 2 if name in TRUNCATED_CAPTURES else 0
+        expected_status = TSHARK_READ_ERROR if name in TRUNCATED_CAPTURES else 0
         self.assertEqual(done.returncode, expected_status, done.stderr)
         return parse_session_csv(done.stdout)
 
@@ -88,7 +88,7 @@ class CaptureTests(unittest.TestCase):
             with self.subTest(capture=name):
                 path = self.box.capture(name)
                 done = self.box.tshark("-r", path, "-q", "-z", "tlsdist,packets")
-                self.assertIn(done.returncode, (0, 2), done.stderr)
+                self.assertIn(done.returncode, (0, TSHARK_READ_ERROR), done.stderr)
                 rows = parse_packet_csv(done.stdout)
                 sums = {}
                 for row in rows:

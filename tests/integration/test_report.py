@@ -18,7 +18,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 
-from tlsdist_env import Sandbox, TRUNCATED_CAPTURES, capture_names, parse_session_csv, reference
+from tlsdist_env import TSHARK_READ_ERROR, Sandbox, TRUNCATED_CAPTURES, capture_names, parse_session_csv, reference
 
 ARTIFACTS = os.environ.get("TLSDIST_ARTIFACT_DIR", os.path.join(tempfile.gettempdir(), "tlsdist-artifacts"))
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
@@ -181,7 +181,7 @@ class ReportTests(unittest.TestCase):
         html = os.path.join(self.reports, name + ".html")
         done = self.box.tshark("-r", path, "-q", "-o", "tlsdist.report_title:" + name,
                                "-z", "tlsdist,html", *tshark_args)
-        self.assertEqual(done.returncode, 2 if name in TRUNCATED_CAPTURES else 0, done.stderr)
+        self.assertEqual(done.returncode, TSHARK_READ_ERROR if name in TRUNCATED_CAPTURES else 0, done.stderr)
         with open(html, "w") as out:
             out.write(done.stdout)
         sessions = parse_session_csv(self.box.tshark("-r", path, "-q", "-z", "tlsdist,csv",

@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -33,6 +34,17 @@ SANITIZER_SIGNS = ("AddressSanitizer", "UndefinedBehaviorSanitizer", "runtime er
 BAD_CAPTURES = {"not-a-capture.pcap"}
 TRUNCATED_CAPTURES = {"truncated.pcap"}
 TIMEOUT = 300
+
+
+def _tshark_version():
+    first_line = subprocess.run(["tshark", "--version"], capture_output=True, text=True).stdout.split("\n")[0]
+    found = re.search(r"(\d+)\.(\d+)\.\d+", first_line)
+    return (int(found.group(1)), int(found.group(2))) if found else (0, 0)
+
+
+# tshark's exit status for a capture it could read only in part (cut short,
+# damaged): 2 up to 4.4, WS_EXIT_READ_ERROR (14) from 4.6 on.
+TSHARK_READ_ERROR = 14 if _tshark_version() >= (4, 6) else 2
 
 
 def capture_names():
