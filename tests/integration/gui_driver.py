@@ -32,7 +32,7 @@ class Screen:
     def __init__(self, box, capture, artifacts):
         missing = [t for t in TOOLS if shutil.which(t) is None]
         if missing:
-            raise RuntimeError("GUI test needs %s (apt-get install wireshark-qt xvfb xdotool "
+            raise RuntimeError("GUI test needs %s (apt-get install wireshark xvfb xdotool "
                                "xclip imagemagick tesseract-ocr)" % ", ".join(missing))
         self.box = box
         self.artifacts = artifacts
