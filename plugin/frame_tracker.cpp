@@ -39,7 +39,7 @@ struct WantedFields {
     std::vector<int> tcp_stream, tcp_seq_raw, tcp_len, tcp_flags, tcp_payload;
     std::vector<int> icmp, icmpv6;
     std::vector<int> tls, tls_record, handshake_type, handshake_version, supported_version;
-    std::vector<int> server_name, alpn, cipher_suite, ja3, ja3s;
+    std::vector<int> server_name, alpn, cipher_suite, ja3, ja3s, ja4;
 };
 
 WantedFields fields;
@@ -183,6 +183,7 @@ HelloDetails read_hello_details(proto_tree *tree, bool server_hello)
     } else {
         details.server_name = first_string(tree, fields.server_name);
         details.fingerprint = first_string(tree, fields.ja3);
+        details.ja4 = first_string(tree, fields.ja4);
     }
     return details;
 }
@@ -397,7 +398,7 @@ void want_fields()
          {&fields.tcp_stream, &fields.tcp_seq_raw, &fields.tcp_len, &fields.tcp_flags,
           &fields.tcp_payload, &fields.icmp, &fields.icmpv6, &fields.tls, &fields.tls_record,
           &fields.handshake_type, &fields.handshake_version, &fields.supported_version,
-          &fields.server_name, &fields.alpn, &fields.cipher_suite, &fields.ja3, &fields.ja3s}) {
+          &fields.server_name, &fields.alpn, &fields.cipher_suite, &fields.ja3, &fields.ja3s, &fields.ja4}) {
         for (int id : *ids)
             g_array_append_val(wanted, id);
     }
@@ -466,6 +467,7 @@ void register_handoff()
     fields.cipher_suite = field_ids("tls.handshake.ciphersuite");
     fields.ja3 = field_ids("tls.handshake.ja3");
     fields.ja3s = field_ids("tls.handshake.ja3s");
+    fields.ja4 = field_ids("tls.handshake.ja4");  // Wireshark 4.2 and later; none in 4.0
 
     // The GUI can open a tlsdist view at any time, and its re-runs do not
     // prime postdissector fields: the first pass must always fill the cache.

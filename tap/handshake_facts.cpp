@@ -56,6 +56,7 @@ void HandshakeFacts::observe_details(bool server_hello, const HelloDetails &deta
         metadata_->server_name = details.server_name;
         metadata_->alpn_offered = details.alpn;
         metadata_->ja3 = details.fingerprint;
+        metadata_->ja4 = details.ja4;
     }
 }
 

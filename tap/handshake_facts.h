@@ -21,6 +21,7 @@ struct HelloDetails {
     std::string alpn;          // ClientHello: protocols offered, joined by ","; ServerHello: the one selected
     std::string cipher_suite;  // ServerHello: the suite selected, by name
     std::string fingerprint;   // JA3 of a ClientHello, JA3S of a ServerHello
+    std::string ja4;           // ClientHello: JA4, where Wireshark computes it (4.2 and later)
 };
 
 // A session's metadata: from its first ClientHello and its first ServerHello.
@@ -31,6 +32,7 @@ struct SessionMetadata {
     std::string cipher_suite;
     std::string ja3;
     std::string ja3s;
+    std::string ja4;
 };
 
 class HandshakeFacts {

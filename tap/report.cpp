@@ -189,7 +189,7 @@ void append_session_csv_header(std::string &out)
            "version,tx_bytes,rx_bytes,tx_frames,rx_frames,tx_wire_bytes,rx_wire_bytes,"
            "tx_missed_bytes,rx_missed_bytes,tx_entropy,rx_entropy,tx_chi_square,rx_chi_square,"
            "tx_chi_square_p,rx_chi_square_p,server_name,alpn_offered,alpn_selected,cipher_suite,"
-           "ja3,ja3s";
+           "ja3,ja3s,ja4";
     for (const char *direction : {"tx", "rx"}) {
         for (int value = 0; value < 256; ++value) {
             out += ',';
@@ -223,7 +223,7 @@ void append_session_csv_row(std::string &out, const SessionSummary &s)
     static const SessionMetadata kNone;
     const SessionMetadata &m = s.metadata ? *s.metadata : kNone;
     for (const std::string *text : {&m.server_name, &m.alpn_offered, &m.alpn_selected,
-                                    &m.cipher_suite, &m.ja3, &m.ja3s})
+                                    &m.cipher_suite, &m.ja3, &m.ja3s, &m.ja4})
         out += ',' + csv_cell(*text);
     append_histogram(out, *s.tx_histogram);
     append_histogram(out, *s.rx_histogram);

@@ -6,7 +6,7 @@ import math
 import os
 import unittest
 
-from tlsdist_env import (CAPTURES_DIR, TSHARK_READ_ERROR, Sandbox, TRUNCATED_CAPTURES, capture_names, parse_packet_csv,
+from tlsdist_env import (CAPTURES_DIR, TSHARK_READ_ERROR, TSHARK_VERSION, Sandbox, TRUNCATED_CAPTURES, capture_names, parse_packet_csv,
                          parse_session_csv, parse_table, reference)
 
 
@@ -121,8 +121,10 @@ class CaptureTests(unittest.TestCase):
     }
 
     def test_metadata_matches_the_reference(self):
-        # SNI, ALPN, cipher suite and JA3/JA3S (hashed by the reference from
-        # the hello bytes, per the JA3 specification).
+        # SNI, ALPN, cipher suite, JA3/JA3S and JA4 (hashed by the reference
+        # from the hello bytes, per the JA3 and JA4 specifications). Wireshark
+        # computes JA4 from 4.2 on; before, the column stays empty.
+        with_ja4 = TSHARK_VERSION >= (4, 2)
         checked = set()
         for name in capture_names():
             with self.subTest(capture=name):
@@ -133,14 +135,15 @@ class CaptureTests(unittest.TestCase):
                     self.assertEqual(row["server_name"], client.get("server_name", ""), where)
                     self.assertEqual(row["alpn_offered"], client.get("alpn", ""), where)
                     self.assertEqual(row["ja3"], client.get("ja3", ""), where)
+                    self.assertEqual(row["ja4"], client.get("ja4", "") if with_ja4 else "", where)
                     self.assertEqual(row["alpn_selected"], server.get("alpn", ""), where)
                     self.assertEqual(row["ja3s"], server.get("ja3s", ""), where)
                     suite = server.get("cipher_suite")
                     self.assertEqual(row["cipher_suite"], "" if suite is None else self.IANA_CIPHER_SUITES[suite], where)
                     checked.update(k for k in ("server_name", "alpn_offered", "alpn_selected", "ja3", "ja3s",
-                                               "cipher_suite") if row[k])
+                                               "cipher_suite", "ja4") if row[k])
         # Every column was non-empty somewhere (the mixed capture selects h2 in TLS 1.2).
-        self.assertEqual(len(checked), 6, checked)
+        self.assertEqual(len(checked), 7 if with_ja4 else 6, checked)
 
     def test_randomness_matches_an_independent_computation(self):
         # Entropy and chi-square from the reference's distributions, the

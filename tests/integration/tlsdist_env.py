@@ -44,7 +44,8 @@ def _tshark_version():
 
 # tshark's exit status for a capture it could read only in part (cut short,
 # damaged): 2 up to 4.4, WS_EXIT_READ_ERROR (14) from 4.6 on.
-TSHARK_READ_ERROR = 14 if _tshark_version() >= (4, 6) else 2
+TSHARK_VERSION = _tshark_version()  # (major, minor)
+TSHARK_READ_ERROR = 14 if TSHARK_VERSION >= (4, 6) else 2
 
 
 def capture_names():

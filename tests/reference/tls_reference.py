@@ -224,6 +224,38 @@ def ja3_hash(*fields):
     return hashlib.md5(text.encode()).hexdigest()
 
 
+JA4_VERSIONS = {0x0304: "13", 0x0303: "12", 0x0302: "11", 0x0301: "10", 0x0300: "s3", 0x0002: "s2"}
+
+
+def ja4_hash12(text):
+    return hashlib.sha256(text.encode()).hexdigest()[:12] if text else "000000000000"
+
+
+def ja4(versions, suites, extensions, alpn_first, signature_algorithms, server_name_present):
+    """JA4 of a ClientHello over TCP, as FoxIO publishes it (JA4 specification,
+    github.com/FoxIO-LLC/ja4, technical_details/JA4.md): t, version (highest
+    supported_versions entry, else the hello's), d/i (SNI or not), cipher and
+    extension counts (GREASE excluded, at most 99), first and last character
+    of the first ALPN value (00 without); then the first 12 hex digits of the
+    SHA-256 of the sorted cipher suites, and of the sorted extensions (SNI and
+    ALPN left out) followed by "_" and the signature algorithms in order."""
+    version = JA4_VERSIONS.get(max(not_grease(versions), default=0), "00")
+    suites, extensions = not_grease(suites), not_grease(extensions)
+    if not alpn_first:
+        alpn = "00"
+    elif alpn_first[0].isascii() and alpn_first[0].isalnum() and alpn_first[-1].isascii() and alpn_first[-1].isalnum():
+        alpn = alpn_first[0] + alpn_first[-1]
+    else:
+        alpn = alpn_first.encode("latin-1")[:1].hex()[0] + alpn_first.encode("latin-1")[-1:].hex()[-1]
+    part_a = "t%s%s%02d%02d%s" % (version, "d" if server_name_present else "i",
+                                  min(len(suites), 99), min(len(extensions), 99), alpn)
+    part_b = ja4_hash12(",".join("%04x" % v for v in sorted(suites)))
+    listed = ",".join("%04x" % v for v in sorted(e for e in extensions if e not in (0, 16)))
+    if listed and signature_algorithms:
+        listed += "_" + ",".join("%04x" % v for v in signature_algorithms)
+    return "%s_%s_%s" % (part_a, part_b, ja4_hash12(listed))
+
+
 def hello_facts(msg_type, body):
     """(kind, versions offered or version selected, details: server_name,
     alpn, cipher_suite number, ja3)."""
@@ -242,6 +274,7 @@ def hello_facts(msg_type, body):
         offset += 3  # cipher suite, compression method
     supported = []
     extensions, curves, point_formats, alpn, server_name = [], [], [], [], ""
+    signature_algorithms = []
     if offset + 2 <= len(body):
         end = offset + 2 + struct.unpack(">H", body[offset:offset + 2])[0]
         offset += 2
@@ -267,12 +300,16 @@ def hello_facts(msg_type, body):
                 curves = u16_list(data[2:2 + struct.unpack(">H", data[:2])[0]])
             elif ext_type == 11 and len(data) >= 1:  # ec_point_formats
                 point_formats = list(data[1:1 + data[0]])
+            elif ext_type == 13 and len(data) >= 2:  # signature_algorithms
+                signature_algorithms = u16_list(data[2:2 + struct.unpack(">H", data[:2])[0]])
     details = {"alpn": ",".join(alpn)}
     if msg_type == 1:
         offered = [v for v in supported if not is_grease(v)]
         details["server_name"] = server_name
         details["ja3"] = ja3_hash(legacy, not_grease(suites), not_grease(extensions),
                                   not_grease(curves), point_formats)
+        details["ja4"] = ja4(supported or [legacy], suites, extensions, alpn[0] if alpn else "",
+                             signature_algorithms, 0 in extensions)
         return ("client", offered or [legacy], details)
     details["cipher_suite"] = suites[0]
     details["ja3s"] = ja3_hash(legacy, suites[0], extensions)

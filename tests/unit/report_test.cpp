@@ -49,7 +49,7 @@ SessionSummary sample_session(const ByteHistogram &tx, const ByteHistogram &rx)
     s.rx.wire_bytes = 600;
     s.tx_histogram = &tx;
     s.rx_histogram = &rx;
-    static const SessionMetadata metadata{"example.com", "", "", "TLS_AES_128_GCM_SHA256", "", ""};
+    static const SessionMetadata metadata{"example.com", "", "", "TLS_AES_128_GCM_SHA256", "", "", ""};
     s.metadata = &metadata;
     return s;
 }
@@ -138,14 +138,15 @@ TEST_F(UtcZone, SessionCsvRowMatchesHeader)
     ASSERT_EQ(lines.size(), 2u);
     const auto header = split(lines[0].substr(0, lines[0].size() - 1), ',');
     const auto row = split(lines[1].substr(0, lines[1].size() - 1), ',');
-    ASSERT_EQ(header.size(), 29u + 512u);
+    ASSERT_EQ(header.size(), 30u + 512u);
     ASSERT_EQ(row.size(), header.size());
     EXPECT_EQ(header[17], "tx_entropy");
     EXPECT_EQ(header[22], "rx_chi_square_p");
     EXPECT_EQ(header[23], "server_name");
     EXPECT_EQ(header[28], "ja3s");
-    EXPECT_EQ(header[29], "tx_0");
-    EXPECT_EQ(header[29 + 256 + 255], "rx_255");
+    EXPECT_EQ(header[29], "ja4");
+    EXPECT_EQ(header[30], "tx_0");
+    EXPECT_EQ(header[30 + 256 + 255], "rx_255");
     EXPECT_EQ(row[0], "4");
     EXPECT_EQ(row[1], "2023-02-03T10:12:23.123456Z");
     EXPECT_EQ(row[2], "1675419143.123456");
@@ -169,8 +170,9 @@ TEST_F(UtcZone, SessionCsvRowMatchesHeader)
     EXPECT_EQ(row[23], "example.com");
     EXPECT_EQ(row[26], "TLS_AES_128_GCM_SHA256");
     EXPECT_EQ(row[27], "");
-    EXPECT_EQ(row[29], "2");
-    EXPECT_EQ(row[29 + 255], "1");
+    EXPECT_EQ(row[29], "");
+    EXPECT_EQ(row[30], "2");
+    EXPECT_EQ(row[30 + 255], "1");
 }
 
 TEST_F(UtcZone, PacketCsvRow)
@@ -260,7 +262,7 @@ TEST_F(UtcZone, HostileStringsKeepTheSessionCsvShapeAndCannotRunAsFormulas)
         SessionSummary s = sample_session(tx, rx);
         s.version = hostile;
         // Strings from the hellos on the wire.
-        const SessionMetadata from_the_wire{hostile, hostile, hostile, hostile, hostile, hostile};
+        const SessionMetadata from_the_wire{hostile, hostile, hostile, hostile, hostile, hostile, hostile};
         s.metadata = &from_the_wire;
         append_session_csv_row(out, s);
     }
@@ -275,7 +277,7 @@ TEST_F(UtcZone, HostileStringsKeepTheSessionCsvShapeAndCannotRunAsFormulas)
         // a spreadsheet would take it for a formula.
         EXPECT_EQ(record[8], formula ? "'" + hostile : hostile) << i;
         EXPECT_EQ(record[9], "123123") << i;
-        for (size_t column = 23; column <= 28; ++column)
+        for (size_t column = 23; column <= 29; ++column)
             EXPECT_EQ(record[column], formula ? "'" + hostile : hostile) << i << " column " << column;
     }
 }

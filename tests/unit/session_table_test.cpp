@@ -217,11 +217,11 @@ TEST(HandshakeFacts, MetadataComesFromTheFirstHelloOfEachSide)
 {
     HandshakeFacts facts;
     EXPECT_EQ(facts.metadata().server_name, "");
-    facts.observe_details(false, HelloDetails{"first.example", "h2,http/1.1", "", "ja3-one"});
-    facts.observe_details(true, HelloDetails{"", "h2", "TLS_AES_128_GCM_SHA256", "ja3s-one"});
+    facts.observe_details(false, HelloDetails{"first.example", "h2,http/1.1", "", "ja3-one", "ja4-one"});
+    facts.observe_details(true, HelloDetails{"", "h2", "TLS_AES_128_GCM_SHA256", "ja3s-one", ""});
     // A second handshake (renegotiation, a retried ClientHello) changes nothing.
-    facts.observe_details(false, HelloDetails{"second.example", "http/1.1", "", "ja3-two"});
-    facts.observe_details(true, HelloDetails{"", "http/1.1", "TLS_AES_256_GCM_SHA384", "ja3s-two"});
+    facts.observe_details(false, HelloDetails{"second.example", "http/1.1", "", "ja3-two", "ja4-two"});
+    facts.observe_details(true, HelloDetails{"", "http/1.1", "TLS_AES_256_GCM_SHA384", "ja3s-two", ""});
     HandshakeFacts copy;
     copy = facts;
     for (const HandshakeFacts *f : {&facts, &copy}) {
@@ -232,5 +232,6 @@ TEST(HandshakeFacts, MetadataComesFromTheFirstHelloOfEachSide)
         EXPECT_EQ(m.cipher_suite, "TLS_AES_128_GCM_SHA256");
         EXPECT_EQ(m.ja3, "ja3-one");
         EXPECT_EQ(m.ja3s, "ja3s-one");
+        EXPECT_EQ(m.ja4, "ja4-one");
     }
 }
