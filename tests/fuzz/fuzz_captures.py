@@ -27,7 +27,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
-from tlsdist_env import SANITIZER_SIGNS, TSHARK_READ_ERROR, Sandbox, capture_names  # noqa: E402
+from tlsdist_env import SANITIZER_SIGNS, TSHARK_DAMAGED_FILE, Sandbox, capture_names  # noqa: E402
 
 ERROR_RATES = (0.001, 0.01, 0.05, 0.2)
 TIME_BOUND = 120  # seconds per tshark run; the largest shipped capture takes under 2
@@ -101,10 +101,10 @@ def run_variant(box, path, index):
                                   timeout=TIME_BOUND, cwd=box.root)
         except subprocess.TimeoutExpired:
             return "hang: tshark %s ran past %d s" % (" ".join(args), TIME_BOUND)
-        # 0: read to the end; TSHARK_READ_ERROR: the file is damaged (tshark says
-        # so). Anything else, 1 included (the view was refused: was the plugin
-        # loaded?), fails.
-        if done.returncode not in (0, TSHARK_READ_ERROR):
+        # 0: read to the end; TSHARK_DAMAGED_FILE: the file is damaged (tshark
+        # says so). Anything else, 1 included (the view was refused: was the
+        # plugin loaded?), fails.
+        if done.returncode != 0 and done.returncode not in TSHARK_DAMAGED_FILE:
             return "tshark %s exited with %d:\n%s" % (" ".join(args), done.returncode, done.stderr[-4000:])
         for sign in SANITIZER_SIGNS:
             if sign in done.stderr:

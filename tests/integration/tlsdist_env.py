@@ -46,6 +46,9 @@ def _tshark_version():
 # damaged): 2 up to 4.4, WS_EXIT_READ_ERROR (14) from 4.6 on.
 TSHARK_VERSION = _tshark_version()  # (major, minor)
 TSHARK_READ_ERROR = 14 if TSHARK_VERSION >= (4, 6) else 2
+# Every status with which tshark says a file is damaged: from 4.4 on, a file
+# it cannot even open as a capture gives WS_EXIT_INVALID_FILE (3).
+TSHARK_DAMAGED_FILE = {TSHARK_READ_ERROR} | ({3} if TSHARK_VERSION >= (4, 4) else set())
 
 
 def capture_names():
