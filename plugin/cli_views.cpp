@@ -21,6 +21,8 @@ namespace tlsdist {
 namespace {
 
 struct CliView {
+    explicit CliView(const ViewOptions &chosen) : options(chosen), table(chosen.scope) {}
+
     ViewOptions options;
     SessionTable table;
     ByteHistogram frame_histogram;
@@ -53,11 +55,11 @@ tap_packet_status view_packet(void *data, packet_info *, epan_dissect_t *, const
     }
     // Rows go out as frames arrive, so the view's memory does not grow with them.
     view->table.add(*frame, &view->frame_histogram);
-    if (frame->run_count == 0)
+    if (view->frame_histogram.total() == 0)
         return TAP_PACKET_DONT_REDRAW;
     view->text.clear();
     if (!view->header_written) {
-        append_packet_csv_header(view->text);
+        append_packet_csv_header(view->text, view->options.scope);
         view->header_written = true;
     }
     PacketRow row;
@@ -80,7 +82,7 @@ void draw_view(void *data)
     switch (view->options.kind) {
     case ViewKind::Table:
         append_session_table(view->text, view->table.sessions(&capture_tracker()),
-                             view->table.totals(&capture_tracker()));
+                             view->table.totals(&capture_tracker()), view->options.scope);
         break;
     case ViewKind::SessionCsv:
         append_session_csv_header(view->text);
@@ -103,7 +105,7 @@ void draw_view(void *data)
     }
     case ViewKind::PacketCsv:
         if (!view->header_written)
-            append_packet_csv_header(view->text);
+            append_packet_csv_header(view->text, view->options.scope);
         view->header_written = true;
         break;
     }
@@ -135,8 +137,7 @@ bool start_view(const char *argument, void *)
         return false;
     }
     enable_tracking();
-    auto *view = new CliView{};
-    view->options = parsed.options;
+    auto *view = new CliView(parsed.options);
     const char *filter = view->options.filter.empty() ? nullptr : view->options.filter.c_str();
     GString *error = register_tap_listener(kTapName, view, filter, TL_REQUIRES_NOTHING, reset_view,
                                            view_packet, draw_view, finish_view);

@@ -54,15 +54,17 @@ dissector_handle_t postdissector_handle;
 bool tracking = false;
 compat::BoolPreference track_in_every_run = false;  // preference tlsdist.track_always
 const char *report_title = "";        // preference tlsdist.report_title
+int dialog_scope = static_cast<int>(ByteScope::All);  // preference tlsdist.byte_scope
 
 constexpr uint8_t kCachedTcp = 0x80;
 constexpr uint8_t kCachedExtra = 0x40;
 
-// What the first pass learned about a frame; 16 bytes per frame.
+// What the first pass learned about a frame; 20 bytes per frame.
 struct CachedFrame {
     uint32_t stream = 0;
     uint32_t tls_offset = 0;  // the frame's TLS bytes, as an offset into the frame
     uint32_t tls_length = 0;
+    RecordFramer::State framing = RecordFramer::kStreamStart;  // at tls_offset
     uint16_t hello_version = 0;
     uint8_t flags = 0;  // FrameFlag bits, kCachedTcp, kCachedExtra
     uint8_t sender = 0;
@@ -74,6 +76,7 @@ struct CachedFrame {
 struct CachedExtra {
     std::vector<uint8_t> bytes;  // the frame's new TLS bytes, concatenated
     std::vector<uint32_t> run_lengths;
+    std::vector<RecordFramer::State> run_framing;
     int64_t missed_delta = 0;
 };
 
@@ -270,8 +273,11 @@ const CachedFrame *first_pass(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tre
     facts.syn = (tcp_flags & kSyn) != 0;
     facts.reported_length = compat::field_uint(length);
     facts.captured_length = payload ? static_cast<uint32_t>(payload->length) : 0;
-    if (payload)
+    if (payload) {
         facts.tls_begins_at = tls_begins_at(tree, payload);
+        if (facts.captured_length > 0)
+            facts.payload = tvb_get_ptr(payload->ds_tvb, payload->start, payload->length);
+    }
     const TrackedSegment tracked = cache.tracker.accept(facts);
     frame.sender = tracked.sender;
 
@@ -280,6 +286,7 @@ const CachedFrame *first_pass(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tre
     if (news.span_count == 1 && own_bytes && news.missed_delta == 0) {
         frame.tls_offset = static_cast<uint32_t>(payload->start) + news.spans[0].offset;
         frame.tls_length = news.spans[0].length;
+        frame.framing = tracked.framing[0];
     } else if (news.span_count > 0 || news.missed_delta != 0) {
         CachedExtra extra;
         extra.missed_delta = news.missed_delta;
@@ -290,6 +297,7 @@ const CachedFrame *first_pass(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tre
                             static_cast<gint>(span.length));
             extra.bytes.insert(extra.bytes.end(), bytes, bytes + span.length);
             extra.run_lengths.push_back(span.length);
+            extra.run_framing.push_back(tracked.framing[i]);
         }
         frame.flags |= kCachedExtra;
         cache.extras[pinfo->num] = std::move(extra);
@@ -335,14 +343,14 @@ void queue_for_listeners(tvbuff_t *tvb, packet_info *pinfo, const CachedFrame *f
             const CachedExtra &extra = cache.extras.at(pinfo->num);
             event.missed_delta = extra.missed_delta;
             const uint8_t *data = extra.bytes.data();
-            for (uint32_t length : extra.run_lengths) {
-                record->runs[event.run_count++] = ByteRun{data, length};
-                data += length;
+            for (size_t i = 0; i < extra.run_lengths.size(); ++i) {
+                record->runs[event.run_count++] = ByteRun{data, extra.run_lengths[i], extra.run_framing[i]};
+                data += extra.run_lengths[i];
             }
         } else if (frame->tls_length > 0) {
             record->runs[0] = ByteRun{tvb_get_ptr(tvb, static_cast<gint>(frame->tls_offset),
                                                   static_cast<gint>(frame->tls_length)),
-                                      frame->tls_length};
+                                      frame->tls_length, frame->framing};
             event.run_count = 1;
         }
     }
@@ -441,6 +449,18 @@ void register_protocol()
         "capture file's name)",
         &report_title);
 
+    static const enum_val_t scopes[] = {
+        {"all", "All TLS bytes (record headers and fragments)", static_cast<int>(ByteScope::All)},
+        {"appdata", "Application data fragments", static_cast<int>(ByteScope::ApplicationData)},
+        {"handshake", "Handshake fragments", static_cast<int>(ByteScope::Handshake)},
+        {nullptr, nullptr, 0},
+    };
+    prefs_register_enum_preference(
+        preferences, "byte_scope", "Bytes counted by the Statistics dialogs",
+        "Which TLS bytes the distributions and entropy of the TLS Sessions and TLS Byte "
+        "Distribution dialogs count (tshark views choose with scope= in their -z argument)",
+        &dialog_scope, scopes, false);
+
     postdissector_handle = create_dissector_handle(dissect_frame, proto_tlsdist);
     register_postdissector(postdissector_handle);
     tap_id = register_tap(kTapName);
@@ -487,6 +507,11 @@ void enable_tracking()
 const CaptureTracker &capture_tracker()
 {
     return cache.tracker;
+}
+
+ByteScope dialog_byte_scope()
+{
+    return static_cast<ByteScope>(dialog_scope);
 }
 
 const char *html_report_title()

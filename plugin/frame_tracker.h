@@ -5,6 +5,7 @@
 #pragma once
 
 #include "capture_tracker.h"
+#include "session_table.h"
 
 namespace tlsdist {
 
@@ -20,6 +21,9 @@ void enable_tracking();
 // What the first pass has seen of every connection so far: statistics take
 // each session's client and version from it, whatever their filter lets through.
 const CaptureTracker &capture_tracker();
+
+// The preference tlsdist.byte_scope: what the GUI dialogs' distributions count.
+ByteScope dialog_byte_scope();
 
 // The preference tlsdist.report_title: the HTML report's title (the tlsdist
 // command sets the capture's file name; tshark does not tell plugins it).

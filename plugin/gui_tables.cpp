@@ -20,11 +20,11 @@ namespace {
 // Wireshark keeps the rows; these are the figures behind them, one model per
 // table (a table is shared by every dialog showing that statistic).
 struct SessionsModel {
-    SessionTable sessions;
+    SessionTable sessions{dialog_byte_scope()};
     std::unordered_map<uint32_t, guint> row_of_stream;
 };
 struct BytesModel {
-    SessionTable sessions;  // decides client and server, hence TX and RX
+    SessionTable sessions{dialog_byte_scope()};  // decides client and server, hence TX and RX
     ByteHistogram frame;
     ByteHistogram tx;
     ByteHistogram rx;
@@ -34,8 +34,8 @@ std::unordered_map<const stat_tap_table *, std::unique_ptr<SessionsModel>> sessi
 std::unordered_map<const stat_tap_table *, std::unique_ptr<BytesModel>> bytes_models;
 
 enum SessionColumn : guint {
-    kStream, kStart, kDuration, kClient, kServer, kVersion, kTxBytes, kRxBytes, kTxEntropy,
-    kRxEntropy, kServerName, kAlpnOffered, kAlpnSelected, kCipherSuite, kSessionColumns
+    kStream, kStart, kDuration, kClient, kServer, kVersion, kTxBytes, kRxBytes, kTxCounted,
+    kRxCounted, kTxEntropy, kRxEntropy, kServerName, kAlpnOffered, kAlpnSelected, kCipherSuite, kSessionColumns
 };
 
 stat_tap_table_item session_fields[] = {
@@ -47,6 +47,9 @@ stat_tap_table_item session_fields[] = {
     {TABLE_ITEM_STRING, TAP_ALIGN_LEFT, "TLS Version", "%s"},
     {TABLE_ITEM_UINT, TAP_ALIGN_RIGHT, "TX Bytes", "%u"},
     {TABLE_ITEM_UINT, TAP_ALIGN_RIGHT, "RX Bytes", "%u"},
+    // Bytes the distribution counts (the preference tlsdist.byte_scope).
+    {TABLE_ITEM_UINT, TAP_ALIGN_RIGHT, "TX Counted", "%u"},
+    {TABLE_ITEM_UINT, TAP_ALIGN_RIGHT, "RX Counted", "%u"},
     // Text, so that a direction without bytes shows "-" as in the text table.
     {TABLE_ITEM_STRING, TAP_ALIGN_RIGHT, "TX Entropy", "%s"},
     {TABLE_ITEM_STRING, TAP_ALIGN_RIGHT, "RX Entropy", "%s"},
@@ -182,6 +185,8 @@ tap_packet_status sessions_packet(void *tapdata, packet_info *, epan_dissect_t *
     set_float(table, row, kDuration, session->duration);
     set_count(table, row, kTxBytes, session->tx.tls_bytes);
     set_count(table, row, kRxBytes, session->rx.tls_bytes);
+    set_count(table, row, kTxCounted, session->tx_histogram->total());
+    set_count(table, row, kRxCounted, session->rx_histogram->total());
     set_string(table, row, kTxEntropy, entropy_text(*session->tx_histogram));
     set_string(table, row, kRxEntropy, entropy_text(*session->rx_histogram));
     // "-" where the hellos did not show it, as the text table does.
@@ -245,7 +250,7 @@ tap_packet_status bytes_packet(void *tapdata, packet_info *, epan_dissect_t *, c
     BytesModel &model = *bytes_models.at(table);
     const auto *frame = static_cast<const FrameEvent *>(data);
     model.sessions.add(*frame, &model.frame);
-    if (frame->run_count == 0)
+    if (model.frame.total() == 0)
         return TAP_PACKET_DONT_REDRAW;
     (model.sessions.sender_is_client(frame->stream, frame->sender, &capture_tracker()) ? model.tx : model.rx)
         .merge(model.frame);

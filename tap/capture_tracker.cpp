@@ -2,6 +2,22 @@
 
 namespace tlsdist {
 
+void CaptureTracker::frame_new_bytes(Connection &connection, TrackedSegment &tracked,
+                                     const uint8_t *payload)
+{
+    RecordFramer &framer = connection.framers[tracked.sender];
+    uint64_t &framed_to = connection.framed_to[tracked.sender];
+    for (uint32_t i = 0; i < tracked.news.span_count; ++i) {
+        const PayloadSpan &span = tracked.news.spans[i];
+        if (span.tls_offset != framed_to || !payload)
+            framer.lose();
+        tracked.framing[i] = framer.state();
+        if (!framer.lost())
+            framer.split(payload + span.offset, span.length, [](ContentKind, bool, const uint8_t *, size_t) {});
+        framed_to = span.tls_offset + span.length;
+    }
+}
+
 TrackedSegment CaptureTracker::accept(const TcpSegmentFacts &segment)
 {
     if (segment.stream >= connections_.size())
@@ -19,6 +35,7 @@ TrackedSegment CaptureTracker::accept(const TcpSegmentFacts &segment)
     tracked.news = connection.directions[tracked.sender].accept(
         segment.raw_seq, segment.syn, segment.reported_length, segment.captured_length,
         segment.tls_begins_at);
+    frame_new_bytes(connection, tracked, segment.payload);
     return tracked;
 }
 

@@ -4,12 +4,14 @@
 // re-run; the results are cached per frame, so re-runs never consult this.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <vector>
 
 #include "endpoint.h"
 #include "handshake_facts.h"
+#include "record_framer.h"
 #include "sequence_space.h"
 
 namespace tlsdist {
@@ -21,6 +23,7 @@ struct TcpSegmentFacts {
     bool syn = false;
     uint32_t reported_length = 0;
     uint32_t captured_length = 0;
+    const uint8_t *payload = nullptr;  // the captured payload bytes
     std::optional<uint32_t> tls_begins_at;
     uint8_t flags = 0;  // FrameFlag bits
     uint16_t hello_version = 0;
@@ -30,6 +33,8 @@ struct TcpSegmentFacts {
 struct TrackedSegment {
     uint8_t sender = 0;  // 0: the endpoint that sent the connection's first frame
     SegmentNews news;
+    // Record framing at the start of each of news.spans, for RecordFramer.
+    std::array<RecordFramer::State, SegmentNews::kMaxSpans> framing{};
 };
 
 class CaptureTracker {
@@ -47,7 +52,10 @@ private:
         Endpoint first_sender;
         HandshakeFacts handshake;
         SequenceSpace directions[2];
+        RecordFramer framers[2];
+        uint64_t framed_to[2] = {0, 0};  // TLS bytes of each direction framed so far
     };
+    static void frame_new_bytes(Connection &connection, TrackedSegment &tracked, const uint8_t *payload);
     std::vector<Connection> connections_;  // indexed by tcp.stream, which Wireshark numbers densely
 };
 

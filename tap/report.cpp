@@ -127,7 +127,7 @@ std::string printable_text(std::string_view text)
 }
 
 void append_session_table(std::string &out, const std::vector<SessionSummary> &sessions,
-                          const CaptureTotals &totals)
+                          const CaptureTotals &totals, ByteScope scope)
 {
     enum Align { Left, Right };
     struct Column {
@@ -174,7 +174,10 @@ void append_session_table(std::string &out, const std::vector<SessionSummary> &s
         out += '\n';
     };
 
-    out += "TLS Sessions\n";
+    out += "TLS Sessions";
+    if (scope != ByteScope::All)
+        out += std::string(" (entropy of ") + byte_scope_title(scope) + " bytes)";
+    out += '\n';
     append_line([&](size_t c) { return std::string_view(columns[c].title); });
     for (const auto &row : rows)
         append_line([&](size_t c) { return std::string_view(row[c]); });
@@ -187,7 +190,15 @@ void append_session_csv_header(std::string &out)
 {
     out += "stream,start_time,start_epoch,duration,client_ip,client_port,server_ip,server_port,"
            "version,tx_bytes,rx_bytes,tx_frames,rx_frames,tx_wire_bytes,rx_wire_bytes,"
-           "tx_missed_bytes,rx_missed_bytes,tx_entropy,rx_entropy,tx_chi_square,rx_chi_square,"
+           "tx_missed_bytes,rx_missed_bytes,";
+    for (int kind = 0; kind < kContentKinds; ++kind) {
+        for (const char *direction : {"tx_", "rx_"}) {
+            out += direction;
+            out += content_kind_name(static_cast<ContentKind>(kind));
+            out += "_bytes,";
+        }
+    }
+    out += "byte_scope,tx_scope_bytes,rx_scope_bytes,tx_entropy,rx_entropy,tx_chi_square,rx_chi_square,"
            "tx_chi_square_p,rx_chi_square_p,server_name,alpn_offered,alpn_selected,cipher_suite,"
            "ja3,ja3s,ja4";
     for (const char *direction : {"tx", "rx"}) {
@@ -219,6 +230,18 @@ void append_session_csv_row(std::string &out, const SessionSummary &s)
         out += ',';
         append_number(out, value);
     }
+    for (int kind = 0; kind < kContentKinds; ++kind) {
+        for (const DirectionTotals *direction : {&s.tx, &s.rx}) {
+            out += ',';
+            append_number(out, direction->content_bytes[kind]);
+        }
+    }
+    out += ',';
+    out += byte_scope_word(s.scope);
+    for (const ByteHistogram *histogram : {s.tx_histogram, s.rx_histogram}) {
+        out += ',';
+        append_number(out, histogram->total());
+    }
     append_randomness_cells(out, *s.tx_histogram, *s.rx_histogram);
     static const SessionMetadata kNone;
     const SessionMetadata &m = s.metadata ? *s.metadata : kNone;
@@ -230,9 +253,11 @@ void append_session_csv_row(std::string &out, const SessionSummary &s)
     out += "\r\n";
 }
 
-void append_packet_csv_header(std::string &out)
+void append_packet_csv_header(std::string &out, ByteScope scope)
 {
-    out += "frame,time,src_ip,src_port,dst_ip,dst_port,stream,direction,tls_bytes";
+    out += "frame,time,src_ip,src_port,dst_ip,dst_port,stream,direction,";
+    out += scope == ByteScope::All ? "tls" : byte_scope_word(scope);
+    out += "_bytes";
     for (int value = 0; value < 256; ++value) {
         out += ',';
         append_number(out, value);

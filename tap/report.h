@@ -30,8 +30,9 @@ std::string printable_text(std::string_view text);
 // A direction's entropy for people: "7.999" (bits per byte), "-" without bytes.
 std::string entropy_text(const ByteHistogram &histogram);
 
+// The title names the scope of the entropy columns unless it is All.
 void append_session_table(std::string &out, const std::vector<SessionSummary> &sessions,
-                          const CaptureTotals &totals);
+                          const CaptureTotals &totals, ByteScope scope = ByteScope::All);
 
 void append_session_csv_header(std::string &out);
 void append_session_csv_row(std::string &out, const SessionSummary &session);
@@ -46,7 +47,8 @@ struct PacketRow {
     const ByteHistogram *histogram = nullptr;
 };
 
-void append_packet_csv_header(std::string &out);
+// The byte count column is named after the scope: tls_bytes, appdata_bytes...
+void append_packet_csv_header(std::string &out, ByteScope scope = ByteScope::All);
 void append_packet_csv_row(std::string &out, const PacketRow &row);
 
 }  // namespace tlsdist

@@ -86,7 +86,8 @@ SegmentNews SequenceSpace::accept(uint32_t raw_seq, bool syn, uint32_t reported_
                 gap_end = std::min(end, range->begin);
             }
             news.spans[news.span_count++] = PayloadSpan{static_cast<uint32_t>(cursor - begin),
-                                                         static_cast<uint32_t>(gap_end - cursor)};
+                                                         static_cast<uint32_t>(gap_end - cursor),
+                                                         static_cast<uint64_t>(cursor - *tls_start_)};
             cursor = gap_end;
         }
         mark_seen(begin, end);

@@ -14,6 +14,7 @@ namespace tlsdist {
 struct PayloadSpan {
     uint32_t offset = 0;
     uint32_t length = 0;
+    uint64_t tls_offset = 0;  // where the run lies in the direction's TLS bytes
 };
 
 // What one segment adds: its payload spans that carry TLS bytes never seen

@@ -21,7 +21,51 @@ struct SessionTable::Session {
     std::unique_ptr<ByteHistogram[]> histograms;
 };
 
-SessionTable::SessionTable() = default;
+const char *byte_scope_word(ByteScope scope)
+{
+    switch (scope) {
+    case ByteScope::ApplicationData: return "appdata";
+    case ByteScope::Handshake: return "handshake";
+    case ByteScope::All: break;
+    }
+    return "all";
+}
+
+const char *byte_scope_title(ByteScope scope)
+{
+    switch (scope) {
+    case ByteScope::ApplicationData: return "application data";
+    case ByteScope::Handshake: return "handshake";
+    case ByteScope::All: break;
+    }
+    return "TLS bytes";
+}
+
+std::optional<ByteScope> byte_scope_from_word(std::string_view word)
+{
+    for (ByteScope scope : {ByteScope::All, ByteScope::ApplicationData, ByteScope::Handshake}) {
+        if (word == byte_scope_word(scope))
+            return scope;
+    }
+    return std::nullopt;
+}
+
+namespace {
+
+// The content kind whose fragments a scope counts; none for All.
+std::optional<ContentKind> scope_content(ByteScope scope)
+{
+    switch (scope) {
+    case ByteScope::ApplicationData: return kApplicationDataContent;
+    case ByteScope::Handshake: return kHandshakeContent;
+    case ByteScope::All: break;
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+SessionTable::SessionTable(ByteScope scope) : scope_(scope) {}
 SessionTable::~SessionTable() = default;
 
 void SessionTable::add(const FrameEvent &frame, ByteHistogram *frame_histogram)
@@ -73,15 +117,21 @@ void SessionTable::add(const FrameEvent &frame, ByteHistogram *frame_histogram)
 
     if (!session.histograms)
         session.histograms = std::make_unique<ByteHistogram[]>(2);
-    ByteHistogram &session_histogram = session.histograms[sender];
-    if (frame_histogram) {
-        for (size_t i = 0; i < frame.run_count; ++i)
-            frame_histogram->add(frame.runs[i].data, frame.runs[i].length);
-        session_histogram.merge(*frame_histogram);
-    } else {
-        for (size_t i = 0; i < frame.run_count; ++i)
-            session_histogram.add(frame.runs[i].data, frame.runs[i].length);
+    ByteHistogram &histogram = frame_histogram ? *frame_histogram : session.histograms[sender];
+    const std::optional<ContentKind> counted = scope_content(scope_);
+    for (size_t i = 0; i < frame.run_count; ++i) {
+        const ByteRun &run = frame.runs[i];
+        if (!counted)
+            histogram.add(run.data, run.length);
+        RecordFramer(run.framing).split(run.data, run.length,
+            [&](ContentKind kind, bool fragment, const uint8_t *piece, size_t length) {
+                direction.content_bytes[kind] += length;
+                if (counted && fragment && kind == *counted)
+                    histogram.add(piece, length);
+            });
     }
+    if (frame_histogram)
+        session.histograms[sender].merge(*frame_histogram);
     direction.tls_bytes += frame_bytes;
     ++direction.tls_frames;
 }
@@ -134,6 +184,7 @@ SessionSummary SessionTable::summarize(uint32_t stream, const CaptureTracker *ca
     summary.metadata = &handshake.metadata();
     summary.tx = session.directions[client];
     summary.rx = session.directions[server];
+    summary.scope = scope_;
     summary.tx_histogram = session.histograms ? &session.histograms[client] : &kEmpty;
     summary.rx_histogram = session.histograms ? &session.histograms[server] : &kEmpty;
     return summary;

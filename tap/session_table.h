@@ -2,17 +2,20 @@
 // statistic receives (all frames, or those passing its display filter).
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "capture_tracker.h"
 #include "endpoint.h"
 #include "handshake_facts.h"
 #include "histogram.h"
+#include "record_framer.h"
 
 namespace tlsdist {
 
@@ -32,7 +35,21 @@ double seconds_between(const Timestamp &a, const Timestamp &b);
 struct ByteRun {
     const uint8_t *data = nullptr;
     size_t length = 0;
+    RecordFramer::State framing = RecordFramer::kStreamStart;  // at the run's first byte
 };
+
+// Which of a session's TLS bytes its distributions (and entropy) count.
+enum class ByteScope : uint8_t {
+    All,              // every TLS byte: record headers and fragments
+    ApplicationData,  // fragments of application_data records (no headers)
+    Handshake,        // fragments of handshake records (no headers)
+};
+
+// "all", "appdata", "handshake": the words of the -z option.
+const char *byte_scope_word(ByteScope scope);
+// "TLS bytes", "application data", "handshake": for titles.
+const char *byte_scope_title(ByteScope scope);
+std::optional<ByteScope> byte_scope_from_word(std::string_view word);
 
 // One frame as a statistic sees it. Frames that are not TCP have is_tcp false
 // and count only towards the total of frames.
@@ -59,6 +76,9 @@ struct DirectionTotals {
     uint64_t frames = 0;       // all frames of the connection in this direction
     uint64_t wire_bytes = 0;   // their frame lengths on the wire
     int64_t missed_bytes = 0;  // TLS stream bytes the capture never saw
+    // tls_bytes by the content type of the record they belong to (header
+    // included), unframed where the framing was lost: they add up to tls_bytes.
+    std::array<uint64_t, kContentKinds> content_bytes{};
 };
 
 struct SessionSummary {
@@ -71,6 +91,7 @@ struct SessionSummary {
     const SessionMetadata *metadata = nullptr;  // valid as long as the histograms
     DirectionTotals tx;  // client to server
     DirectionTotals rx;  // server to client
+    ByteScope scope = ByteScope::All;  // what the histograms count
     const ByteHistogram *tx_histogram = nullptr;
     const ByteHistogram *rx_histogram = nullptr;
 };
@@ -85,15 +106,16 @@ struct CaptureTotals {
 
 class SessionTable {
 public:
-    SessionTable();
+    explicit SessionTable(ByteScope scope = ByteScope::All);
     ~SessionTable();
     SessionTable(const SessionTable &) = delete;
     SessionTable &operator=(const SessionTable &) = delete;
 
     // Adds one frame. When frame_histogram is given, it is cleared and receives
-    // the distribution of this frame's TLS bytes.
+    // the distribution of this frame's TLS bytes in the table's scope.
     void add(const FrameEvent &frame, ByteHistogram *frame_histogram = nullptr);
     void clear();
+    ByteScope scope() const { return scope_; }
 
     // A statistic with a display filter sees only some of a connection's
     // frames (say, one direction), yet the session's client and version are
@@ -117,6 +139,7 @@ private:
     const HandshakeFacts &facts(uint32_t stream, const CaptureTracker *capture) const;
     bool is_tls(uint32_t stream, const CaptureTracker *capture) const;
     SessionSummary summarize(uint32_t stream, const CaptureTracker *capture) const;
+    ByteScope scope_;
     std::vector<std::unique_ptr<Session>> sessions_;  // indexed by tcp.stream
     uint64_t frames_ = 0;
     Timestamp first_frame_;

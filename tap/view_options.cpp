@@ -4,7 +4,8 @@ namespace tlsdist {
 
 const char *const kViewUsage =
     "tlsdist[,FILTER] (session table), tlsdist,csv[,FILTER] (session CSV), "
-    "tlsdist,packets[,FILTER] (per-packet CSV), tlsdist,html[,FILTER] (HTML report)";
+    "tlsdist,packets[,FILTER] (per-packet CSV), tlsdist,html[,FILTER] (HTML report); "
+    "scope=all|appdata|handshake may precede FILTER";
 
 namespace {
 
@@ -51,6 +52,18 @@ ViewOptionsResult parse_view_options(std::string_view argument)
         result.options.kind = view.kind;
         rest = after.empty() ? after : after.substr(1);
         break;
+    }
+    constexpr std::string_view kScope = "scope=";
+    if (starts_with(rest, kScope)) {
+        const size_t end = rest.find(',');
+        const std::string_view word = rest.substr(kScope.size(), end == std::string_view::npos
+                                                                      ? std::string_view::npos
+                                                                      : end - kScope.size());
+        const std::optional<ByteScope> scope = byte_scope_from_word(word);
+        if (!scope)
+            return refuse("unknown byte scope \"" + std::string(word) + "\"");
+        result.options.scope = *scope;
+        rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
     }
     result.options.filter = std::string(rest);
     return result;

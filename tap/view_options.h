@@ -3,10 +3,14 @@
 //   tlsdist,csv[,FILTER]      one CSV row per session
 //   tlsdist,packets[,FILTER]  one CSV row per frame that carries TLS bytes
 //   tlsdist,html[,FILTER]     the HTML report (one self-contained page)
+// Each may take scope=all|appdata|handshake before the filter: which TLS
+// bytes the distributions count (e.g. tlsdist,csv,scope=appdata,FILTER).
 #pragma once
 
 #include <string>
 #include <string_view>
+
+#include "session_table.h"
 
 namespace tlsdist {
 
@@ -14,6 +18,7 @@ enum class ViewKind { Table, SessionCsv, PacketCsv, HtmlReport };
 
 struct ViewOptions {
     ViewKind kind = ViewKind::Table;
+    ByteScope scope = ByteScope::All;
     std::string filter;  // display filter; empty means every frame
 };
 

@@ -63,7 +63,9 @@ class BadInputTests(unittest.TestCase):
         for argument, expected in (("tlsdist,csvx", 'unknown tlsdist view "csvx"'),
                                    ("tlsdistx", 'unknown statistic "tlsdistx"'),
                                    ("tlsdist,packets,tcp.port==", "invalid display filter"),
-                                   ("tlsdist,nosuchfield", "invalid display filter")):
+                                   ("tlsdist,nosuchfield", "invalid display filter"),
+                                   ("tlsdist,csv,scope=payload", 'unknown byte scope "payload"'),
+                                   ("tlsdist,scope=", 'unknown byte scope ""')):
             with self.subTest(argument=argument):
                 done = self.box.tshark("-r", path, "-q", "-z", argument)
                 self.assertNoCrash(done)

@@ -109,6 +109,54 @@ class CaptureTests(unittest.TestCase):
                     self.assertEqual(row["direction"], ref["direction"], "frame %s" % ref["frame"])
                     self.assertEqual(row["hist"], ref["hist"], "frame %s" % ref["frame"])
 
+    CONTENT_KINDS = ("handshake", "change_cipher_spec", "alert", "application_data", "heartbeat", "unframed")
+
+    def test_bytes_by_content_type_match_the_reference(self):
+        # The reference walks the records itself (tests/reference: RecordWalker).
+        for name in capture_names():
+            with self.subTest(capture=name):
+                theirs = reference(self.box.capture(name))["sessions"]
+                for row, ref in zip(self.sessions(name), theirs):
+                    for direction in ("tx", "rx"):
+                        where = "%s stream %s %s" % (name, ref["stream"], direction)
+                        split = {kind: int(row["%s_%s_bytes" % (direction, kind)]) for kind in self.CONTENT_KINDS}
+                        self.assertEqual(split, ref[direction + "_content"], where)
+                        self.assertEqual(sum(split.values()), int(row[direction + "_bytes"]), where)
+                    self.assertEqual(row["byte_scope"], "all")
+                    self.assertEqual(int(row["tx_scope_bytes"]), int(row["tx_bytes"]))
+
+    def test_scoped_distributions_match_the_reference(self):
+        for name in capture_names():
+            path = self.box.capture(name)
+            theirs = reference(path)["sessions"]
+            frames = reference(path, per_frame=True)["frames"]
+            for scope in ("appdata", "handshake"):
+                with self.subTest(capture=name, scope=scope):
+                    done = self.box.tshark("-r", path, "-q", "-z", "tlsdist,csv,scope=" + scope)
+                    self.assertIn(done.returncode, (0, TSHARK_READ_ERROR), done.stderr)
+                    ours = parse_session_csv(done.stdout)
+                    self.assertEqual([session_key(r) for r in ours], [s["stream"] for s in theirs])
+                    for row, ref in zip(ours, theirs):
+                        where = "%s stream %s" % (name, ref["stream"])
+                        self.assertEqual(row["byte_scope"], scope)
+                        for direction in ("tx", "rx"):
+                            self.assertEqual(row[direction + "_hist"], ref[direction + "_scoped"][scope], where)
+                            self.assertEqual(int(row[direction + "_scope_bytes"]),
+                                             sum(ref[direction + "_scoped"][scope]), where)
+                            # All TLS bytes are still counted in full.
+                            self.assertEqual(int(row[direction + "_bytes"]), ref[direction + "_bytes"], where)
+
+                    done = self.box.tshark("-r", path, "-q", "-z", "tlsdist,packets,scope=" + scope)
+                    self.assertIn(done.returncode, (0, TSHARK_READ_ERROR), done.stderr)
+                    self.assertTrue(done.stdout.startswith(
+                        "frame,time,src_ip,src_port,dst_ip,dst_port,stream,direction,%s_bytes," % scope))
+                    rows = parse_packet_csv(done.stdout)
+                    expected = [f for f in frames if sum(f["scoped"].get(scope, [0]))]
+                    self.assertEqual([int(r["frame"]) for r in rows], [f["frame"] for f in expected])
+                    for row, ref in zip(rows, expected):
+                        self.assertEqual(row["hist"], ref["scoped"][scope], "frame %s" % ref["frame"])
+                        self.assertEqual(int(row[scope + "_bytes"]), sum(ref["scoped"][scope]))
+
     # Names from the IANA TLS Cipher Suites registry, for the suites the
     # shipped captures select.
     IANA_CIPHER_SUITES = {

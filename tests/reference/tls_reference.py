@@ -316,6 +316,72 @@ def hello_facts(msg_type, body):
     return ("server", supported[0] if supported else legacy, details)
 
 
+# ------------------------------------------------------------ record framing
+
+RECORD_KINDS = {20: "change_cipher_spec", 21: "alert", 22: "handshake",
+                23: "application_data", 24: "heartbeat"}
+CONTENT_KINDS = ["handshake", "change_cipher_spec", "alert", "application_data", "heartbeat", "unframed"]
+SCOPES = {"appdata": "application_data", "handshake": "handshake"}
+
+
+class RecordWalker:
+    """Walks one direction's TLS bytes record by record, in the order the
+    capture delivers them. A piece that does not start where the previous one
+    ended, or a header byte that cannot be one (content type not 20..24,
+    major version not 3), stops the walk: the rest is "unframed". An
+    SSLv2-format header (high bit set) is accepted for the first record only."""
+
+    def __init__(self):
+        self.expected = 0      # TLS offset the next piece must start at
+        self.header = b""      # header bytes of the record being read
+        self.sslv2 = False
+        self.kind = None
+        self.left = 0          # fragment bytes still to come
+        self.records = 0       # records completed
+        self.lost = False
+
+    def feed(self, offset, data):
+        """Returns [(kind, is_fragment, bytes)] for the piece at `offset`."""
+        out = []
+        if offset != self.expected:
+            self.lost = True
+        self.expected = offset + len(data)
+        i = 0
+        while i < len(data):
+            if self.lost:
+                out.append(("unframed", False, data[i:]))
+                break
+            if self.left:
+                take = min(self.left, len(data) - i)
+                out.append((self.kind, True, data[i:i + take]))
+                i += take
+                self.left -= take
+                if not self.left:
+                    self.records += 1
+                continue
+            byte = data[i]
+            header = self.header + bytes([byte])
+            if len(header) == 1:
+                self.sslv2 = self.records == 0 and byte & 0x80 != 0
+                if not self.sslv2 and byte not in RECORD_KINDS:
+                    self.lost = True
+                    continue
+                self.kind = "handshake" if self.sslv2 else RECORD_KINDS[byte]
+            elif len(header) == 2 and not self.sslv2 and byte != 3:
+                self.lost = True
+                continue
+            out.append((self.kind, False, bytes([byte])))
+            i += 1
+            if len(header) == (2 if self.sslv2 else 5):
+                self.header = b""
+                self.left = ((header[0] & 0x7F) << 8 | header[1]) if self.sslv2 else (header[3] << 8 | header[4])
+                if not self.left:
+                    self.records += 1
+            else:
+                self.header = header
+        return out
+
+
 # ------------------------------------------------------------ TCP directions
 
 class Direction:
@@ -332,6 +398,10 @@ class Direction:
         self.prefix = {}         # stream offset -> bytes, for parsing the hellos
         self.frames = 0
         self.wire = 0
+        self.walker = RecordWalker()
+        self.content = dict.fromkeys(CONTENT_KINDS, 0)
+        self.scoped = {scope: [0] * 256 for scope in SCOPES}
+        self.frame_scoped = {}   # per segment: scope -> distribution
 
     def offset_of(self, seq):
         relative = (seq - self.origin) & 0xFFFFFFFF
@@ -353,6 +423,7 @@ class Direction:
                 self.tls_start = begin
             if self.tls_start is not None:
                 self.highest = max(self.highest or self.tls_start, end_reported)
+        self.frame_scoped = {}
         new = []
         end = begin + len(payload)
         cursor = begin
@@ -381,6 +452,14 @@ class Direction:
             self.counted += len(piece)
             for byte in piece:
                 self.hist[byte] += 1
+            for kind, fragment, part in self.walker.feed(b - self.tls_start, piece):
+                self.content[kind] += len(part)
+                for scope, scoped_kind in SCOPES.items():
+                    if fragment and kind == scoped_kind:
+                        counts = self.frame_scoped.setdefault(scope, [0] * 256)
+                        for byte in part:
+                            self.scoped[scope][byte] += 1
+                            counts[byte] += 1
             if b - self.tls_start < self.PREFIX_FOR_HELLOS:
                 self.prefix[b - self.tls_start] = piece
         return pieces
@@ -454,7 +533,7 @@ def analyse(path, per_frame):
                 for byte in piece:
                     hist[byte] += 1
             frames_out.append({"frame": packets, "stream": connection.stream, "src": src,
-                               "tls_bytes": count, "hist": hist})
+                               "tls_bytes": count, "hist": hist, "scoped": d.frame_scoped})
 
     sessions = []
     clients = {}
@@ -492,6 +571,8 @@ def analyse(path, per_frame):
             "tx_frames": tx.frames, "rx_frames": rx.frames, "tx_wire": tx.wire, "rx_wire": rx.wire,
             "tx_missed": tx.missed(), "rx_missed": rx.missed(),
             "tx_hist": tx.hist, "rx_hist": rx.hist,
+            "tx_content": tx.content, "rx_content": rx.content,
+            "tx_scoped": tx.scoped, "rx_scoped": rx.scoped,
             "client_hello": client_details, "server_hello": server_details})
 
     session_frames = [f for f in frames_out if f["stream"] in clients]

@@ -1,5 +1,7 @@
 #include "report.h"
 
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -131,22 +133,32 @@ TEST_F(UtcZone, SessionCsvRowMatchesHeader)
     ByteHistogram tx, rx;
     const uint8_t bytes[] = {0, 0, 255};
     tx.add(bytes, 3);
+    SessionSummary session = sample_session(tx, rx);
+    session.tx.content_bytes[kHandshakeContent] = 100000;
+    session.tx.content_bytes[kApplicationDataContent] = 23123;
+    session.rx.content_bytes[kUnframedContent] = 7;
+    session.scope = ByteScope::ApplicationData;
     std::string out;
     append_session_csv_header(out);
-    append_session_csv_row(out, sample_session(tx, rx));
+    append_session_csv_row(out, session);
     const auto lines = split(out, '\n');
     ASSERT_EQ(lines.size(), 2u);
     const auto header = split(lines[0].substr(0, lines[0].size() - 1), ',');
     const auto row = split(lines[1].substr(0, lines[1].size() - 1), ',');
-    ASSERT_EQ(header.size(), 30u + 512u);
+    ASSERT_EQ(header.size(), 45u + 512u);
     ASSERT_EQ(row.size(), header.size());
-    EXPECT_EQ(header[17], "tx_entropy");
-    EXPECT_EQ(header[22], "rx_chi_square_p");
-    EXPECT_EQ(header[23], "server_name");
-    EXPECT_EQ(header[28], "ja3s");
-    EXPECT_EQ(header[29], "ja4");
-    EXPECT_EQ(header[30], "tx_0");
-    EXPECT_EQ(header[30 + 256 + 255], "rx_255");
+    const auto cell = [&](const std::string &name) {
+        const auto found = std::find(header.begin(), header.end(), name);
+        EXPECT_NE(found, header.end()) << name;
+        return found == header.end() ? std::string("(no column)") : row[found - header.begin()];
+    };
+    EXPECT_EQ(header[17], "tx_handshake_bytes");
+    EXPECT_EQ(header[28], "rx_unframed_bytes");
+    EXPECT_EQ(header[29], "byte_scope");
+    EXPECT_EQ(header[32], "tx_entropy");
+    EXPECT_EQ(header[44], "ja4");
+    EXPECT_EQ(header[45], "tx_0");
+    EXPECT_EQ(header[45 + 256 + 255], "rx_255");
     EXPECT_EQ(row[0], "4");
     EXPECT_EQ(row[1], "2023-02-03T10:12:23.123456Z");
     EXPECT_EQ(row[2], "1675419143.123456");
@@ -155,24 +167,32 @@ TEST_F(UtcZone, SessionCsvRowMatchesHeader)
     EXPECT_EQ(row[6], "2001:db8::1");
     EXPECT_EQ(row[8], "TLS 1.3");
     EXPECT_EQ(row[9], "123123");
+    EXPECT_EQ(cell("tx_handshake_bytes"), "100000");
+    EXPECT_EQ(cell("tx_application_data_bytes"), "23123");
+    EXPECT_EQ(cell("rx_application_data_bytes"), "0");
+    EXPECT_EQ(cell("rx_unframed_bytes"), "7");
+    EXPECT_EQ(cell("tx_alert_bytes"), "0");
+    EXPECT_EQ(cell("byte_scope"), "appdata");
+    EXPECT_EQ(cell("tx_scope_bytes"), "3");
+    EXPECT_EQ(cell("rx_scope_bytes"), "0");
     // TX {0, 0, 255}: -(2/3 log2 2/3 + 1/3 log2 1/3) bits per byte; chi-square
     // with expected 3/256 per value: (2-e)^2/e + (1-e)^2/e + 254 e.
     const double e = 3.0 / 256;
     char chi_square[32];
     std::snprintf(chi_square, sizeof chi_square, "%.3f",
                   (2 - e) * (2 - e) / e + (1 - e) * (1 - e) / e + 254 * e);
-    EXPECT_EQ(row[17], "0.918296");
-    EXPECT_EQ(row[18], "");  // no RX bytes: no figures
-    EXPECT_EQ(row[19], chi_square);
-    EXPECT_EQ(row[20], "");
-    EXPECT_FALSE(row[21].empty());
-    EXPECT_EQ(row[22], "");
-    EXPECT_EQ(row[23], "example.com");
-    EXPECT_EQ(row[26], "TLS_AES_128_GCM_SHA256");
-    EXPECT_EQ(row[27], "");
-    EXPECT_EQ(row[29], "");
-    EXPECT_EQ(row[30], "2");
-    EXPECT_EQ(row[30 + 255], "1");
+    EXPECT_EQ(cell("tx_entropy"), "0.918296");
+    EXPECT_EQ(cell("rx_entropy"), "");  // no RX bytes: no figures
+    EXPECT_EQ(cell("tx_chi_square"), chi_square);
+    EXPECT_EQ(cell("rx_chi_square"), "");
+    EXPECT_FALSE(cell("tx_chi_square_p").empty());
+    EXPECT_EQ(cell("rx_chi_square_p"), "");
+    EXPECT_EQ(cell("server_name"), "example.com");
+    EXPECT_EQ(cell("cipher_suite"), "TLS_AES_128_GCM_SHA256");
+    EXPECT_EQ(cell("ja3"), "");
+    EXPECT_EQ(cell("ja4"), "");
+    EXPECT_EQ(cell("tx_0"), "2");
+    EXPECT_EQ(cell("tx_255"), "1");
 }
 
 TEST_F(UtcZone, PacketCsvRow)
@@ -277,7 +297,7 @@ TEST_F(UtcZone, HostileStringsKeepTheSessionCsvShapeAndCannotRunAsFormulas)
         // a spreadsheet would take it for a formula.
         EXPECT_EQ(record[8], formula ? "'" + hostile : hostile) << i;
         EXPECT_EQ(record[9], "123123") << i;
-        for (size_t column = 23; column <= 29; ++column)
+        for (size_t column = 38; column <= 44; ++column)
             EXPECT_EQ(record[column], formula ? "'" + hostile : hostile) << i << " column " << column;
     }
 }
