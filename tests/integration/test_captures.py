@@ -157,6 +157,26 @@ class CaptureTests(unittest.TestCase):
                         self.assertEqual(row["hist"], ref["scoped"][scope], "frame %s" % ref["frame"])
                         self.assertEqual(int(row[scope + "_bytes"]), sum(ref["scoped"][scope]))
 
+    def test_dialog_table_follows_the_scope_preference(self):
+        # The Sessions dialog's table (also printed by tshark -z tlsdist,sessions)
+        # counts what the preference tlsdist.byte_scope says.
+        path = self.box.capture("multi-session.pcapng")
+        for scope in ("all", "appdata", "handshake"):
+            with self.subTest(scope=scope):
+                done = self.box.tshark("-r", path, "-o", "tlsdist.byte_scope:" + scope, "-q", "-z", "tlsdist,sessions")
+                self.assertEqual(done.returncode, 0, done.stderr)
+                lines = [l for l in done.stdout.splitlines() if l.count("|") >= 16]
+                header = [c.strip() for c in lines[0].split("|")]
+                rows = {int(cells[0]): cells for cells in ([c.strip() for c in l.split("|")] for l in lines[1:])}
+                csv_rows = parse_session_csv(
+                    self.box.tshark("-r", path, "-q", "-z", "tlsdist,csv,scope=" + scope).stdout)
+                self.assertEqual(sorted(rows), [session_key(r) for r in csv_rows])
+                for session in csv_rows:
+                    cells = rows[session_key(session)]
+                    self.assertEqual(cells[header.index("TX Counted")], session["tx_scope_bytes"])
+                    self.assertEqual(cells[header.index("RX Counted")], session["rx_scope_bytes"])
+                    self.assertEqual(cells[header.index("TX Entropy")], "%.3f" % float(session["tx_entropy"]))
+
     # Names from the IANA TLS Cipher Suites registry, for the suites the
     # shipped captures select.
     IANA_CIPHER_SUITES = {
