@@ -39,7 +39,7 @@ struct WantedFields {
     std::vector<int> tcp_stream, tcp_seq_raw, tcp_len, tcp_flags, tcp_payload;
     std::vector<int> icmp, icmpv6;
     std::vector<int> tls, tls_record, handshake_type, handshake_version, supported_version;
-    std::vector<int> server_name, alpn, cipher_suite, ja3, ja3s, ja4;
+    std::vector<int> server_name, alpn, cipher_suite, ja3, ja3s, ja4, session_id, extension_type;
 };
 
 WantedFields fields;
@@ -163,10 +163,29 @@ std::string first_string(proto_tree *tree, const std::vector<int> &ids)
     return text;
 }
 
-// SNI, ALPN, cipher suite and JA3/JA3S of the hello in this frame.
-HelloDetails read_hello_details(proto_tree *tree, bool server_hello)
+// A bytes field as hex, read from the data it was dissected from (the same
+// in every Wireshark version, unlike the fvalue API).
+std::string field_hex(const field_info *fi)
+{
+    static const char digits[] = "0123456789abcdef";
+    std::string text;
+    if (fi->length <= 0 || !fi->ds_tvb)
+        return text;
+    const guint8 *bytes = tvb_get_ptr(fi->ds_tvb, fi->start, fi->length);
+    for (gint i = 0; i < fi->length; ++i) {
+        text += digits[bytes[i] >> 4];
+        text += digits[bytes[i] & 0xf];
+    }
+    return text;
+}
+
+// SNI, ALPN, cipher suite, JA3/JA3S, session id and PSK acceptance of the
+// hello in this frame.
+HelloDetails read_hello_details(proto_tree *tree, bool server_hello, uint16_t version)
 {
     HelloDetails details;
+    if (const field_info *session_id = last_field(tree, fields.session_id))
+        details.session_id = field_hex(session_id);
     for_each_field(tree, fields.alpn, [&](const field_info *fi) {
         if (server_hello && !details.alpn.empty())
             return;
@@ -183,6 +202,11 @@ HelloDetails read_hello_details(proto_tree *tree, bool server_hello)
             details.cipher_suite = name ? name : number;
         }
         details.fingerprint = first_string(tree, fields.ja3s);
+        details.version = version;
+        constexpr uint32_t kPreSharedKey = 41;
+        for_each_field(tree, fields.extension_type, [&](const field_info *fi) {
+            details.pre_shared_key |= compat::field_uint(fi) == kPreSharedKey;
+        });
     } else {
         details.server_name = first_string(tree, fields.server_name);
         details.fingerprint = first_string(tree, fields.ja3);
@@ -193,16 +217,19 @@ HelloDetails read_hello_details(proto_tree *tree, bool server_hello)
 
 // Handshake facts of the frame: which hellos it holds and the version that
 // matters (selected by a ServerHello, highest offered by a ClientHello).
-void read_hellos(proto_tree *tree, CachedFrame &frame)
+// Returns how many ClientHello messages it holds.
+uint8_t read_hellos(proto_tree *tree, CachedFrame &frame)
 {
-    bool client_hello = false, server_hello = false;
+    uint8_t client_hellos = 0;
+    bool server_hello = false;
     for_each_field(tree, fields.handshake_type, [&](const field_info *fi) {
         const uint32_t type = compat::field_uint(fi);
-        client_hello |= type == 1;
+        if (type == 1 && client_hellos < UINT8_MAX)
+            ++client_hellos;
         server_hello |= type == 2;
     });
-    if (!client_hello && !server_hello)
-        return;
+    if (client_hellos == 0 && !server_hello)
+        return 0;
 
     uint16_t best_supported = 0, best_legacy = 0;
     for_each_field(tree, fields.supported_version, [&](const field_info *fi) {
@@ -217,6 +244,7 @@ void read_hellos(proto_tree *tree, CachedFrame &frame)
     });
     frame.flags |= server_hello ? kServerHello : kClientHello;
     frame.hello_version = best_supported != 0 ? best_supported : best_legacy;
+    return client_hellos;
 }
 
 // Offset in the TCP payload at which the TLS dissector was handed the stream
@@ -257,14 +285,13 @@ const CachedFrame *first_pass(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tre
         frame.flags |= kSynWithoutAck;
     if (has_field(tree, fields.tls_record))
         frame.flags |= kTlsRecord;
-    read_hellos(tree, frame);
-
     TcpSegmentFacts facts;
+    facts.client_hellos = read_hellos(tree, frame);
     facts.flags = frame.flags & 0x0f;
     facts.hello_version = frame.hello_version;
     HelloDetails details;
     if (frame.flags & (kClientHello | kServerHello)) {
-        details = read_hello_details(tree, (frame.flags & kServerHello) != 0);
+        details = read_hello_details(tree, (frame.flags & kServerHello) != 0, frame.hello_version);
         facts.hello_details = &details;
     }
     facts.stream = frame.stream;
@@ -406,7 +433,8 @@ void want_fields()
          {&fields.tcp_stream, &fields.tcp_seq_raw, &fields.tcp_len, &fields.tcp_flags,
           &fields.tcp_payload, &fields.icmp, &fields.icmpv6, &fields.tls, &fields.tls_record,
           &fields.handshake_type, &fields.handshake_version, &fields.supported_version,
-          &fields.server_name, &fields.alpn, &fields.cipher_suite, &fields.ja3, &fields.ja3s, &fields.ja4}) {
+          &fields.server_name, &fields.alpn, &fields.cipher_suite, &fields.ja3, &fields.ja3s, &fields.ja4,
+          &fields.session_id, &fields.extension_type}) {
         for (int id : *ids)
             g_array_append_val(wanted, id);
     }
@@ -487,7 +515,9 @@ void register_handoff()
     fields.cipher_suite = field_ids("tls.handshake.ciphersuite");
     fields.ja3 = field_ids("tls.handshake.ja3");
     fields.ja3s = field_ids("tls.handshake.ja3s");
-    fields.ja4 = field_ids("tls.handshake.ja4");  // Wireshark 4.2 and later; none in 4.0
+    fields.ja4 = field_ids("tls.handshake.ja4");
+    fields.session_id = field_ids("tls.handshake.session_id");
+    fields.extension_type = field_ids("tls.handshake.extension.type");  // Wireshark 4.2 and later; none in 4.0
 
     // The GUI can open a tlsdist view at any time, and its re-runs do not
     // prime postdissector fields: the first pass must always fill the cache.

@@ -30,6 +30,7 @@ TrackedSegment CaptureTracker::accept(const TcpSegmentFacts &segment)
     TrackedSegment tracked;
     tracked.sender = segment.source == connection.first_sender ? 0 : 1;
     connection.handshake.observe(tracked.sender, segment.flags, segment.hello_version);
+    connection.handshake.count_client_hellos(segment.client_hellos);
     if (segment.hello_details && segment.flags & (kClientHello | kServerHello))
         connection.handshake.observe_details((segment.flags & kServerHello) != 0, *segment.hello_details);
     tracked.news = connection.directions[tracked.sender].accept(
@@ -44,6 +45,13 @@ const HandshakeFacts *CaptureTracker::handshake(uint32_t stream) const
     if (stream >= connections_.size() || !connections_[stream].seen)
         return nullptr;
     return &connections_[stream].handshake;
+}
+
+uint64_t CaptureTracker::plaintext_prefix(uint32_t stream, uint8_t sender) const
+{
+    if (stream >= connections_.size() || !connections_[stream].seen)
+        return 0;
+    return connections_[stream].directions[sender & 1].plaintext_prefix();
 }
 
 void CaptureTracker::clear()

@@ -27,6 +27,7 @@ struct TcpSegmentFacts {
     std::optional<uint32_t> tls_begins_at;
     uint8_t flags = 0;  // FrameFlag bits
     uint16_t hello_version = 0;
+    uint8_t client_hellos = 0;  // ClientHello messages in the segment
     const HelloDetails *hello_details = nullptr;  // with kClientHello or kServerHello
 };
 
@@ -45,6 +46,8 @@ public:
     // What the connection's frames so far say about its client and version
     // (after the first pass, everything the capture says).
     const HandshakeFacts *handshake(uint32_t stream) const;
+    // Bytes the sender (0 or 1, as in TrackedSegment) sent before TLS began.
+    uint64_t plaintext_prefix(uint32_t stream, uint8_t sender) const;
 
 private:
     struct Connection {

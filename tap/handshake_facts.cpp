@@ -49,6 +49,9 @@ void HandshakeFacts::observe_details(bool server_hello, const HelloDetails &deta
     if (!metadata_)
         metadata_ = std::make_unique<SessionMetadata>();
     if (server_hello) {
+        const bool echoed = !details.session_id.empty() && details.session_id == metadata_->client_session_id;
+        const bool resumed = details.version == 0x0304 ? details.pre_shared_key : echoed;
+        metadata_->resumption = resumed ? Resumption::Resumed : Resumption::Full;
         metadata_->alpn_selected = details.alpn;
         metadata_->cipher_suite = details.cipher_suite;
         metadata_->ja3s = details.fingerprint;
@@ -57,7 +60,27 @@ void HandshakeFacts::observe_details(bool server_hello, const HelloDetails &deta
         metadata_->alpn_offered = details.alpn;
         metadata_->ja3 = details.fingerprint;
         metadata_->ja4 = details.ja4;
+        metadata_->client_session_id = details.session_id;
     }
+}
+
+void HandshakeFacts::count_client_hellos(uint32_t count)
+{
+    if (count == 0)
+        return;
+    if (!metadata_)
+        metadata_ = std::make_unique<SessionMetadata>();
+    metadata_->client_hellos += count;
+}
+
+const char *resumption_text(Resumption resumption)
+{
+    switch (resumption) {
+    case Resumption::Resumed: return "resumed";
+    case Resumption::Full: return "full";
+    case Resumption::Unknown: break;
+    }
+    return "";
 }
 
 const SessionMetadata &HandshakeFacts::metadata() const

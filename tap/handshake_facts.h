@@ -22,7 +22,12 @@ struct HelloDetails {
     std::string cipher_suite;  // ServerHello: the suite selected, by name
     std::string fingerprint;   // JA3 of a ClientHello, JA3S of a ServerHello
     std::string ja4;           // ClientHello: JA4, where Wireshark computes it (4.2 and later)
+    std::string session_id;    // legacy_session_id, in hex
+    bool pre_shared_key = false;  // ServerHello: the pre_shared_key extension (a PSK was accepted)
+    uint16_t version = 0;      // ServerHello: the version selected
 };
+
+enum class Resumption : uint8_t { Unknown, Full, Resumed };
 
 // A session's metadata: from its first ClientHello and its first ServerHello.
 struct SessionMetadata {
@@ -33,7 +38,15 @@ struct SessionMetadata {
     std::string ja3;
     std::string ja3s;
     std::string ja4;
+    std::string client_session_id;
+    // TLS 1.3: the ServerHello accepted a pre-shared key. Earlier versions: it
+    // echoed the ClientHello's non-empty session id (abbreviated handshake).
+    Resumption resumption = Resumption::Unknown;
+    uint32_t client_hellos = 0;  // ClientHello messages seen: >1 is a retry (HRR) or renegotiation
 };
+
+// "resumed", "full", "" (no ServerHello seen).
+const char *resumption_text(Resumption resumption);
 
 class HandshakeFacts {
 public:
@@ -49,6 +62,7 @@ public:
     void observe(uint8_t sender, uint8_t flags, uint16_t hello_version);
     // Details of a hello in a frame with kClientHello or kServerHello.
     void observe_details(bool server_hello, const HelloDetails &details);
+    void count_client_hellos(uint32_t count);
 
     uint8_t client() const;
     // Wireshark's TLS dissector showed a record on the connection.

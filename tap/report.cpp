@@ -198,9 +198,9 @@ void append_session_csv_header(std::string &out)
             out += "_bytes,";
         }
     }
-    out += "byte_scope,tx_scope_bytes,rx_scope_bytes,tx_entropy,rx_entropy,tx_chi_square,rx_chi_square,"
+    out += "tx_plaintext_bytes,rx_plaintext_bytes,byte_scope,tx_scope_bytes,rx_scope_bytes,tx_entropy,rx_entropy,tx_chi_square,rx_chi_square,"
            "tx_chi_square_p,rx_chi_square_p,server_name,alpn_offered,alpn_selected,cipher_suite,"
-           "ja3,ja3s,ja4";
+           "ja3,ja3s,ja4,resumption,client_hellos";
     for (const char *direction : {"tx", "rx"}) {
         for (int value = 0; value < 256; ++value) {
             out += ',';
@@ -236,6 +236,10 @@ void append_session_csv_row(std::string &out, const SessionSummary &s)
             append_number(out, direction->content_bytes[kind]);
         }
     }
+    for (uint64_t value : {s.tx.plaintext_prefix, s.rx.plaintext_prefix}) {
+        out += ',';
+        append_number(out, value);
+    }
     out += ',';
     out += byte_scope_word(s.scope);
     for (const ByteHistogram *histogram : {s.tx_histogram, s.rx_histogram}) {
@@ -248,6 +252,10 @@ void append_session_csv_row(std::string &out, const SessionSummary &s)
     for (const std::string *text : {&m.server_name, &m.alpn_offered, &m.alpn_selected,
                                     &m.cipher_suite, &m.ja3, &m.ja3s, &m.ja4})
         out += ',' + csv_cell(*text);
+    out += ',';
+    out += resumption_text(m.resumption);
+    out += ',';
+    append_number(out, m.client_hellos);
     append_histogram(out, *s.tx_histogram);
     append_histogram(out, *s.rx_histogram);
     out += "\r\n";

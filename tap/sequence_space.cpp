@@ -29,6 +29,12 @@ int64_t SequenceSpace::tls_extent() const
     return highest_end_ - *tls_start_;
 }
 
+uint64_t SequenceSpace::plaintext_prefix() const
+{
+    const int64_t end = tls_start_ ? *tls_start_ : highest_end_;
+    return end > 0 ? static_cast<uint64_t>(end) : 0;
+}
+
 void SequenceSpace::mark_seen(int64_t begin, int64_t end)
 {
     auto first = std::lower_bound(seen_.begin(), seen_.end(), begin,

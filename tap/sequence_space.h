@@ -47,6 +47,9 @@ public:
                        uint32_t captured_length, std::optional<uint32_t> tls_begins_at);
 
     bool tls_started() const { return tls_start_.has_value(); }
+    // Stream bytes before TLS began (a STARTTLS prefix); all the bytes the
+    // direction reached while TLS has not begun.
+    uint64_t plaintext_prefix() const;
 
 private:
     struct Range {

@@ -185,6 +185,10 @@ SessionSummary SessionTable::summarize(uint32_t stream, const CaptureTracker *ca
     summary.tx = session.directions[client];
     summary.rx = session.directions[server];
     summary.scope = scope_;
+    if (capture) {
+        summary.tx.plaintext_prefix = capture->plaintext_prefix(stream, client);
+        summary.rx.plaintext_prefix = capture->plaintext_prefix(stream, server);
+    }
     summary.tx_histogram = session.histograms ? &session.histograms[client] : &kEmpty;
     summary.rx_histogram = session.histograms ? &session.histograms[server] : &kEmpty;
     return summary;

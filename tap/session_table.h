@@ -79,6 +79,7 @@ struct DirectionTotals {
     // tls_bytes by the content type of the record they belong to (header
     // included), unframed where the framing was lost: they add up to tls_bytes.
     std::array<uint64_t, kContentKinds> content_bytes{};
+    uint64_t plaintext_prefix = 0;  // stream bytes before TLS began (STARTTLS), from the first pass
 };
 
 struct SessionSummary {

@@ -157,6 +157,34 @@ class CaptureTests(unittest.TestCase):
                         self.assertEqual(row["hist"], ref["scoped"][scope], "frame %s" % ref["frame"])
                         self.assertEqual(int(row[scope + "_bytes"]), sum(ref["scoped"][scope]))
 
+    def test_handshake_facts_and_plaintext_prefix_match_the_reference(self):
+        for name in capture_names():
+            with self.subTest(capture=name):
+                theirs = reference(self.box.capture(name))["sessions"]
+                for row, ref in zip(self.sessions(name), theirs):
+                    where = "%s stream %s" % (name, ref["stream"])
+                    self.assertEqual(row["resumption"], ref["resumption"], where)
+                    self.assertEqual(int(row["client_hellos"]), ref["client_hellos"], where)
+                    self.assertEqual(int(row["tx_plaintext_bytes"]), ref["tx_plaintext"], where)
+                    self.assertEqual(int(row["rx_plaintext_bytes"]), ref["rx_plaintext"], where)
+
+    def test_handshake_facts_and_plaintext_prefix_by_hand(self):
+        # What make-captures did: per version a full handshake, then a resumed one.
+        rows = self.sessions("tls-resumption.pcap")
+        self.assertEqual([(r["version"], r["resumption"]) for r in rows],
+                         [("TLS 1.2", "full"), ("TLS 1.2", "resumed"), ("TLS 1.3", "full"), ("TLS 1.3", "resumed")])
+        # zeek-hrr: a HelloRetryRequest, so two ClientHellos (frames 4 and 8).
+        self.assertEqual([r["client_hellos"] for r in self.sessions("zeek-hrr.pcap")], ["2"])
+        # zeek-smtp-starttls: the SMTP dialogue before TLS, as its frames show
+        # it: the client sends "EHLO openssl.client.net" and "STARTTLS"; the
+        # server its 54-byte banner, 140-byte EHLO reply and "220 2.0.0 Ready
+        # to start TLS".
+        (row,) = self.sessions("zeek-smtp-starttls.pcap")
+        self.assertEqual(int(row["tx_plaintext_bytes"]), len(b"EHLO openssl.client.net\r\n") + len(b"STARTTLS\r\n"))
+        self.assertEqual(int(row["rx_plaintext_bytes"]), 54 + 140 + len(b"220 2.0.0 Ready to start TLS\r\n"))
+        (row,) = self.sessions("tls12-openssl.pcap")
+        self.assertEqual((row["tx_plaintext_bytes"], row["rx_plaintext_bytes"]), ("0", "0"))
+
     def test_dialog_table_follows_the_scope_preference(self):
         # The Sessions dialog's table (also printed by tshark -z tlsdist,sessions)
         # counts what the preference tlsdist.byte_scope says.

@@ -190,15 +190,23 @@ def parse_hellos(stream):
         stream = stream[2 + length:]
     handshake = b""
     offset = 0
+    encrypted = False
     while offset + 5 <= len(stream):
         content_type = stream[offset]
         length = struct.unpack(">H", stream[offset + 3:offset + 5])[0]
         fragment = stream[offset + 5:offset + 5 + length]
         offset += 5 + length
-        if content_type == 20:  # ChangeCipherSpec: what follows is encrypted
-            break
-        if content_type == 22:
+        if content_type == 20:  # ChangeCipherSpec: what follows is encrypted...
+            encrypted = True
+        elif content_type == 22 and not encrypted:
             handshake += fragment
+        elif (content_type == 22 and len(fragment) >= 4 and fragment[0] == 1
+              and int.from_bytes(fragment[1:4], "big") + 4 == len(fragment)):
+            # ...except a whole ClientHello after TLS 1.3's compatibility
+            # ChangeCipherSpec (the retry after a HelloRetryRequest).
+            handshake += fragment
+        elif encrypted:
+            break
     while len(handshake) >= 4:
         msg_type = handshake[0]
         length = int.from_bytes(handshake[1:4], "big")
@@ -261,8 +269,8 @@ def hello_facts(msg_type, body):
     alpn, cipher_suite number, ja3)."""
     legacy = struct.unpack(">H", body[:2])[0]
     offset = 34
-    session_id = body[offset]
-    offset += 1 + session_id
+    session_id = body[offset + 1:offset + 1 + body[offset]].hex()
+    offset += 1 + body[offset]
     if msg_type == 1:
         suites_length = struct.unpack(">H", body[offset:offset + 2])[0]
         suites = u16_list(body[offset + 2:offset + 2 + suites_length])
@@ -302,7 +310,7 @@ def hello_facts(msg_type, body):
                 point_formats = list(data[1:1 + data[0]])
             elif ext_type == 13 and len(data) >= 2:  # signature_algorithms
                 signature_algorithms = u16_list(data[2:2 + struct.unpack(">H", data[:2])[0]])
-    details = {"alpn": ",".join(alpn)}
+    details = {"alpn": ",".join(alpn), "session_id": session_id, "pre_shared_key": 41 in extensions}
     if msg_type == 1:
         offered = [v for v in supported if not is_grease(v)]
         details["server_name"] = server_name
@@ -396,6 +404,7 @@ class Direction:
         self.counted = 0
         self.hist = [0] * 256
         self.prefix = {}         # stream offset -> bytes, for parsing the hellos
+        self.reached = 0         # end of the highest payload byte reported
         self.frames = 0
         self.wire = 0
         self.walker = RecordWalker()
@@ -417,6 +426,7 @@ class Direction:
             self.origin = seq
         begin = self.offset_of(seq)
         if reported > 0:
+            self.reached = max(self.reached, begin + reported)
             self.last = max(self.last, begin)
             end_reported = begin + reported
             if self.tls_start is None and payload and looks_like_tls_start(payload):
@@ -471,6 +481,10 @@ class Direction:
                 break
             data += self.prefix[offset][len(data) - offset:]
         return data
+
+    def plaintext(self):
+        """Stream bytes before TLS began (all of them while it has not)."""
+        return self.reached if self.tls_start is None else self.tls_start
 
     def missed(self):
         if self.tls_start is None:
@@ -542,9 +556,11 @@ def analyse(path, per_frame):
             continue
         hello_sender, offered, selected = None, [], None
         client_details, server_details = None, None
+        client_hellos = 0
         for src, d in c.dirs.items():
             for kind, value, details in parse_hellos(d.tls_prefix()):
                 if kind == "client":
+                    client_hellos += 1
                     hello_sender = hello_sender or src
                     offered += value
                     client_details = client_details or details
@@ -563,6 +579,15 @@ def analyse(path, per_frame):
         else:
             version = "unknown"
         tx, rx = c.dirs.get(client, Direction()), c.dirs.get(server, Direction())
+        resumption = ""
+        if server_details is not None:
+            # TLS 1.3: a pre-shared key accepted; before: the session id echoed.
+            if selected == 0x0304:
+                resumed = server_details["pre_shared_key"]
+            else:
+                resumed = bool(server_details["session_id"]) and client_details is not None and \
+                    server_details["session_id"] == client_details["session_id"]
+            resumption = "resumed" if resumed else "full"
         sessions.append({
             "stream": c.stream, "client_ip": client[0], "client_port": client[1],
             "server_ip": server[0], "server_port": server[1], "version": version,
@@ -572,6 +597,8 @@ def analyse(path, per_frame):
             "tx_missed": tx.missed(), "rx_missed": rx.missed(),
             "tx_hist": tx.hist, "rx_hist": rx.hist,
             "tx_content": tx.content, "rx_content": rx.content,
+            "tx_plaintext": tx.plaintext(), "rx_plaintext": rx.plaintext(),
+            "resumption": resumption, "client_hellos": client_hellos,
             "tx_scoped": tx.scoped, "rx_scoped": rx.scoped,
             "client_hello": client_details, "server_hello": server_details})
 

@@ -51,7 +51,8 @@ SessionSummary sample_session(const ByteHistogram &tx, const ByteHistogram &rx)
     s.rx.wire_bytes = 600;
     s.tx_histogram = &tx;
     s.rx_histogram = &rx;
-    static const SessionMetadata metadata{"example.com", "", "", "TLS_AES_128_GCM_SHA256", "", "", ""};
+    static const SessionMetadata metadata{"example.com", "", "", "TLS_AES_128_GCM_SHA256", "", "", "", "",
+                                          Resumption::Resumed, 2};
     s.metadata = &metadata;
     return s;
 }
@@ -145,7 +146,7 @@ TEST_F(UtcZone, SessionCsvRowMatchesHeader)
     ASSERT_EQ(lines.size(), 2u);
     const auto header = split(lines[0].substr(0, lines[0].size() - 1), ',');
     const auto row = split(lines[1].substr(0, lines[1].size() - 1), ',');
-    ASSERT_EQ(header.size(), 45u + 512u);
+    ASSERT_EQ(header.size(), 49u + 512u);
     ASSERT_EQ(row.size(), header.size());
     const auto cell = [&](const std::string &name) {
         const auto found = std::find(header.begin(), header.end(), name);
@@ -154,11 +155,14 @@ TEST_F(UtcZone, SessionCsvRowMatchesHeader)
     };
     EXPECT_EQ(header[17], "tx_handshake_bytes");
     EXPECT_EQ(header[28], "rx_unframed_bytes");
-    EXPECT_EQ(header[29], "byte_scope");
-    EXPECT_EQ(header[32], "tx_entropy");
-    EXPECT_EQ(header[44], "ja4");
-    EXPECT_EQ(header[45], "tx_0");
-    EXPECT_EQ(header[45 + 256 + 255], "rx_255");
+    EXPECT_EQ(header[29], "tx_plaintext_bytes");
+    EXPECT_EQ(header[31], "byte_scope");
+    EXPECT_EQ(header[34], "tx_entropy");
+    EXPECT_EQ(header[46], "ja4");
+    EXPECT_EQ(header[47], "resumption");
+    EXPECT_EQ(header[48], "client_hellos");
+    EXPECT_EQ(header[49], "tx_0");
+    EXPECT_EQ(header[49 + 256 + 255], "rx_255");
     EXPECT_EQ(row[0], "4");
     EXPECT_EQ(row[1], "2023-02-03T10:12:23.123456Z");
     EXPECT_EQ(row[2], "1675419143.123456");
@@ -191,6 +195,9 @@ TEST_F(UtcZone, SessionCsvRowMatchesHeader)
     EXPECT_EQ(cell("cipher_suite"), "TLS_AES_128_GCM_SHA256");
     EXPECT_EQ(cell("ja3"), "");
     EXPECT_EQ(cell("ja4"), "");
+    EXPECT_EQ(cell("resumption"), "resumed");
+    EXPECT_EQ(cell("client_hellos"), "2");
+    EXPECT_EQ(cell("tx_plaintext_bytes"), "0");
     EXPECT_EQ(cell("tx_0"), "2");
     EXPECT_EQ(cell("tx_255"), "1");
 }
@@ -282,7 +289,8 @@ TEST_F(UtcZone, HostileStringsKeepTheSessionCsvShapeAndCannotRunAsFormulas)
         SessionSummary s = sample_session(tx, rx);
         s.version = hostile;
         // Strings from the hellos on the wire.
-        const SessionMetadata from_the_wire{hostile, hostile, hostile, hostile, hostile, hostile, hostile};
+        const SessionMetadata from_the_wire{hostile, hostile, hostile, hostile, hostile, hostile, hostile, hostile,
+                                            Resumption::Full, 1};
         s.metadata = &from_the_wire;
         append_session_csv_row(out, s);
     }
@@ -297,7 +305,7 @@ TEST_F(UtcZone, HostileStringsKeepTheSessionCsvShapeAndCannotRunAsFormulas)
         // a spreadsheet would take it for a formula.
         EXPECT_EQ(record[8], formula ? "'" + hostile : hostile) << i;
         EXPECT_EQ(record[9], "123123") << i;
-        for (size_t column = 38; column <= 44; ++column)
+        for (size_t column = 40; column <= 46; ++column)
             EXPECT_EQ(record[column], formula ? "'" + hostile : hostile) << i << " column " << column;
     }
 }

@@ -217,11 +217,11 @@ TEST(HandshakeFacts, MetadataComesFromTheFirstHelloOfEachSide)
 {
     HandshakeFacts facts;
     EXPECT_EQ(facts.metadata().server_name, "");
-    facts.observe_details(false, HelloDetails{"first.example", "h2,http/1.1", "", "ja3-one", "ja4-one"});
-    facts.observe_details(true, HelloDetails{"", "h2", "TLS_AES_128_GCM_SHA256", "ja3s-one", ""});
+    facts.observe_details(false, HelloDetails{"first.example", "h2,http/1.1", "", "ja3-one", "ja4-one", "", false, 0});
+    facts.observe_details(true, HelloDetails{"", "h2", "TLS_AES_128_GCM_SHA256", "ja3s-one", "", "", false, 0x0303});
     // A second handshake (renegotiation, a retried ClientHello) changes nothing.
-    facts.observe_details(false, HelloDetails{"second.example", "http/1.1", "", "ja3-two", "ja4-two"});
-    facts.observe_details(true, HelloDetails{"", "http/1.1", "TLS_AES_256_GCM_SHA384", "ja3s-two", ""});
+    facts.observe_details(false, HelloDetails{"second.example", "http/1.1", "", "ja3-two", "ja4-two", "", false, 0});
+    facts.observe_details(true, HelloDetails{"", "http/1.1", "TLS_AES_256_GCM_SHA384", "ja3s-two", "", "", false, 0x0303});
     HandshakeFacts copy;
     copy = facts;
     for (const HandshakeFacts *f : {&facts, &copy}) {
@@ -233,5 +233,33 @@ TEST(HandshakeFacts, MetadataComesFromTheFirstHelloOfEachSide)
         EXPECT_EQ(m.ja3, "ja3-one");
         EXPECT_EQ(m.ja3s, "ja3s-one");
         EXPECT_EQ(m.ja4, "ja4-one");
+        EXPECT_EQ(m.resumption, Resumption::Full);
     }
+}
+
+TEST(HandshakeFacts, ResumptionFromTheSessionIdBeforeTls13AndFromThePskIn13)
+{
+    const auto resumption = [](const char *client_id, const char *server_id, bool psk, uint16_t version) {
+        HandshakeFacts facts;
+        HelloDetails client, server;
+        client.session_id = client_id;
+        server.session_id = server_id;
+        server.pre_shared_key = psk;
+        server.version = version;
+        facts.observe_details(false, client);
+        facts.observe_details(true, server);
+        return facts.metadata().resumption;
+    };
+    EXPECT_EQ(resumption("ab01", "ab01", false, 0x0303), Resumption::Resumed);
+    EXPECT_EQ(resumption("ab01", "cd02", false, 0x0303), Resumption::Full);
+    EXPECT_EQ(resumption("", "", false, 0x0303), Resumption::Full);  // no id offered
+    // TLS 1.3 servers echo the id for middlebox compatibility: only the PSK says.
+    EXPECT_EQ(resumption("ab01", "ab01", false, 0x0304), Resumption::Full);
+    EXPECT_EQ(resumption("ab01", "ab01", true, 0x0304), Resumption::Resumed);
+    HandshakeFacts no_server_hello;
+    no_server_hello.observe_details(false, HelloDetails{});
+    no_server_hello.count_client_hellos(2);
+    EXPECT_EQ(no_server_hello.metadata().resumption, Resumption::Unknown);
+    EXPECT_EQ(no_server_hello.metadata().client_hellos, 2u);
+    EXPECT_STREQ(resumption_text(Resumption::Unknown), "");
 }
