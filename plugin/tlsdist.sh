@@ -21,6 +21,9 @@ Options:
   --html FILE           write the HTML report (totals, sortable session table,
                         byte-distribution histograms, charts) to FILE
   -f, --filter FILTER   count only frames matching a Wireshark display filter
+  -s, --scope SCOPE     which TLS bytes the distributions and entropy count:
+                        all (default), appdata (application data fragments,
+                        the ciphertext) or handshake (handshake fragments)
   -d, --decode-as RULE  passed to tshark -d, e.g. tcp.port==8443,tls for TLS on
                         a port Wireshark does not decode as TLS (repeatable)
   --all-dissectors      run every Wireshark dissector (see "Dissectors" below)
@@ -49,19 +52,23 @@ fail() {
     exit "$status"
 }
 
-file= out= packets= html= filter= interface= duration= count=
+file= out= packets= html= filter= scope= interface= duration= count=
 decode_as= all_dissectors=false
 while [ $# -gt 0 ]; do
     case $1 in
     -h | --help) usage; exit 0 ;;
     --all-dissectors) all_dissectors=true; shift ;;
-    -o | --out | -p | --packets | --html | -f | --filter | -d | --decode-as | -i | --interface | -a | --duration | -c | --count)
+    -o | --out | -p | --packets | --html | -f | --filter | -s | --scope | -d | --decode-as | -i | --interface | -a | --duration | -c | --count)
         [ $# -ge 2 ] || fail 1 "option $1 needs a value (see --help)"
         case $1 in
         -o | --out) out=$2 ;;
         -p | --packets) packets=$2 ;;
         --html) html=$2 ;;
         -f | --filter) filter=$2 ;;
+        -s | --scope)
+            case $2 in all | appdata | handshake) scope=$2 ;;
+            *) fail 1 "unknown scope \"$2\": use all, appdata or handshake" ;;
+            esac ;;
         -d | --decode-as) decode_as="$decode_as
 $2" ;;
         -i | --interface) interface=$2 ;;
@@ -177,7 +184,7 @@ disabled_protocols() {
 run_view() {
     destination=$1
     view=$2
-    set -- -q -z "tlsdist$view${filter:+,$filter}"
+    set -- -q -z "tlsdist$view${scope:+,scope=$scope}${filter:+,$filter}"
     if [ "$view" = ",html" ]; then
         set -- "$@" -o "tlsdist.report_title:$(basename -- "${file:-$interface}")"
     fi

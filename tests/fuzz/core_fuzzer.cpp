@@ -106,6 +106,7 @@ void check_segments(const uint8_t *data, size_t size)
     CaptureTracker tracker;
     SessionTable every_frame;
     SessionTable odd_frames;  // a second statistic that sees a subset, as with a filter
+    SessionTable application_data(ByteScope::ApplicationData);
     uint64_t tls_bytes = 0;
     Reader reader(data, size);
     for (uint32_t number = 1; !reader.done() && number < 4096; ++number) {
@@ -122,6 +123,7 @@ void check_segments(const uint8_t *data, size_t size)
         if (control & 4)
             facts.tls_begins_at = reader.next(2);
         facts.hello_version = static_cast<uint16_t>(reader.next(2));
+        facts.payload = payload;  // framed by the tracker: record headers from fuzz bytes
 
         const TrackedSegment tracked = tracker.accept(facts);
         ByteRun runs[SegmentNews::kMaxSpans];
@@ -131,7 +133,7 @@ void check_segments(const uint8_t *data, size_t size)
             const PayloadSpan &span = tracked.news.spans[i];
             require(span.length > 0);
             require(uint64_t{span.offset} + span.length <= facts.captured_length);
-            runs[i] = ByteRun{payload + span.offset, span.length};
+            runs[i] = ByteRun{payload + span.offset, span.length, tracked.framing[i]};
             frame_bytes += span.length;
         }
         require(frame_bytes == tracked.news.tls_bytes());
@@ -157,6 +159,7 @@ void check_segments(const uint8_t *data, size_t size)
         require(frame_histogram.total() == frame_bytes);
         if (number % 2)
             odd_frames.add(event);
+        application_data.add(event);
     }
 
     uint64_t reported = 0;
@@ -164,6 +167,17 @@ void check_segments(const uint8_t *data, size_t size)
         require(s.tx_histogram->total() == s.tx.tls_bytes && s.rx_histogram->total() == s.rx.tls_bytes);
         require(s.duration >= 0);
         reported += s.tx.tls_bytes + s.rx.tls_bytes;
+        for (const DirectionTotals *direction : {&s.tx, &s.rx}) {
+            uint64_t by_content = 0;
+            for (uint64_t bytes : direction->content_bytes)
+                by_content += bytes;
+            require(by_content == direction->tls_bytes);
+        }
+        if (const auto scoped = application_data.session(s.stream)) {
+            require(scoped->tx_histogram->total() <= scoped->tx.content_bytes[kApplicationDataContent]);
+            require(scoped->rx_histogram->total() <= scoped->rx.content_bytes[kApplicationDataContent]);
+            require(scoped->tx.tls_bytes == s.tx.tls_bytes && scoped->rx.tls_bytes == s.rx.tls_bytes);
+        }
         if (const auto subset = odd_frames.session(s.stream))
             require(subset->tx.tls_bytes + subset->rx.tls_bytes <= s.tx.tls_bytes + s.rx.tls_bytes);
     }

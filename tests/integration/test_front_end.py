@@ -44,6 +44,18 @@ class FrontEndTests(unittest.TestCase):
         self.assertEqual(done.returncode, 0, done.stderr)
         self.assertEqual(parse_session_csv(done.stdout), [first])
 
+    def test_scope_reaches_every_view(self):
+        out = os.path.join(self.box.home, "appdata.csv")
+        packets = os.path.join(self.box.home, "appdata-packets.csv")
+        done = self.box.tlsdist("-s", "appdata", "-o", out, "-p", packets, "-f", "tcp.stream<=2", self.path)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        for path, view in ((out, "csv"), (packets, "packets")):
+            with open(path) as f:
+                self.assertEqual(f.read(), self.box.tshark(
+                    "-r", self.path, "-q", "-z", "tlsdist,%s,scope=appdata,tcp.stream<=2" % view).stdout)
+        table = self.box.tlsdist("--scope", "handshake", self.path)
+        self.assertTrue(table.stdout.startswith("TLS Sessions (entropy of handshake bytes)\n"), table.stdout)
+
     def test_tls_on_an_unusual_port(self):
         # Wireshark's tls_tcp heuristic finds the handshake on port 8443; without
         # it, only decode-as makes the connection TLS.
@@ -114,6 +126,7 @@ class FrontEndTests(unittest.TestCase):
             (["--bogus", self.path], 1, "unknown option --bogus"),
             ([], 1, "Usage: tlsdist"),
             (["-a", "5", self.path], 1, "live capture (-i) only"),
+            (["-s", "ciphertext", self.path], 1, 'unknown scope "ciphertext"'),
         ]
         for argv, status, message in cases:
             with self.subTest(argv=argv):
