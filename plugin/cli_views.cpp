@@ -68,7 +68,9 @@ tap_packet_status view_packet(void *data, packet_info *, epan_dissect_t *, const
     row.source = frame->source;
     row.destination = frame->destination;
     row.stream = frame->stream;
-    row.from_client = view->table.sender_is_client(frame->stream, frame->sender, &capture_tracker());
+    row.transport = frame->transport;
+    row.from_client =
+        view->table.sender_is_client(frame->stream, frame->sender, &capture_tracker(), frame->transport);
     row.histogram = &view->frame_histogram;
     append_packet_csv_row(view->text, row);
     write_stdout(view->text);

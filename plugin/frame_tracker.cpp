@@ -35,11 +35,43 @@ std::vector<int> field_ids(const char *name)
     return ids;
 }
 
+// The hello fields, registered once by the TLS and once by the DTLS dissector.
+struct HelloFields {
+    std::vector<int> handshake_type, handshake_version, supported_version;
+    std::vector<int> server_name, alpn, cipher_suite, ja3, ja3s, ja4, session_id, extension_type;
+
+    explicit HelloFields(const char *protocol) : protocol_(protocol) {}
+    void look_up()
+    {
+        const auto ids = [this](const char *rest) { return field_ids((std::string(protocol_) + rest).c_str()); };
+        handshake_type = ids(".handshake.type");
+        handshake_version = ids(".handshake.version");
+        supported_version = ids(".handshake.extensions.supported_version");
+        server_name = ids(".handshake.extensions_server_name");
+        alpn = ids(".handshake.extensions_alpn_str");
+        cipher_suite = ids(".handshake.ciphersuite");
+        ja3 = ids(".handshake.ja3");
+        ja3s = ids(".handshake.ja3s");
+        ja4 = ids(".handshake.ja4");  // TLS, Wireshark 4.2 and later; none in 4.0 or for DTLS
+        session_id = ids(".handshake.session_id");
+        extension_type = ids(".handshake.extension.type");
+    }
+    std::vector<const std::vector<int> *> all() const
+    {
+        return {&handshake_type, &handshake_version, &supported_version, &server_name, &alpn,
+                &cipher_suite, &ja3, &ja3s, &ja4, &session_id, &extension_type};
+    }
+
+private:
+    const char *protocol_;
+};
+
 struct WantedFields {
     std::vector<int> tcp_stream, tcp_seq_raw, tcp_len, tcp_flags, tcp_payload;
+    std::vector<int> udp_stream, udp_payload;
     std::vector<int> icmp, icmpv6;
-    std::vector<int> tls, tls_record, handshake_type, handshake_version, supported_version;
-    std::vector<int> server_name, alpn, cipher_suite, ja3, ja3s, ja4, session_id, extension_type;
+    std::vector<int> tls, tls_record, dtls, dtls_record;
+    HelloFields tls_hello{"tls"}, dtls_hello{"dtls"};
 };
 
 WantedFields fields;
@@ -56,8 +88,9 @@ compat::BoolPreference track_in_every_run = false;  // preference tlsdist.track_
 const char *report_title = "";        // preference tlsdist.report_title
 int dialog_scope = static_cast<int>(ByteScope::All);  // preference tlsdist.byte_scope
 
-constexpr uint8_t kCachedTcp = 0x80;
+constexpr uint8_t kCachedTcp = 0x80;  // a frame of a connection (TCP, or UDP with kCachedUdp)
 constexpr uint8_t kCachedExtra = 0x40;
+constexpr uint8_t kCachedUdp = 0x20;
 
 // What the first pass learned about a frame; 20 bytes per frame.
 struct CachedFrame {
@@ -181,12 +214,13 @@ std::string field_hex(const field_info *fi)
 
 // SNI, ALPN, cipher suite, JA3/JA3S, session id and PSK acceptance of the
 // hello in this frame.
-HelloDetails read_hello_details(proto_tree *tree, bool server_hello, uint16_t version)
+HelloDetails read_hello_details(proto_tree *tree, const HelloFields &hello, bool server_hello,
+                                uint16_t version)
 {
     HelloDetails details;
-    if (const field_info *session_id = last_field(tree, fields.session_id))
+    if (const field_info *session_id = last_field(tree, hello.session_id))
         details.session_id = field_hex(session_id);
-    for_each_field(tree, fields.alpn, [&](const field_info *fi) {
+    for_each_field(tree, hello.alpn, [&](const field_info *fi) {
         if (server_hello && !details.alpn.empty())
             return;
         if (!details.alpn.empty())
@@ -195,22 +229,22 @@ HelloDetails read_hello_details(proto_tree *tree, bool server_hello, uint16_t ve
     });
     if (server_hello) {
         // (a ClientHello lists every suite it offers under the same field)
-        if (const field_info *suite = last_field(tree, fields.cipher_suite)) {
+        if (const field_info *suite = last_field(tree, hello.cipher_suite)) {
             const char *name = compat::field_value_name(suite);
             char number[16];
             std::snprintf(number, sizeof number, "0x%04x", compat::field_uint(suite));
             details.cipher_suite = name ? name : number;
         }
-        details.fingerprint = first_string(tree, fields.ja3s);
+        details.fingerprint = first_string(tree, hello.ja3s);
         details.version = version;
         constexpr uint32_t kPreSharedKey = 41;
-        for_each_field(tree, fields.extension_type, [&](const field_info *fi) {
+        for_each_field(tree, hello.extension_type, [&](const field_info *fi) {
             details.pre_shared_key |= compat::field_uint(fi) == kPreSharedKey;
         });
     } else {
-        details.server_name = first_string(tree, fields.server_name);
-        details.fingerprint = first_string(tree, fields.ja3);
-        details.ja4 = first_string(tree, fields.ja4);
+        details.server_name = first_string(tree, hello.server_name);
+        details.fingerprint = first_string(tree, hello.ja3);
+        details.ja4 = first_string(tree, hello.ja4);
     }
     return details;
 }
@@ -218,11 +252,11 @@ HelloDetails read_hello_details(proto_tree *tree, bool server_hello, uint16_t ve
 // Handshake facts of the frame: which hellos it holds and the version that
 // matters (selected by a ServerHello, highest offered by a ClientHello).
 // Returns how many ClientHello messages it holds.
-uint8_t read_hellos(proto_tree *tree, CachedFrame &frame)
+uint8_t read_hellos(proto_tree *tree, const HelloFields &hello, CachedFrame &frame)
 {
     uint8_t client_hellos = 0;
     bool server_hello = false;
-    for_each_field(tree, fields.handshake_type, [&](const field_info *fi) {
+    for_each_field(tree, hello.handshake_type, [&](const field_info *fi) {
         const uint32_t type = compat::field_uint(fi);
         if (type == 1 && client_hellos < UINT8_MAX)
             ++client_hellos;
@@ -232,12 +266,12 @@ uint8_t read_hellos(proto_tree *tree, CachedFrame &frame)
         return 0;
 
     uint16_t best_supported = 0, best_legacy = 0;
-    for_each_field(tree, fields.supported_version, [&](const field_info *fi) {
+    for_each_field(tree, hello.supported_version, [&](const field_info *fi) {
         const auto version = static_cast<uint16_t>(compat::field_uint(fi));
         if (!is_grease(version) && version_rank(version) >= version_rank(best_supported))
             best_supported = version;
     });
-    for_each_field(tree, fields.handshake_version, [&](const field_info *fi) {
+    for_each_field(tree, hello.handshake_version, [&](const field_info *fi) {
         const auto version = static_cast<uint16_t>(compat::field_uint(fi));
         if (version_rank(version) >= version_rank(best_legacy))
             best_legacy = version;
@@ -247,13 +281,15 @@ uint8_t read_hellos(proto_tree *tree, CachedFrame &frame)
     return client_hellos;
 }
 
-// Offset in the TCP payload at which the TLS dissector was handed the stream
-// (it marks every tvb it is given with the "tls" protocol item, even one it
-// then asks TCP to reassemble), or none if it was not handed this payload.
-std::optional<uint32_t> tls_begins_at(proto_tree *tree, const field_info *payload)
+// Offset in the TCP (UDP) payload at which the TLS (DTLS) dissector was
+// handed the data (it marks every tvb it is given with its protocol item,
+// even one it then asks TCP to reassemble), or none if it was not handed
+// this payload.
+std::optional<uint32_t> protocol_begins_at(proto_tree *tree, const std::vector<int> &protocol,
+                                           const field_info *payload)
 {
     std::optional<uint32_t> earliest;
-    for_each_field(tree, fields.tls, [&](const field_info *fi) {
+    for_each_field(tree, protocol, [&](const field_info *fi) {
         if (fi->ds_tvb != payload->ds_tvb || fi->start < payload->start ||
             fi->start >= payload->start + payload->length)
             return;
@@ -264,10 +300,84 @@ std::optional<uint32_t> tls_begins_at(proto_tree *tree, const field_info *payloa
     return earliest;
 }
 
+CachedFrame &cache_frame(uint32_t number, const CachedFrame &frame)
+{
+    if (number >= cache.frames.size())
+        cache.frames.resize(size_t{number} + 1);  // grows geometrically
+    cache.frames[number] = frame;
+    return cache.frames[number];
+}
+
+// Keeps bytes that are not one run of the frame's own data.
+void cache_extra(uint32_t number, CachedExtra extra, CachedFrame &frame)
+{
+    frame.flags |= kCachedExtra;
+    cache.extras[number] = std::move(extra);
+}
+
+// A datagram of a UDP conversation that DTLS was seen on: every byte from
+// where the DTLS dissector took it counts (DTLS records never span datagrams;
+// a retransmitted flight is new records on the wire and counts again).
+const CachedFrame *first_pass_udp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
+{
+    const field_info *stream = last_field(tree, fields.udp_stream);
+    if (!stream)
+        return nullptr;
+    const field_info *payload = last_field(tree, fields.udp_payload);
+    const std::optional<uint32_t> begins =
+        payload ? protocol_begins_at(tree, fields.dtls, payload) : std::nullopt;
+    CachedFrame frame;
+    frame.stream = compat::field_uint(stream);
+    if (!begins && !cache.tracker.handshake(frame.stream, Transport::Udp))
+        return nullptr;  // not (yet) a DTLS conversation: only a frame of the capture
+    frame.flags = kCachedTcp | kCachedUdp;
+    if (has_field(tree, fields.dtls_record))
+        frame.flags |= kTlsRecord;
+
+    UdpDatagramFacts facts;
+    facts.stream = frame.stream;
+    facts.source = endpoint_of(pinfo->src, pinfo->srcport);
+    facts.dtls_begins_at = begins;
+    read_hellos(tree, fields.dtls_hello, frame);
+    // A fragment of a ClientHello repeats its type; the message counts once,
+    // in the frame where Wireshark parsed it whole (and so found its version).
+    const bool whole_hello = (frame.flags & (kClientHello | kServerHello)) && frame.hello_version != 0;
+    facts.client_hellos = whole_hello && (frame.flags & kClientHello) ? 1 : 0;
+    facts.flags = frame.flags & 0x0f;
+    facts.hello_version = frame.hello_version;
+    HelloDetails details;
+    if (whole_hello) {
+        details = read_hello_details(tree, fields.dtls_hello, (frame.flags & kServerHello) != 0,
+                                     frame.hello_version);
+        facts.hello_details = &details;
+    }
+    frame.sender = cache.tracker.accept(facts);
+
+    const uint32_t captured = payload ? static_cast<uint32_t>(payload->length) : 0;
+    if (begins && *begins < captured) {
+        const uint32_t length = captured - *begins;
+        if (payload->ds_tvb == tvb) {
+            frame.tls_offset = static_cast<uint32_t>(payload->start) + *begins;
+            frame.tls_length = length;
+        } else {
+            const guint8 *bytes = tvb_get_ptr(payload->ds_tvb, payload->start + static_cast<gint>(*begins),
+                                              static_cast<gint>(length));
+            CachedExtra extra;
+            extra.bytes.assign(bytes, bytes + length);
+            extra.run_lengths.push_back(length);
+            extra.run_framing.push_back(RecordFramer::kStreamStart);
+            cache_extra(pinfo->num, std::move(extra), frame);
+        }
+    }
+    return &cache_frame(pinfo->num, frame);
+}
+
 const CachedFrame *first_pass(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
 {
     if (has_field(tree, fields.icmp) || has_field(tree, fields.icmpv6))
-        return nullptr;  // a TCP header quoted in an ICMP error is not a segment
+        return nullptr;  // a TCP or UDP header quoted in an ICMP error is not a segment
+    if (!has_field(tree, fields.tcp_stream))
+        return first_pass_udp(tvb, pinfo, tree);
     const field_info *stream = last_field(tree, fields.tcp_stream);
     const field_info *seq = last_field(tree, fields.tcp_seq_raw);
     const field_info *length = last_field(tree, fields.tcp_len);
@@ -286,12 +396,13 @@ const CachedFrame *first_pass(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tre
     if (has_field(tree, fields.tls_record))
         frame.flags |= kTlsRecord;
     TcpSegmentFacts facts;
-    facts.client_hellos = read_hellos(tree, frame);
+    facts.client_hellos = read_hellos(tree, fields.tls_hello, frame);
     facts.flags = frame.flags & 0x0f;
     facts.hello_version = frame.hello_version;
     HelloDetails details;
     if (frame.flags & (kClientHello | kServerHello)) {
-        details = read_hello_details(tree, (frame.flags & kServerHello) != 0, frame.hello_version);
+        details = read_hello_details(tree, fields.tls_hello, (frame.flags & kServerHello) != 0,
+                                     frame.hello_version);
         facts.hello_details = &details;
     }
     facts.stream = frame.stream;
@@ -301,7 +412,7 @@ const CachedFrame *first_pass(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tre
     facts.reported_length = compat::field_uint(length);
     facts.captured_length = payload ? static_cast<uint32_t>(payload->length) : 0;
     if (payload) {
-        facts.tls_begins_at = tls_begins_at(tree, payload);
+        facts.tls_begins_at = protocol_begins_at(tree, fields.tls, payload);
         if (facts.captured_length > 0)
             facts.payload = tvb_get_ptr(payload->ds_tvb, payload->start, payload->length);
     }
@@ -326,14 +437,9 @@ const CachedFrame *first_pass(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tre
             extra.run_lengths.push_back(span.length);
             extra.run_framing.push_back(tracked.framing[i]);
         }
-        frame.flags |= kCachedExtra;
-        cache.extras[pinfo->num] = std::move(extra);
+        cache_extra(pinfo->num, std::move(extra), frame);
     }
-
-    if (pinfo->num >= cache.frames.size())
-        cache.frames.resize(size_t{pinfo->num} + 1);  // grows geometrically
-    cache.frames[pinfo->num] = frame;
-    return &cache.frames[pinfo->num];
+    return &cache_frame(pinfo->num, frame);
 }
 
 const CachedFrame *cached(uint32_t frame_number)
@@ -359,6 +465,7 @@ void queue_for_listeners(tvbuff_t *tvb, packet_info *pinfo, const CachedFrame *f
     event.wire_length = pinfo->fd->pkt_len;
     if (frame) {
         event.is_tcp = true;
+        event.transport = frame->flags & kCachedUdp ? Transport::Udp : Transport::Tcp;
         event.stream = frame->stream;
         event.sender = frame->sender;
         event.source = endpoint_of(pinfo->src, pinfo->srcport);
@@ -399,7 +506,8 @@ uint32_t tls_byte_count(uint32_t frame_number, const CachedFrame &frame)
 void add_fields(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const CachedFrame &frame)
 {
     const uint32_t bytes = tls_byte_count(pinfo->num, frame);
-    const HandshakeFacts *handshake = cache.tracker.handshake(frame.stream);
+    const HandshakeFacts *handshake =
+        cache.tracker.handshake(frame.stream, frame.flags & kCachedUdp ? Transport::Udp : Transport::Tcp);
     if (bytes == 0 || !handshake)
         return;
     proto_item *top = proto_tree_add_item(tree, proto_tlsdist, tvb, 0, 0, ENC_NA);
@@ -429,12 +537,15 @@ int dissect_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *)
 void want_fields()
 {
     GArray *wanted = g_array_new(FALSE, FALSE, sizeof(int));
-    for (const std::vector<int> *ids :
-         {&fields.tcp_stream, &fields.tcp_seq_raw, &fields.tcp_len, &fields.tcp_flags,
-          &fields.tcp_payload, &fields.icmp, &fields.icmpv6, &fields.tls, &fields.tls_record,
-          &fields.handshake_type, &fields.handshake_version, &fields.supported_version,
-          &fields.server_name, &fields.alpn, &fields.cipher_suite, &fields.ja3, &fields.ja3s, &fields.ja4,
-          &fields.session_id, &fields.extension_type}) {
+    std::vector<const std::vector<int> *> lists = {
+        &fields.tcp_stream, &fields.tcp_seq_raw, &fields.tcp_len, &fields.tcp_flags, &fields.tcp_payload,
+        &fields.udp_stream, &fields.udp_payload, &fields.icmp, &fields.icmpv6, &fields.tls,
+        &fields.tls_record, &fields.dtls, &fields.dtls_record};
+    for (const HelloFields *hello : {&fields.tls_hello, &fields.dtls_hello}) {
+        const auto more = hello->all();
+        lists.insert(lists.end(), more.begin(), more.end());
+    }
+    for (const std::vector<int> *ids : lists) {
         for (int id : *ids)
             g_array_append_val(wanted, id);
     }
@@ -452,7 +563,7 @@ void register_protocol()
     };
     static hf_register_info fields_info[] = {
         {&hf_session, {"Session", "tlsdist.session", FT_UINT32, BASE_DEC, nullptr, 0x0,
-                       "TLS session of this frame: its TCP stream index (tcp.stream)", HFILL}},
+                       "TLS session of this frame: its TCP stream index (tcp.stream), or for DTLS its udp.stream", HFILL}},
         {&hf_direction, {"Direction", "tlsdist.direction", FT_UINT8, BASE_DEC, VALS(direction_names), 0x0,
                          "0: client to server (TX), 1: server to client (RX)", HFILL}},
         {&hf_bytes, {"TLS bytes", "tlsdist.bytes", FT_UINT32, BASE_DEC, nullptr, 0x0,
@@ -507,17 +618,12 @@ void register_handoff()
     fields.icmpv6 = field_ids("icmpv6");
     fields.tls = field_ids("tls");
     fields.tls_record = field_ids("tls.record");
-    fields.handshake_type = field_ids("tls.handshake.type");
-    fields.handshake_version = field_ids("tls.handshake.version");
-    fields.supported_version = field_ids("tls.handshake.extensions.supported_version");
-    fields.server_name = field_ids("tls.handshake.extensions_server_name");
-    fields.alpn = field_ids("tls.handshake.extensions_alpn_str");
-    fields.cipher_suite = field_ids("tls.handshake.ciphersuite");
-    fields.ja3 = field_ids("tls.handshake.ja3");
-    fields.ja3s = field_ids("tls.handshake.ja3s");
-    fields.ja4 = field_ids("tls.handshake.ja4");
-    fields.session_id = field_ids("tls.handshake.session_id");
-    fields.extension_type = field_ids("tls.handshake.extension.type");  // Wireshark 4.2 and later; none in 4.0
+    fields.udp_stream = field_ids("udp.stream");
+    fields.udp_payload = field_ids("udp.payload");
+    fields.dtls = field_ids("dtls");
+    fields.dtls_record = field_ids("dtls.record");
+    fields.tls_hello.look_up();
+    fields.dtls_hello.look_up();
 
     // The GUI can open a tlsdist view at any time, and its re-runs do not
     // prime postdissector fields: the first pass must always fill the cache.

@@ -21,7 +21,7 @@ namespace {
 // table (a table is shared by every dialog showing that statistic).
 struct SessionsModel {
     SessionTable sessions{dialog_byte_scope()};
-    std::unordered_map<uint32_t, guint> row_of_stream;
+    std::unordered_map<uint64_t, guint> row_of_session;  // by 2 * stream + (UDP ? 1 : 0)
 };
 struct BytesModel {
     SessionTable sessions{dialog_byte_scope()};  // decides client and server, hence TX and RX
@@ -158,13 +158,15 @@ tap_packet_status sessions_packet(void *tapdata, packet_info *, epan_dissect_t *
     model.sessions.add(*frame);
     if (!frame->is_tcp)
         return TAP_PACKET_DONT_REDRAW;
-    const std::optional<SessionSummary> session = model.sessions.session(frame->stream, &capture_tracker());
+    const std::optional<SessionSummary> session =
+        model.sessions.session(frame->stream, &capture_tracker(), frame->transport);
     if (!session)
         return TAP_PACKET_DONT_REDRAW;
 
-    auto found = model.row_of_stream.find(frame->stream);
+    const uint64_t key = uint64_t{frame->stream} * 2 + (frame->transport == Transport::Udp ? 1 : 0);
+    auto found = model.row_of_session.find(key);
     guint row;
-    if (found == model.row_of_stream.end()) {
+    if (found == model.row_of_session.end()) {
         row = table->num_elements;
         stat_tap_table_item_type items[kSessionColumns] = {};
         for (guint column = 0; column < kSessionColumns; ++column)
@@ -174,7 +176,7 @@ tap_packet_status sessions_packet(void *tapdata, packet_info *, epan_dissect_t *
         items[kClient].value.string_value = g_strdup(endpoint_text(session->client).c_str());
         items[kServer].value.string_value = g_strdup(endpoint_text(session->server).c_str());
         stat_tap_init_table_row(table, row, kSessionColumns, items);
-        model.row_of_stream.emplace(frame->stream, row);
+        model.row_of_session.emplace(key, row);
     } else {
         row = found->second;
     }
@@ -252,7 +254,9 @@ tap_packet_status bytes_packet(void *tapdata, packet_info *, epan_dissect_t *, c
     model.sessions.add(*frame, &model.frame);
     if (model.frame.total() == 0)
         return TAP_PACKET_DONT_REDRAW;
-    (model.sessions.sender_is_client(frame->stream, frame->sender, &capture_tracker()) ? model.tx : model.rx)
+    (model.sessions.sender_is_client(frame->stream, frame->sender, &capture_tracker(), frame->transport)
+         ? model.tx
+         : model.rx)
         .merge(model.frame);
     fill_byte_rows(table, model);
     return TAP_PACKET_REDRAW;

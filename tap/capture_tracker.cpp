@@ -18,15 +18,42 @@ void CaptureTracker::frame_new_bytes(Connection &connection, TrackedSegment &tra
     }
 }
 
-TrackedSegment CaptureTracker::accept(const TcpSegmentFacts &segment)
+CaptureTracker::Connection &CaptureTracker::connection(uint32_t stream, Transport transport,
+                                                       const Endpoint &source)
 {
-    if (segment.stream >= connections_.size())
-        connections_.resize(size_t{segment.stream} + 1);
-    Connection &connection = connections_[segment.stream];
+    auto &connections = connections_[static_cast<size_t>(transport)];
+    if (stream >= connections.size())
+        connections.resize(size_t{stream} + 1);
+    Connection &connection = connections[stream];
     if (!connection.seen) {
         connection.seen = true;
-        connection.first_sender = segment.source;
+        connection.first_sender = source;
     }
+    return connection;
+}
+
+const CaptureTracker::Connection *CaptureTracker::find(uint32_t stream, Transport transport) const
+{
+    const auto &connections = connections_[static_cast<size_t>(transport)];
+    if (stream >= connections.size() || !connections[stream].seen)
+        return nullptr;
+    return &connections[stream];
+}
+
+uint8_t CaptureTracker::accept(const UdpDatagramFacts &datagram)
+{
+    Connection &connection = this->connection(datagram.stream, Transport::Udp, datagram.source);
+    const uint8_t sender = datagram.source == connection.first_sender ? 0 : 1;
+    connection.handshake.observe(sender, datagram.flags, datagram.hello_version);
+    connection.handshake.count_client_hellos(datagram.client_hellos);
+    if (datagram.hello_details && datagram.flags & (kClientHello | kServerHello))
+        connection.handshake.observe_details((datagram.flags & kServerHello) != 0, *datagram.hello_details);
+    return sender;
+}
+
+TrackedSegment CaptureTracker::accept(const TcpSegmentFacts &segment)
+{
+    Connection &connection = this->connection(segment.stream, Transport::Tcp, segment.source);
     TrackedSegment tracked;
     tracked.sender = segment.source == connection.first_sender ? 0 : 1;
     connection.handshake.observe(tracked.sender, segment.flags, segment.hello_version);
@@ -40,24 +67,24 @@ TrackedSegment CaptureTracker::accept(const TcpSegmentFacts &segment)
     return tracked;
 }
 
-const HandshakeFacts *CaptureTracker::handshake(uint32_t stream) const
+const HandshakeFacts *CaptureTracker::handshake(uint32_t stream, Transport transport) const
 {
-    if (stream >= connections_.size() || !connections_[stream].seen)
-        return nullptr;
-    return &connections_[stream].handshake;
+    const Connection *found = find(stream, transport);
+    return found ? &found->handshake : nullptr;
 }
 
-uint64_t CaptureTracker::plaintext_prefix(uint32_t stream, uint8_t sender) const
+uint64_t CaptureTracker::plaintext_prefix(uint32_t stream, uint8_t sender, Transport transport) const
 {
-    if (stream >= connections_.size() || !connections_[stream].seen)
-        return 0;
-    return connections_[stream].directions[sender & 1].plaintext_prefix();
+    const Connection *found = find(stream, transport);
+    return found && transport == Transport::Tcp ? found->directions[sender & 1].plaintext_prefix() : 0;
 }
 
 void CaptureTracker::clear()
 {
-    connections_.clear();
-    connections_.shrink_to_fit();
+    for (auto &connections : connections_) {
+        connections.clear();
+        connections.shrink_to_fit();
+    }
 }
 
 }  // namespace tlsdist

@@ -13,6 +13,7 @@
 #include "handshake_facts.h"
 #include "record_framer.h"
 #include "sequence_space.h"
+#include "transport.h"
 
 namespace tlsdist {
 
@@ -31,6 +32,17 @@ struct TcpSegmentFacts {
     const HelloDetails *hello_details = nullptr;  // with kClientHello or kServerHello
 };
 
+// A UDP datagram of a conversation Wireshark's DTLS dissector was handed.
+struct UdpDatagramFacts {
+    uint32_t stream = 0;  // udp.stream
+    Endpoint source;
+    std::optional<uint32_t> dtls_begins_at;  // offset in the payload, when DTLS is in this datagram
+    uint8_t flags = 0;    // FrameFlag bits
+    uint16_t hello_version = 0;
+    uint8_t client_hellos = 0;
+    const HelloDetails *hello_details = nullptr;
+};
+
 struct TrackedSegment {
     uint8_t sender = 0;  // 0: the endpoint that sent the connection's first frame
     SegmentNews news;
@@ -41,13 +53,16 @@ struct TrackedSegment {
 class CaptureTracker {
 public:
     TrackedSegment accept(const TcpSegmentFacts &segment);
+    // Returns the sender (0: the endpoint that sent the conversation's first datagram).
+    uint8_t accept(const UdpDatagramFacts &datagram);
     void clear();
 
     // What the connection's frames so far say about its client and version
     // (after the first pass, everything the capture says).
-    const HandshakeFacts *handshake(uint32_t stream) const;
-    // Bytes the sender (0 or 1, as in TrackedSegment) sent before TLS began.
-    uint64_t plaintext_prefix(uint32_t stream, uint8_t sender) const;
+    const HandshakeFacts *handshake(uint32_t stream, Transport transport = Transport::Tcp) const;
+    // Bytes the sender (0 or 1, as in TrackedSegment) sent before TLS began
+    // (always 0 over UDP, where each datagram says whether it is DTLS).
+    uint64_t plaintext_prefix(uint32_t stream, uint8_t sender, Transport transport = Transport::Tcp) const;
 
 private:
     struct Connection {
@@ -59,7 +74,11 @@ private:
         uint64_t framed_to[2] = {0, 0};  // TLS bytes of each direction framed so far
     };
     static void frame_new_bytes(Connection &connection, TrackedSegment &tracked, const uint8_t *payload);
-    std::vector<Connection> connections_;  // indexed by tcp.stream, which Wireshark numbers densely
+    Connection &connection(uint32_t stream, Transport transport, const Endpoint &source);
+    const Connection *find(uint32_t stream, Transport transport) const;
+    // By transport, then stream (Wireshark numbers tcp.stream and udp.stream
+    // densely, each from 0).
+    std::vector<Connection> connections_[2];
 };
 
 }  // namespace tlsdist

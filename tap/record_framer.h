@@ -11,6 +11,10 @@
 // (two-byte header with the high bit set) is recognised as the first record
 // of a direction only, and counted as handshake.
 //
+// DTLS records never span datagrams: split_dtls_datagram frames one datagram
+// with no state (13-byte headers: type, version 0xfe.., epoch, sequence
+// number, length; DTLS 1.3's unified header counts as application_data).
+//
 // The whole state fits in 32 bits, so it can be cached per frame and the
 // frame's bytes framed again on every later pass.
 #pragma once
@@ -102,6 +106,47 @@ void RecordFramer::split(const uint8_t *data, size_t length, Visit &&visit)
             past_first_record_ = true;
         }
     }
+}
+
+template <typename Visit>
+void split_dtls_datagram(const uint8_t *data, size_t length, Visit &&visit)
+{
+    size_t at = 0;
+    while (at < length) {
+        const uint8_t first = data[at];
+        size_t header = 13;
+        size_t fragment = 0;
+        ContentKind kind = kUnframedContent;
+        if ((first & 0xe0) == 0x20) {
+            // DTLS 1.3 unified header: 0 0 1 C S L E E. A connection id (C)
+            // has a length only the handshake tells: stop framing there.
+            if (first & 0x10)
+                break;
+            header = 1 + ((first & 0x08) ? 2 : 1) + ((first & 0x04) ? 2 : 0);
+            if (at + header > length)
+                break;
+            fragment = (first & 0x04) ? size_t{data[at + header - 2]} << 8 | data[at + header - 1]
+                                      : length - at - header;
+            kind = kApplicationDataContent;
+        } else {
+            if (first < 20 || first > 24 || at + header > length || data[at + 1] != 0xfe)
+                break;
+            fragment = size_t{data[at + 11]} << 8 | data[at + 12];
+            kind = static_cast<ContentKind>(first == 20   ? kChangeCipherSpecContent
+                                            : first == 21 ? kAlertContent
+                                            : first == 22 ? kHandshakeContent
+                                            : first == 23 ? kApplicationDataContent
+                                                          : kHeartbeatContent);
+        }
+        if (at + header + fragment > length)
+            break;
+        visit(kind, false, data + at, header);
+        if (fragment > 0)
+            visit(kind, true, data + at + header, fragment);
+        at += header + fragment;
+    }
+    if (at < length)
+        visit(kUnframedContent, false, data + at, length - at);
 }
 
 }  // namespace tlsdist

@@ -188,7 +188,7 @@ void append_session_table(std::string &out, const std::vector<SessionSummary> &s
 
 void append_session_csv_header(std::string &out)
 {
-    out += "stream,start_time,start_epoch,duration,client_ip,client_port,server_ip,server_port,"
+    out += "stream,transport,start_time,start_epoch,duration,client_ip,client_port,server_ip,server_port,"
            "version,tx_bytes,rx_bytes,tx_frames,rx_frames,tx_wire_bytes,rx_wire_bytes,"
            "tx_missed_bytes,rx_missed_bytes,";
     for (int kind = 0; kind < kContentKinds; ++kind) {
@@ -217,6 +217,8 @@ void append_session_csv_row(std::string &out, const SessionSummary &s)
     char duration[32];
     std::snprintf(duration, sizeof duration, "%.6f", s.duration);
     append_number(out, s.stream);
+    out += ',';
+    out += transport_name(s.transport);
     out += ',' + utc_time_text(s.start) + ',' + epoch_text(s.start) + ',' + duration;
     out += ',' + csv_cell(address_text(s.client)) + ',' + std::to_string(s.client.port);
     out += ',' + csv_cell(address_text(s.server)) + ',' + std::to_string(s.server.port);
@@ -263,7 +265,7 @@ void append_session_csv_row(std::string &out, const SessionSummary &s)
 
 void append_packet_csv_header(std::string &out, ByteScope scope)
 {
-    out += "frame,time,src_ip,src_port,dst_ip,dst_port,stream,direction,";
+    out += "frame,time,src_ip,src_port,dst_ip,dst_port,stream,transport,direction,";
     out += scope == ByteScope::All ? "tls" : byte_scope_word(scope);
     out += "_bytes";
     for (int value = 0; value < 256; ++value) {
@@ -282,6 +284,8 @@ void append_packet_csv_row(std::string &out, const PacketRow &row)
            std::to_string(row.destination.port);
     out += ',';
     append_number(out, row.stream);
+    out += ',';
+    out += transport_name(row.transport);
     out += row.from_client ? ",tx," : ",rx,";
     append_number(out, row.histogram->total());
     append_histogram(out, *row.histogram);

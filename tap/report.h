@@ -43,6 +43,7 @@ struct PacketRow {
     Endpoint source;
     Endpoint destination;
     uint32_t stream = 0;
+    Transport transport = Transport::Tcp;
     bool from_client = true;
     const ByteHistogram *histogram = nullptr;
 };

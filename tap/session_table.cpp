@@ -52,6 +52,21 @@ std::optional<ByteScope> byte_scope_from_word(std::string_view word)
 
 namespace {
 
+size_t slot_of(uint32_t stream, Transport transport)
+{
+    return size_t{stream} * 2 + (transport == Transport::Udp ? 1 : 0);
+}
+
+uint32_t stream_of(size_t slot)
+{
+    return static_cast<uint32_t>(slot / 2);
+}
+
+Transport transport_of(size_t slot)
+{
+    return slot % 2 ? Transport::Udp : Transport::Tcp;
+}
+
 // The content kind whose fragments a scope counts; none for All.
 std::optional<ContentKind> scope_content(ByteScope scope)
 {
@@ -80,9 +95,10 @@ void SessionTable::add(const FrameEvent &frame, ByteHistogram *frame_histogram)
     if (!frame.is_tcp)
         return;
 
-    if (frame.stream >= sessions_.size())
-        sessions_.resize(size_t{frame.stream} + 1);
-    auto &slot = sessions_[frame.stream];
+    const size_t index = slot_of(frame.stream, frame.transport);
+    if (index >= sessions_.size())
+        sessions_.resize(index + 1);
+    auto &slot = sessions_[index];
     if (!slot)
         slot = std::make_unique<Session>();
     Session &session = *slot;
@@ -123,12 +139,15 @@ void SessionTable::add(const FrameEvent &frame, ByteHistogram *frame_histogram)
         const ByteRun &run = frame.runs[i];
         if (!counted)
             histogram.add(run.data, run.length);
-        RecordFramer(run.framing).split(run.data, run.length,
-            [&](ContentKind kind, bool fragment, const uint8_t *piece, size_t length) {
-                direction.content_bytes[kind] += length;
-                if (counted && fragment && kind == *counted)
-                    histogram.add(piece, length);
-            });
+        const auto visit = [&](ContentKind kind, bool fragment, const uint8_t *piece, size_t length) {
+            direction.content_bytes[kind] += length;
+            if (counted && fragment && kind == *counted)
+                histogram.add(piece, length);
+        };
+        if (frame.transport == Transport::Udp)
+            split_dtls_datagram(run.data, run.length, visit);
+        else
+            RecordFramer(run.framing).split(run.data, run.length, visit);
     }
     if (frame_histogram)
         session.histograms[sender].merge(*frame_histogram);
@@ -143,39 +162,43 @@ void SessionTable::clear()
     frames_ = 0;
 }
 
-const HandshakeFacts &SessionTable::facts(uint32_t stream, const CaptureTracker *capture) const
+const HandshakeFacts &SessionTable::facts(size_t slot, const CaptureTracker *capture) const
 {
     if (capture) {
-        if (const HandshakeFacts *connection = capture->handshake(stream))
+        if (const HandshakeFacts *connection = capture->handshake(stream_of(slot), transport_of(slot)))
             return *connection;
     }
-    return sessions_[stream]->handshake;
+    return sessions_[slot]->handshake;
 }
 
-bool SessionTable::is_tls(uint32_t stream, const CaptureTracker *capture) const
+bool SessionTable::is_tls(size_t slot, const CaptureTracker *capture) const
 {
-    if (stream >= sessions_.size() || !sessions_[stream])
+    if (slot >= sessions_.size() || !sessions_[slot])
         return false;
-    const Session &session = *sessions_[stream];
-    return session.tls_seen || (session.histograms && facts(stream, capture).record_seen());
+    const Session &session = *sessions_[slot];
+    return session.tls_seen || (session.histograms && facts(slot, capture).record_seen());
 }
 
-bool SessionTable::sender_is_client(uint32_t stream, uint8_t sender, const CaptureTracker *capture) const
+bool SessionTable::sender_is_client(uint32_t stream, uint8_t sender, const CaptureTracker *capture,
+                                    Transport transport) const
 {
-    if (stream >= sessions_.size() || !sessions_[stream])
+    const size_t slot = slot_of(stream, transport);
+    if (slot >= sessions_.size() || !sessions_[slot])
         return sender == 0;
-    return facts(stream, capture).client() == (sender & 1);
+    return facts(slot, capture).client() == (sender & 1);
 }
 
-SessionSummary SessionTable::summarize(uint32_t stream, const CaptureTracker *capture) const
+SessionSummary SessionTable::summarize(size_t slot, const CaptureTracker *capture) const
 {
     static const ByteHistogram kEmpty;
-    const Session &session = *sessions_[stream];
-    const HandshakeFacts &handshake = facts(stream, capture);
+    const uint32_t stream = stream_of(slot);
+    const Session &session = *sessions_[slot];
+    const HandshakeFacts &handshake = facts(slot, capture);
     const uint8_t client = handshake.client();
     const uint8_t server = client ^ 1;
     SessionSummary summary;
     summary.stream = stream;
+    summary.transport = transport_of(slot);
     summary.start = session.first;
     summary.duration = seconds_between(session.first, session.last);
     summary.client = session.ends[client];
@@ -186,8 +209,8 @@ SessionSummary SessionTable::summarize(uint32_t stream, const CaptureTracker *ca
     summary.rx = session.directions[server];
     summary.scope = scope_;
     if (capture) {
-        summary.tx.plaintext_prefix = capture->plaintext_prefix(stream, client);
-        summary.rx.plaintext_prefix = capture->plaintext_prefix(stream, server);
+        summary.tx.plaintext_prefix = capture->plaintext_prefix(stream, client, summary.transport);
+        summary.rx.plaintext_prefix = capture->plaintext_prefix(stream, server, summary.transport);
     }
     summary.tx_histogram = session.histograms ? &session.histograms[client] : &kEmpty;
     summary.rx_histogram = session.histograms ? &session.histograms[server] : &kEmpty;
@@ -197,18 +220,22 @@ SessionSummary SessionTable::summarize(uint32_t stream, const CaptureTracker *ca
 std::vector<SessionSummary> SessionTable::sessions(const CaptureTracker *capture) const
 {
     std::vector<SessionSummary> result;
-    for (uint32_t stream = 0; stream < sessions_.size(); ++stream) {
-        if (is_tls(stream, capture))
-            result.push_back(summarize(stream, capture));
+    for (Transport transport : {Transport::Tcp, Transport::Udp}) {
+        for (size_t slot = slot_of(0, transport); slot < sessions_.size(); slot += 2) {
+            if (is_tls(slot, capture))
+                result.push_back(summarize(slot, capture));
+        }
     }
     return result;
 }
 
-std::optional<SessionSummary> SessionTable::session(uint32_t stream, const CaptureTracker *capture) const
+std::optional<SessionSummary> SessionTable::session(uint32_t stream, const CaptureTracker *capture,
+                                                    Transport transport) const
 {
-    if (!is_tls(stream, capture))
+    const size_t slot = slot_of(stream, transport);
+    if (!is_tls(slot, capture))
         return std::nullopt;
-    return summarize(stream, capture);
+    return summarize(slot, capture);
 }
 
 CaptureTotals SessionTable::totals(const CaptureTracker *capture) const
@@ -217,10 +244,10 @@ CaptureTotals SessionTable::totals(const CaptureTracker *capture) const
     totals.frames = frames_;
     totals.first_frame = first_frame_;
     totals.last_frame = last_frame_;
-    for (uint32_t stream = 0; stream < sessions_.size(); ++stream) {
-        if (!is_tls(stream, capture))
+    for (size_t slot = 0; slot < sessions_.size(); ++slot) {
+        if (!is_tls(slot, capture))
             continue;
-        const Session &session = *sessions_[stream];
+        const Session &session = *sessions_[slot];
         ++totals.tls_sessions;
         totals.tls_frames += session.directions[0].tls_frames + session.directions[1].tls_frames;
     }

@@ -16,6 +16,7 @@
 #include "handshake_facts.h"
 #include "histogram.h"
 #include "record_framer.h"
+#include "transport.h"
 
 namespace tlsdist {
 
@@ -51,14 +52,16 @@ const char *byte_scope_word(ByteScope scope);
 const char *byte_scope_title(ByteScope scope);
 std::optional<ByteScope> byte_scope_from_word(std::string_view word);
 
-// One frame as a statistic sees it. Frames that are not TCP have is_tcp false
-// and count only towards the total of frames.
+// One frame as a statistic sees it: a TCP segment, a UDP datagram of a
+// conversation the DTLS dissector was handed, or (is_tcp false) any other
+// frame, which counts only towards the total of frames.
 struct FrameEvent {
     uint32_t frame_number = 0;
     Timestamp time;
     uint32_t wire_length = 0;
-    bool is_tcp = false;
-    uint32_t stream = 0;
+    bool is_tcp = false;   // a TCP segment or a UDP datagram: a frame of a connection
+    Transport transport = Transport::Tcp;
+    uint32_t stream = 0;   // tcp.stream or udp.stream
     uint8_t sender = 0;  // 0: the side that sent the connection's first frame in the capture
     Endpoint source;
     Endpoint destination;
@@ -84,6 +87,7 @@ struct DirectionTotals {
 
 struct SessionSummary {
     uint32_t stream = 0;
+    Transport transport = Transport::Tcp;
     Timestamp start;
     double duration = 0;
     Endpoint client;
@@ -125,23 +129,26 @@ public:
     // table was given.
 
     // True when the sender is the session's client.
-    bool sender_is_client(uint32_t stream, uint8_t sender, const CaptureTracker *capture = nullptr) const;
+    bool sender_is_client(uint32_t stream, uint8_t sender, const CaptureTracker *capture = nullptr,
+                          Transport transport = Transport::Tcp) const;
 
-    // Sessions by stream index: connections on which this table saw a TLS
+    // Sessions by transport (TCP first), then stream index: connections on which this table saw a TLS
     // record, or TLS bytes of a connection where the capture shows records.
     // The histogram pointers stay valid until the table is changed.
     std::vector<SessionSummary> sessions(const CaptureTracker *capture = nullptr) const;
     // The session of one stream, if it is one.
-    std::optional<SessionSummary> session(uint32_t stream, const CaptureTracker *capture = nullptr) const;
+    std::optional<SessionSummary> session(uint32_t stream, const CaptureTracker *capture = nullptr,
+                                          Transport transport = Transport::Tcp) const;
     CaptureTotals totals(const CaptureTracker *capture = nullptr) const;
 
 private:
     struct Session;
-    const HandshakeFacts &facts(uint32_t stream, const CaptureTracker *capture) const;
-    bool is_tls(uint32_t stream, const CaptureTracker *capture) const;
-    SessionSummary summarize(uint32_t stream, const CaptureTracker *capture) const;
+    // Sessions live at 2 * stream + transport.
+    const HandshakeFacts &facts(size_t slot, const CaptureTracker *capture) const;
+    bool is_tls(size_t slot, const CaptureTracker *capture) const;
+    SessionSummary summarize(size_t slot, const CaptureTracker *capture) const;
     ByteScope scope_;
-    std::vector<std::unique_ptr<Session>> sessions_;  // indexed by tcp.stream
+    std::vector<std::unique_ptr<Session>> sessions_;  // indexed by slot
     uint64_t frames_ = 0;
     Timestamp first_frame_;
     Timestamp last_frame_;

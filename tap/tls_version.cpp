@@ -18,6 +18,9 @@ std::string version_name(uint16_t version)
     case 0x0302: return "TLS 1.1";
     case 0x0303: return "TLS 1.2";
     case 0x0304: return "TLS 1.3";
+    case 0xfeff: return "DTLS 1.0";
+    case 0xfefd: return "DTLS 1.2";
+    case 0xfefc: return "DTLS 1.3";
     default: break;
     }
     char text[8];
@@ -31,6 +34,9 @@ int version_rank(uint16_t version)
         return 1;
     if (version >= 0x0300 && version <= 0x0304)
         return 2 + (version - 0x0300);
+    // DTLS counts down from 0xfeff (1.0); 0xfefe was never used.
+    if (version >= 0xfefc && version <= 0xfeff)
+        return 2 + (0xfeff - version);
     return 0;
 }
 

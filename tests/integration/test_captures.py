@@ -41,6 +41,7 @@ class CaptureTests(unittest.TestCase):
                 self.assertEqual([session_key(r) for r in ours], [s["stream"] for s in theirs])
                 for row, ref in zip(ours, theirs):
                     where = "%s stream %s" % (name, ref["stream"])
+                    self.assertEqual(row["transport"], ref["transport"], where)
                     self.assertEqual(row["client_ip"], ref["client_ip"], where)
                     self.assertEqual(int(row["client_port"]), ref["client_port"], where)
                     self.assertEqual(row["server_ip"], ref["server_ip"], where)
@@ -93,19 +94,21 @@ class CaptureTests(unittest.TestCase):
                 sums = {}
                 for row in rows:
                     self.assertEqual(sum(row["hist"]), int(row["tls_bytes"]))
-                    key = (int(row["stream"]), row["direction"])
+                    key = (row["transport"], int(row["stream"]), row["direction"])
                     acc = sums.setdefault(key, [0] * 256)
                     for v in range(256):
                         acc[v] += row["hist"][v]
                 for session in self.sessions(name):
                     stream = session_key(session)
-                    self.assertEqual(sums.pop((stream, "tx"), [0] * 256), session["tx_hist"])
-                    self.assertEqual(sums.pop((stream, "rx"), [0] * 256), session["rx_hist"])
+                    transport = session["transport"]
+                    self.assertEqual(sums.pop((transport, stream, "tx"), [0] * 256), session["tx_hist"])
+                    self.assertEqual(sums.pop((transport, stream, "rx"), [0] * 256), session["rx_hist"])
                 self.assertEqual(sums, {}, "rows of frames outside any session")
                 theirs = reference(path, per_frame=True)["frames"]
                 self.assertEqual([int(r["frame"]) for r in rows], [f["frame"] for f in theirs])
                 for row, ref in zip(rows, theirs):
                     self.assertEqual(int(row["stream"]), ref["stream"])
+                    self.assertEqual(row["transport"], ref["transport"])
                     self.assertEqual(row["direction"], ref["direction"], "frame %s" % ref["frame"])
                     self.assertEqual(row["hist"], ref["hist"], "frame %s" % ref["frame"])
 
@@ -149,7 +152,7 @@ class CaptureTests(unittest.TestCase):
                     done = self.box.tshark("-r", path, "-q", "-z", "tlsdist,packets,scope=" + scope)
                     self.assertIn(done.returncode, (0, TSHARK_READ_ERROR), done.stderr)
                     self.assertTrue(done.stdout.startswith(
-                        "frame,time,src_ip,src_port,dst_ip,dst_port,stream,direction,%s_bytes," % scope))
+                        "frame,time,src_ip,src_port,dst_ip,dst_port,stream,transport,direction,%s_bytes," % scope))
                     rows = parse_packet_csv(done.stdout)
                     expected = [f for f in frames if sum(f["scoped"].get(scope, [0]))]
                     self.assertEqual([int(r["frame"]) for r in rows], [f["frame"] for f in expected])
@@ -312,7 +315,7 @@ class CaptureTests(unittest.TestCase):
                 for session in self.sessions(name):
                     stream = session["stream"]
                     done = self.box.tshark("-r", self.box.capture(name), "-q", "-z",
-                                           "tlsdist,csv,tcp.stream==" + stream)
+                                           "tlsdist,csv,%s.stream==%s" % (session["transport"], stream))
                     only = parse_session_csv(done.stdout)
                     self.assertEqual([r["stream"] for r in only], [stream])
                     self.assertEqual(only[0], session)

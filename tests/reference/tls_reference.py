@@ -20,7 +20,8 @@ import sys
 import dpkt
 
 VERSION_NAMES = {0x0002: "SSL 2.0", 0x0300: "SSL 3.0", 0x0301: "TLS 1.0",
-                 0x0302: "TLS 1.1", 0x0303: "TLS 1.2", 0x0304: "TLS 1.3"}
+                 0x0302: "TLS 1.1", 0x0303: "TLS 1.2", 0x0304: "TLS 1.3",
+                 0xFEFF: "DTLS 1.0", 0xFEFD: "DTLS 1.2", 0xFEFC: "DTLS 1.3"}
 
 
 def version_name(v):
@@ -264,13 +265,15 @@ def ja4(versions, suites, extensions, alpn_first, signature_algorithms, server_n
     return "%s_%s_%s" % (part_a, part_b, ja4_hash12(listed))
 
 
-def hello_facts(msg_type, body):
+def hello_facts(msg_type, body, dtls=False):
     """(kind, versions offered or version selected, details: server_name,
     alpn, cipher_suite number, ja3)."""
     legacy = struct.unpack(">H", body[:2])[0]
     offset = 34
     session_id = body[offset + 1:offset + 1 + body[offset]].hex()
     offset += 1 + body[offset]
+    if dtls and msg_type == 1:  # DTLS ClientHello: the cookie follows the session id
+        offset += 1 + body[offset]
     if msg_type == 1:
         suites_length = struct.unpack(">H", body[offset:offset + 2])[0]
         suites = u16_list(body[offset + 2:offset + 2 + suites_length])
@@ -388,6 +391,189 @@ class RecordWalker:
             else:
                 self.header = header
         return out
+
+
+# ------------------------------------------------------------------- DTLS
+
+def split_dtls(datagram):
+    """[(kind, is_fragment, bytes)] of one datagram's DTLS records: 13-byte
+    headers (type, version 0xfe.., epoch, sequence number, length), DTLS 1.3
+    unified headers as application_data; unframed from the first byte that
+    does not start a whole record."""
+    out, at = [], 0
+    while at < len(datagram):
+        first = datagram[at]
+        if first & 0xE0 == 0x20:  # unified header 001CSLEE
+            if first & 0x10:
+                break
+            header = 1 + (2 if first & 0x08 else 1) + (2 if first & 0x04 else 0)
+            if at + header > len(datagram):
+                break
+            length = (struct.unpack(">H", datagram[at + header - 2:at + header])[0] if first & 0x04
+                      else len(datagram) - at - header)
+            kind = "application_data"
+        else:
+            header = 13
+            if first not in RECORD_KINDS or at + header > len(datagram) or datagram[at + 1] != 0xFE:
+                break
+            length = struct.unpack(">H", datagram[at + 11:at + 13])[0]
+            kind = RECORD_KINDS[first]
+        if at + header + length > len(datagram):
+            break
+        out.append((kind, False, datagram[at:at + header]))
+        if length:
+            out.append((kind, True, datagram[at + header:at + header + length]))
+        at += header + length
+    if at < len(datagram):
+        out.append(("unframed", False, datagram[at:]))
+    return out
+
+
+def looks_like_dtls(payload):
+    return len(payload) >= 13 and 20 <= payload[0] <= 26 and payload[1] == 0xFE
+
+
+class DtlsSide:
+    """One direction of a DTLS conversation."""
+
+    def __init__(self):
+        self.frames = 0
+        self.wire = 0
+        self.counted = 0
+        self.hist = [0] * 256
+        self.content = dict.fromkeys(CONTENT_KINDS, 0)
+        self.scoped = {scope: [0] * 256 for scope in SCOPES}
+        self.messages = {}   # message_seq -> [type, length, {offset: bytes}] (epoch 0 handshake)
+        self.complete = []   # (type, body) of whole handshake messages, in order
+
+    def add(self, payload):
+        """Counts a DTLS datagram; returns its per-scope distributions."""
+        frame_scoped = {}
+        self.counted += len(payload)
+        for byte in payload:
+            self.hist[byte] += 1
+        for kind, fragment, part in split_dtls(payload):
+            self.content[kind] += len(part)
+            for scope, scoped_kind in SCOPES.items():
+                if fragment and kind == scoped_kind:
+                    counts = frame_scoped.setdefault(scope, [0] * 256)
+                    for byte in part:
+                        self.scoped[scope][byte] += 1
+                        counts[byte] += 1
+        at = 0
+        while at + 13 <= len(payload) and payload[at] in RECORD_KINDS and payload[at + 1] == 0xFE:
+            epoch = struct.unpack(">H", payload[at + 3:at + 5])[0]
+            length = struct.unpack(">H", payload[at + 11:at + 13])[0]
+            if payload[at] == 22 and epoch == 0:
+                self.take_handshake(payload[at + 13:at + 13 + length])
+            at += 13 + length
+        return frame_scoped
+
+    def take_handshake(self, record):
+        while len(record) >= 12:
+            msg_type, length = record[0], int.from_bytes(record[1:4], "big")
+            seq = struct.unpack(">H", record[4:6])[0]
+            offset, size = int.from_bytes(record[6:9], "big"), int.from_bytes(record[9:12], "big")
+            message = self.messages.setdefault(seq, [msg_type, length, {}, False])
+            message[2][offset] = record[12:12 + size]
+            body, cursor = b"", 0
+            for start in sorted(message[2]):
+                if start > cursor:
+                    break
+                body += message[2][start][cursor - start:]
+                cursor = len(body)
+            if not message[3] and len(body) >= length:
+                message[3] = True
+                self.complete.append((msg_type, body[:length]))
+            record = record[12 + size:]
+
+
+class DtlsConversation:
+    def __init__(self, stream, first_src):
+        self.stream = stream
+        self.first_src = first_src
+        self.sides = {}
+        self.first_time = None
+        self.last_time = None
+        self.dtls = False
+
+    def side(self, src):
+        return self.sides.setdefault(src, DtlsSide())
+
+
+def dtls_session(c, other_end):
+    """The session figures of a DTLS conversation, as for TLS over TCP."""
+    hello_sender, offered, selected = None, [], None
+    client_details, server_details, client_hellos = None, None, 0
+    for src, side in c.sides.items():
+        for msg_type, body in side.complete:
+            if msg_type not in (1, 2) or len(body) < 38:
+                continue
+            kind, value, details = hello_facts(msg_type, body, dtls=True)
+            if kind == "client":
+                client_hellos += 1
+                hello_sender = hello_sender or src
+                offered += value
+                client_details = client_details or details
+            elif selected is None:
+                selected, server_details = value, details
+    client = hello_sender or c.first_src
+    server = next((s for s in c.sides if s != client), other_end)
+    if selected is not None:
+        version = version_name(selected)
+    elif offered:
+        version = version_name(max(offered, key=dtls_version_order)) + " (offered)"
+    else:
+        version = "unknown"
+    resumption = ""
+    if server_details is not None:
+        resumed = server_details["pre_shared_key"] if selected == 0xFEFC else (
+            bool(server_details["session_id"]) and client_details is not None
+            and server_details["session_id"] == client_details["session_id"])
+        resumption = "resumed" if resumed else "full"
+    if client_details is not None:
+        client_details["ja4"] = ""  # Wireshark computes JA4 for TLS over TCP only
+    tx, rx = c.sides.get(client, DtlsSide()), c.sides.get(server, DtlsSide())
+    return {
+        "stream": c.stream, "transport": "udp", "client_ip": client[0], "client_port": client[1],
+        "server_ip": server[0], "server_port": server[1], "version": version,
+        "start": c.first_time, "duration": c.last_time - c.first_time,
+        "tx_bytes": tx.counted, "rx_bytes": rx.counted,
+        "tx_frames": tx.frames, "rx_frames": rx.frames, "tx_wire": tx.wire, "rx_wire": rx.wire,
+        "tx_missed": 0, "rx_missed": 0, "tx_hist": tx.hist, "rx_hist": rx.hist,
+        "tx_content": tx.content, "rx_content": rx.content, "tx_plaintext": 0, "rx_plaintext": 0,
+        "tx_scoped": tx.scoped, "rx_scoped": rx.scoped,
+        "resumption": resumption, "client_hellos": client_hellos,
+        "client_hello": client_details, "server_hello": server_details}
+
+
+def dtls_version_order(v):
+    return 0xFEFF - v + 2 if 0xFEFC <= v <= 0xFEFF else 0
+
+
+def udp_datagram(version, packet):
+    """Returns (src ip, dst ip, src port, dst port, captured payload) or None."""
+    try:
+        if version == 4:
+            ip = dpkt.ip.IP(packet)
+            fragment = struct.unpack(">H", packet[6:8])[0]
+            if ip.p != 17 or fragment & 0x3FFF:
+                return None
+            transport = packet[ip.hl * 4:ip.len]
+            src, dst = ipaddress.ip_address(ip.src), ipaddress.ip_address(ip.dst)
+        else:
+            next_header, offset = packet[6], 40
+            total = 40 + struct.unpack(">H", packet[4:6])[0]
+            while next_header in (0, 43, 60):
+                next_header, offset = packet[offset], offset + (packet[offset + 1] + 1) * 8
+            if next_header != 17:
+                return None
+            transport = packet[offset:total]
+            src, dst = ipaddress.ip_address(packet[8:24]), ipaddress.ip_address(packet[24:40])
+        sport, dport, length = struct.unpack(">HHH", transport[:6])
+    except (dpkt.UnpackError, IndexError, struct.error, ValueError):
+        return None
+    return src, dst, sport, dport, transport[8:length]
 
 
 # ------------------------------------------------------------ TCP directions
@@ -509,6 +695,7 @@ class Connection:
 def analyse(path, per_frame):
     connections = {}   # unordered endpoint pair -> Connection
     ordered = []
+    conversations = {}  # UDP: unordered endpoint pair -> DtlsConversation (udp.stream order)
     packets = 0
     frames_out = []
     for when, linktype, frame, wirelen in read_frames(path):
@@ -518,6 +705,32 @@ def analyse(path, per_frame):
             continue
         segment = tcp_segment(*layer)
         if segment is None:
+            datagram = udp_datagram(*layer)
+            if datagram is None:
+                continue
+            src_ip, dst_ip, sport, dport, payload = datagram
+            src, dst = (str(src_ip), sport), (str(dst_ip), dport)
+            key = frozenset((src, dst))
+            if key not in conversations:
+                conversations[key] = DtlsConversation(len(conversations), src)
+            c = conversations[key]
+            if not c.dtls and not looks_like_dtls(payload):
+                continue  # not (yet) DTLS: a frame of the capture only
+            if not c.dtls:
+                c.dtls, c.first_src = True, src
+            t = when[0] + when[1] / 1e9
+            c.first_time = t if c.first_time is None else c.first_time
+            c.last_time = t
+            side = c.side(src)
+            side.frames += 1
+            side.wire += wirelen
+            scoped = side.add(payload)
+            if payload:
+                hist = [0] * 256
+                for byte in payload:
+                    hist[byte] += 1
+                frames_out.append({"frame": packets, "stream": c.stream, "transport": "udp", "src": src,
+                                   "tls_bytes": len(payload), "hist": hist, "scoped": scoped})
             continue
         src_ip, dst_ip, tcp, payload, reported = segment
         src, dst = (str(src_ip), tcp.sport), (str(dst_ip), tcp.dport)
@@ -546,7 +759,7 @@ def analyse(path, per_frame):
             for piece in pieces:
                 for byte in piece:
                     hist[byte] += 1
-            frames_out.append({"frame": packets, "stream": connection.stream, "src": src,
+            frames_out.append({"frame": packets, "stream": connection.stream, "transport": "tcp", "src": src,
                                "tls_bytes": count, "hist": hist, "scoped": d.frame_scoped})
 
     sessions = []
@@ -589,7 +802,7 @@ def analyse(path, per_frame):
                     server_details["session_id"] == client_details["session_id"]
             resumption = "resumed" if resumed else "full"
         sessions.append({
-            "stream": c.stream, "client_ip": client[0], "client_port": client[1],
+            "stream": c.stream, "transport": "tcp", "client_ip": client[0], "client_port": client[1],
             "server_ip": server[0], "server_port": server[1], "version": version,
             "start": c.first_time, "duration": c.last_time - c.first_time,
             "tx_bytes": tx.counted, "rx_bytes": rx.counted,
@@ -602,11 +815,21 @@ def analyse(path, per_frame):
             "tx_scoped": tx.scoped, "rx_scoped": rx.scoped,
             "client_hello": client_details, "server_hello": server_details})
 
-    session_frames = [f for f in frames_out if f["stream"] in clients]
+    dtls_clients = {}
+    for key, c in conversations.items():
+        if c.dtls:
+            other_end = next(e for e in key if e != c.first_src) if len(key) == 2 else c.first_src
+            session = dtls_session(c, other_end)
+            sessions.append(session)
+            dtls_clients[c.stream] = (session["client_ip"], session["client_port"])
+    sessions.sort(key=lambda s: (s["transport"] == "udp", s["stream"]))
+    session_frames = [f for f in frames_out
+                      if (f["stream"] in dtls_clients if f["transport"] == "udp" else f["stream"] in clients)]
     result = {"packets": packets, "tls_packets": len(session_frames), "sessions": sessions}
     if per_frame:
         for f in session_frames:
-            f["direction"] = "tx" if f.pop("src") == clients[f["stream"]] else "rx"
+            owner = dtls_clients if f["transport"] == "udp" else clients
+            f["direction"] = "tx" if f.pop("src") == owner[f["stream"]] else "rx"
         result["frames"] = session_frames
     return result
 

@@ -146,31 +146,33 @@ TEST_F(UtcZone, SessionCsvRowMatchesHeader)
     ASSERT_EQ(lines.size(), 2u);
     const auto header = split(lines[0].substr(0, lines[0].size() - 1), ',');
     const auto row = split(lines[1].substr(0, lines[1].size() - 1), ',');
-    ASSERT_EQ(header.size(), 49u + 512u);
+    ASSERT_EQ(header.size(), 50u + 512u);
     ASSERT_EQ(row.size(), header.size());
     const auto cell = [&](const std::string &name) {
         const auto found = std::find(header.begin(), header.end(), name);
         EXPECT_NE(found, header.end()) << name;
         return found == header.end() ? std::string("(no column)") : row[found - header.begin()];
     };
-    EXPECT_EQ(header[17], "tx_handshake_bytes");
-    EXPECT_EQ(header[28], "rx_unframed_bytes");
-    EXPECT_EQ(header[29], "tx_plaintext_bytes");
-    EXPECT_EQ(header[31], "byte_scope");
-    EXPECT_EQ(header[34], "tx_entropy");
-    EXPECT_EQ(header[46], "ja4");
-    EXPECT_EQ(header[47], "resumption");
-    EXPECT_EQ(header[48], "client_hellos");
-    EXPECT_EQ(header[49], "tx_0");
-    EXPECT_EQ(header[49 + 256 + 255], "rx_255");
+    EXPECT_EQ(header[18], "tx_handshake_bytes");
+    EXPECT_EQ(header[29], "rx_unframed_bytes");
+    EXPECT_EQ(header[30], "tx_plaintext_bytes");
+    EXPECT_EQ(header[32], "byte_scope");
+    EXPECT_EQ(header[35], "tx_entropy");
+    EXPECT_EQ(header[47], "ja4");
+    EXPECT_EQ(header[48], "resumption");
+    EXPECT_EQ(header[49], "client_hellos");
+    EXPECT_EQ(header[50], "tx_0");
+    EXPECT_EQ(header[50 + 256 + 255], "rx_255");
     EXPECT_EQ(row[0], "4");
-    EXPECT_EQ(row[1], "2023-02-03T10:12:23.123456Z");
-    EXPECT_EQ(row[2], "1675419143.123456");
-    EXPECT_EQ(row[3], "10.500000");
-    EXPECT_EQ(row[4], "10.0.0.1");
-    EXPECT_EQ(row[6], "2001:db8::1");
-    EXPECT_EQ(row[8], "TLS 1.3");
-    EXPECT_EQ(row[9], "123123");
+    EXPECT_EQ(header[1], "transport");
+    EXPECT_EQ(row[1], "tcp");
+    EXPECT_EQ(row[2], "2023-02-03T10:12:23.123456Z");
+    EXPECT_EQ(row[3], "1675419143.123456");
+    EXPECT_EQ(row[4], "10.500000");
+    EXPECT_EQ(row[5], "10.0.0.1");
+    EXPECT_EQ(row[7], "2001:db8::1");
+    EXPECT_EQ(row[9], "TLS 1.3");
+    EXPECT_EQ(row[10], "123123");
     EXPECT_EQ(cell("tx_handshake_bytes"), "100000");
     EXPECT_EQ(cell("tx_application_data_bytes"), "23123");
     EXPECT_EQ(cell("rx_application_data_bytes"), "0");
@@ -221,7 +223,7 @@ TEST_F(UtcZone, PacketCsvRow)
     append_packet_csv_row(out, row);
     const auto lines = split(out, '\n');
     ASSERT_EQ(lines.size(), 2u);
-    EXPECT_EQ(lines[1].rfind("12,2023-01-02T13:12:33.111000Z,1.1.1.1,2311,8.8.8.8,443,2,rx,3,0,2,1,0,0,", 0), 0u)
+    EXPECT_EQ(lines[1].rfind("12,2023-01-02T13:12:33.111000Z,1.1.1.1,2311,8.8.8.8,443,2,tcp,rx,3,0,2,1,0,0,", 0), 0u)
         << lines[1];
     EXPECT_EQ(split(lines[0], ',').size(), split(lines[1], ',').size());
 }
@@ -303,9 +305,9 @@ TEST_F(UtcZone, HostileStringsKeepTheSessionCsvShapeAndCannotRunAsFormulas)
         const bool formula = std::string_view("=+-@\t\r").find(hostile[0]) != std::string_view::npos;
         // The cell reads back as the string itself, behind an apostrophe when
         // a spreadsheet would take it for a formula.
-        EXPECT_EQ(record[8], formula ? "'" + hostile : hostile) << i;
-        EXPECT_EQ(record[9], "123123") << i;
-        for (size_t column = 40; column <= 46; ++column)
+        EXPECT_EQ(record[9], formula ? "'" + hostile : hostile) << i;
+        EXPECT_EQ(record[10], "123123") << i;
+        for (size_t column = 41; column <= 47; ++column)
             EXPECT_EQ(record[column], formula ? "'" + hostile : hostile) << i << " column " << column;
     }
 }
