@@ -188,6 +188,27 @@ class CaptureTests(unittest.TestCase):
         (row,) = self.sessions("tls12-openssl.pcap")
         self.assertEqual((row["tx_plaintext_bytes"], row["rx_plaintext_bytes"]), ("0", "0"))
 
+    def test_dtls_by_hand(self):
+        # zeek-dtls1_2.pcap: every datagram is DTLS; the byte counts are the
+        # UDP payloads (udp.length - 8) of each side's datagrams.
+        (row,) = self.sessions("zeek-dtls1_2.pcap")
+        self.assertEqual((row["transport"], row["version"], row["server_port"]), ("udp", "DTLS 1.2", "4400"))
+        self.assertEqual(int(row["tx_bytes"]), sum(n - 8 for n in (236, 117, 236, 137, 174, 47)))
+        self.assertEqual(int(row["rx_bytes"]), sum(n - 8 for n in [56] + [236] * 6 + [150, 213, 69]))
+        self.assertEqual((int(row["tx_frames"]), int(row["rx_frames"])), (6, 10))
+        self.assertEqual(row["client_hellos"], "2")  # the second one carries the cookie
+        # dtls-openssl.pcap, as make-captures made it: DTLS 1.0 then 1.2, each
+        # client sending one 1,000-byte message in one application_data record
+        # (13-byte header, then IV or nonce, the data, MAC or tag, padding).
+        rows = self.sessions("dtls-openssl.pcap")
+        self.assertEqual([(r["transport"], r["version"], r["server_port"]) for r in rows],
+                         [("udp", "DTLS 1.0", "4433"), ("udp", "DTLS 1.2", "4433")])
+        for r in rows:
+            self.assertEqual(r["client_hellos"], "2")
+            self.assertGreaterEqual(int(r["tx_application_data_bytes"]), 13 + 1000 + 16)
+            self.assertLessEqual(int(r["tx_application_data_bytes"]), 13 + 1000 + 64)
+            self.assertEqual(int(r["rx_application_data_bytes"]), 0)
+
     def test_dialog_table_follows_the_scope_preference(self):
         # The Sessions dialog's table (also printed by tshark -z tlsdist,sessions)
         # counts what the preference tlsdist.byte_scope says.
