@@ -169,7 +169,9 @@ void append_session(std::string &out, const SessionSummary &s)
     append_counts(out, *s.tx_histogram);
     out += ',';
     append_counts(out, *s.rx_histogram);
-    out += ']';
+    out += ",\"";
+    out += transport_name(s.transport);
+    out += "\"]";
 }
 
 void append_data(std::string &out, const std::vector<SessionSummary> &sessions,

@@ -56,7 +56,14 @@ const char *const kHtmlReportScript = R"JS(
   // Session rows as written by tlsdist (html_report.cpp, append_session).
   var S = { stream: 0, epoch: 1, start: 2, duration: 3, client: 4, server: 5, version: 6,
             sni: 7, txBytes: 8, rxBytes: 9, txFrames: 10, rxFrames: 11, txEntropy: 12,
-            rxEntropy: 13, txCounts: 14, rxCounts: 15 };
+            rxEntropy: 13, txCounts: 14, rxCounts: 15, transport: 16 };
+  // A session's name: its tcp.stream, or "udp N" for DTLS (udp.stream N).
+  function sessionLabel(s) {
+    return s[S.transport] === "udp" ? "udp " + s[S.stream] : String(s[S.stream]);
+  }
+  function sessionId(s) {
+    return s[S.transport] === "udp" ? "udp-" + s[S.stream] : String(s[S.stream]);
+  }
 
   function element(tag, attributes, text) {
     var node = document.createElement(tag);
@@ -178,8 +185,8 @@ const char *const kHtmlReportScript = R"JS(
       var line = add(timeline, svgElement("rect", { x: x, y: top + i * rowHeight,
         width: Math.max(1, plotWidth * s[S.duration] / span),
         height: Math.max(0.5, rowHeight * 0.8), fill: versionColour[s[S.version]] || "#999",
-        "data-stream": s[S.stream] }));
-      add(line, svgElement("title", {}, "stream " + s[S.stream] + ": " + s[S.client] + " \u2192 " +
+        "data-stream": sessionId(s) }));
+      add(line, svgElement("title", {}, "stream " + sessionLabel(s) + ": " + s[S.client] + " \u2192 " +
         s[S.server] + ", " + s[S.version] + ", " + s[S.duration].toFixed(3) + " s"));
     });
     var axisY = top + plotHeight + 4;
@@ -197,7 +204,8 @@ const char *const kHtmlReportScript = R"JS(
   }
 
   var columns = [
-    { title: "Stream", key: S.stream, number: true },
+    { title: "Stream", key: S.stream, number: true,
+      show: function (v, session) { return sessionLabel(session); } },
     { title: "Start (UTC)", key: S.start },
     { title: "Duration (s)", key: S.duration, number: true,
       show: function (v) { return v.toFixed(3); } },
@@ -283,7 +291,7 @@ const char *const kHtmlReportScript = R"JS(
     counts.forEach(function (c) { total += c; if (c > max) max = c; });
     var left = 56, top = 8, plotWidth = 512, plotHeight = 110;
     var chart = add(parent, svgElement("svg", { "class": "histogram", width: left + plotWidth + 12,
-      height: top + plotHeight + 48, role: "img", "data-stream": session[S.stream],
+      height: top + plotHeight + 48, role: "img", "data-stream": sessionId(session),
       "data-direction": direction }));
     var scale = max > 0 ? plotHeight / max : 0;
     var barWidth = plotWidth / 256;
@@ -322,17 +330,17 @@ const char *const kHtmlReportScript = R"JS(
     tableBody.textContent = "";
     cards.textContent = "";
     rows.forEach(function (session) {
-      var stream = session[S.stream];
+      var stream = sessionId(session);
       var tr = add(tableBody, element("tr", { "data-stream": stream }));
       columns.forEach(function (column) {
         var value = session[column.key];
         add(tr, element("td", column.number ? { "class": "number" } : {},
-                        column.show ? column.show(value) : String(value)));
+                        column.show ? column.show(value, session) : String(value)));
       });
       tr.addEventListener("click", function () { location.hash = "session-" + stream; });
       var card = add(cards, element("div", { "class": "card", id: "session-" + stream,
                                               "data-stream": stream }));
-      add(card, element("h3", {}, "Stream " + stream + ": " + session[S.client] + " \u2192 " +
+      add(card, element("h3", {}, "Stream " + sessionLabel(session) + ": " + session[S.client] + " \u2192 " +
         session[S.server] + ", " + session[S.version] +
         (session[S.sni] ? ", " + session[S.sni] : "")));
       drawHistogram(card, session, "tx");

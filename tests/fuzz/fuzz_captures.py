@@ -62,7 +62,7 @@ def make_variant(box, rng, index, work):
 def split_views(output):
     """The three views' text from one tshark run (packets, session CSV, table)."""
     table_at = output.find("TLS Sessions\n")
-    csv_at = output.rfind("\nstream,start_time,", 0, table_at if table_at >= 0 else len(output))
+    csv_at = output.rfind("\nstream,transport,start_time,", 0, table_at if table_at >= 0 else len(output))
     if table_at < 0 or csv_at < 0:
         return None
     return output[:csv_at + 1], output[csv_at + 1:table_at], output[table_at:]

@@ -53,7 +53,7 @@ class BadInputTests(unittest.TestCase):
         done = self.box.tshark("-r", path, "-q", "-z", "tlsdist,csv")
         self.assertEqual(done.returncode, 0)
         self.assertEqual(parse_session_csv(done.stdout), [])
-        self.assertTrue(done.stdout.startswith("stream,start_time,"))
+        self.assertTrue(done.stdout.startswith("stream,transport,start_time,"))
         done = self.box.tshark("-r", path, "-q", "-z", "tlsdist,packets")
         self.assertEqual(done.returncode, 0)
         self.assertEqual(done.stdout.count("\n"), 1, "header only")

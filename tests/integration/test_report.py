@@ -229,10 +229,12 @@ class ReportTests(unittest.TestCase):
                 cards = [card for page in pages for card in page["cards"]]
                 self.assertEqual(len(rows), len(sessions))
                 self.assertEqual(len(cards), len(sessions))
-                by_stream = {s["stream"]: s for s in sessions}
+                # Rows name DTLS sessions "udp N" (udp.stream N), their cards "udp-N".
+                label = lambda s: ("udp " if s["transport"] == "udp" else "") + s["stream"]
+                by_stream = {label(s): s for s in sessions}
                 for row, card in zip(rows, cards):
                     session = by_stream[row[0]]
-                    self.assertEqual(card["stream"], row[0])
+                    self.assertEqual(card["stream"], row[0].replace(" ", "-"))
                     self.assertEqual(row[3], endpoint(session["client_ip"], session["client_port"]))
                     self.assertEqual(row[4], endpoint(session["server_ip"], session["server_port"]))
                     self.assertEqual(row[5], session["version"])

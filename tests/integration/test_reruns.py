@@ -23,7 +23,7 @@ def split_outputs(text):
     table_end = text.index("\n", text.index("Total TLS sessions:", table_at)) + 1
     table = text[table_at:table_end]
     rest = text[:table_at] + text[table_end:]
-    session_at = rest.index("stream,start_time,")
+    session_at = rest.index("stream,transport,start_time,")
     packet_at = rest.index("frame,time,")
     if session_at < packet_at:
         return table, rest[session_at:packet_at], rest[packet_at:]
