@@ -12,6 +12,7 @@
      (WIRESHARK_VERSION_MAJOR == (major) && WIRESHARK_VERSION_MINOR >= (minor)))
 
 #include <epan/ftypes/ftypes.h>
+#include <epan/packet.h>
 #include <epan/prefs.h>
 #include <epan/proto.h>
 #include <epan/stat_tap_ui.h>
@@ -22,6 +23,7 @@
 #include <epan/value_string.h>
 #endif
 
+#include <cstring>
 #include <tuple>
 #include <type_traits>
 
@@ -82,6 +84,19 @@ inline const char *field_value_name(const field_info *field)
     if (info->display & BASE_EXT_STRING)
         return try_val_to_str_ext(value, static_cast<value_string_ext *>(const_cast<void *>(info->strings)));
     return try_val_to_str(value, static_cast<const value_string *>(info->strings));
+}
+
+// Whether a frame's data source has this name. get_data_source_name returns
+// an allocated "name (N bytes)" in 4.0; later releases may return the name
+// itself, not to be freed: the return type says which.
+inline bool data_source_is(const struct data_source *source, const char *name)
+{
+    auto *text = get_data_source_name(source);
+    const size_t length = std::strlen(name);
+    const bool match = text && std::strncmp(text, name, length) == 0 && (text[length] == '\0' || text[length] == ' ');
+    if constexpr (std::is_same_v<decltype(text), char *>)
+        wmem_free(nullptr, text);
+    return match;
 }
 
 }  // namespace tlsdist::compat

@@ -71,6 +71,7 @@ struct WantedFields {
     std::vector<int> udp_stream, udp_payload;
     std::vector<int> icmp, icmpv6;
     std::vector<int> tls, tls_record, dtls, dtls_record;
+    std::vector<int> tls_handshake, tls_alert, tls_heartbeat;  // the messages, decrypted ones too
     HelloFields tls_hello{"tls"}, dtls_hello{"dtls"};
 };
 
@@ -116,6 +117,9 @@ struct CachedExtra {
 struct FrameCache {
     std::vector<CachedFrame> frames;  // indexed by frame number
     std::unordered_map<uint32_t, CachedExtra> extras;
+    // Frames where Wireshark decrypted application data: bit i set when the
+    // frame's i-th "Decrypted TLS" data source is application data.
+    std::unordered_map<uint32_t, uint32_t> decrypted_application_data;
     CaptureTracker tracker;
 
     void clear()
@@ -123,6 +127,7 @@ struct FrameCache {
         frames.clear();
         frames.shrink_to_fit();
         extras.clear();
+        decrypted_application_data.clear();
         tracker.clear();
     }
 };
@@ -300,6 +305,38 @@ std::optional<uint32_t> protocol_begins_at(proto_tree *tree, const std::vector<i
     return earliest;
 }
 
+// The frame's "Decrypted TLS" data sources (one per record Wireshark
+// decrypted), in the order it added them, which is the same on every pass.
+std::vector<tvbuff_t *> decrypted_records(packet_info *pinfo)
+{
+    std::vector<tvbuff_t *> records;
+    if (!pinfo->data_src || !pinfo->data_src->next)
+        return records;  // only the frame itself
+    for (GSList *item = pinfo->data_src; item; item = item->next) {
+        const auto *source = static_cast<const struct data_source *>(item->data);
+        if (compat::data_source_is(source, "Decrypted TLS"))
+            records.push_back(get_data_source_tvb(source));
+    }
+    return records;
+}
+
+// Which decrypted records of the frame are application data: those in which
+// Wireshark found no handshake, alert or heartbeat message.
+void find_decrypted_application_data(packet_info *pinfo, proto_tree *tree)
+{
+    const std::vector<tvbuff_t *> records = decrypted_records(pinfo);
+    uint32_t mask = 0;
+    for (size_t i = 0; i < records.size() && i < 32; ++i) {
+        bool message = false;
+        for (const std::vector<int> *ids : {&fields.tls_handshake, &fields.tls_alert, &fields.tls_heartbeat})
+            for_each_field(tree, *ids, [&](const field_info *fi) { message |= fi->ds_tvb == records[i]; });
+        if (!message && tvb_captured_length(records[i]) > 0)
+            mask |= 1u << i;
+    }
+    if (mask)
+        cache.decrypted_application_data[pinfo->num] = mask;
+}
+
 CachedFrame &cache_frame(uint32_t number, const CachedFrame &frame)
 {
     if (number >= cache.frames.size())
@@ -411,6 +448,7 @@ const CachedFrame *first_pass(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tre
     facts.syn = (tcp_flags & kSyn) != 0;
     facts.reported_length = compat::field_uint(length);
     facts.captured_length = payload ? static_cast<uint32_t>(payload->length) : 0;
+    find_decrypted_application_data(pinfo, tree);
     if (payload) {
         facts.tls_begins_at = protocol_begins_at(tree, fields.tls, payload);
         if (facts.captured_length > 0)
@@ -488,6 +526,19 @@ void queue_for_listeners(tvbuff_t *tvb, packet_info *pinfo, const CachedFrame *f
             event.run_count = 1;
         }
     }
+    const auto decrypted = cache.decrypted_application_data.find(pinfo->num);
+    if (frame && decrypted != cache.decrypted_application_data.end()) {
+        const std::vector<tvbuff_t *> records = decrypted_records(pinfo);
+        auto *runs = wmem_alloc_array(pinfo->pool, ByteRun, records.size());
+        for (size_t i = 0; i < records.size() && i < 32; ++i) {
+            if (!(decrypted->second & (1u << i)))
+                continue;
+            const auto length = static_cast<size_t>(tvb_captured_length(records[i]));
+            new (&runs[event.decrypted_count++])
+                ByteRun{tvb_get_ptr(records[i], 0, static_cast<gint>(length)), length};
+        }
+        event.decrypted = runs;
+    }
     tap_queue_packet(tap_id, pinfo, record);
 }
 
@@ -540,7 +591,8 @@ void want_fields()
     std::vector<const std::vector<int> *> lists = {
         &fields.tcp_stream, &fields.tcp_seq_raw, &fields.tcp_len, &fields.tcp_flags, &fields.tcp_payload,
         &fields.udp_stream, &fields.udp_payload, &fields.icmp, &fields.icmpv6, &fields.tls,
-        &fields.tls_record, &fields.dtls, &fields.dtls_record};
+        &fields.tls_record, &fields.dtls, &fields.dtls_record, &fields.tls_handshake,
+        &fields.tls_alert, &fields.tls_heartbeat};
     for (const HelloFields *hello : {&fields.tls_hello, &fields.dtls_hello}) {
         const auto more = hello->all();
         lists.insert(lists.end(), more.begin(), more.end());
@@ -592,6 +644,7 @@ void register_protocol()
         {"all", "All TLS bytes (record headers and fragments)", static_cast<int>(ByteScope::All)},
         {"appdata", "Application data fragments", static_cast<int>(ByteScope::ApplicationData)},
         {"handshake", "Handshake fragments", static_cast<int>(ByteScope::Handshake)},
+        {"plaintext", "Decrypted application data (needs keys)", static_cast<int>(ByteScope::Plaintext)},
         {nullptr, nullptr, 0},
     };
     prefs_register_enum_preference(
@@ -622,6 +675,9 @@ void register_handoff()
     fields.udp_payload = field_ids("udp.payload");
     fields.dtls = field_ids("dtls");
     fields.dtls_record = field_ids("dtls.record");
+    fields.tls_handshake = field_ids("tls.handshake");
+    fields.tls_alert = field_ids("tls.alert_message");
+    fields.tls_heartbeat = field_ids("tls.heartbeat_message");
     fields.tls_hello.look_up();
     fields.dtls_hello.look_up();
 

@@ -189,8 +189,8 @@ tap_packet_status sessions_packet(void *tapdata, packet_info *, epan_dissect_t *
     set_count(table, row, kRxBytes, session->rx.tls_bytes);
     set_count(table, row, kTxCounted, session->tx_histogram->total());
     set_count(table, row, kRxCounted, session->rx_histogram->total());
-    set_string(table, row, kTxEntropy, entropy_text(*session->tx_histogram));
-    set_string(table, row, kRxEntropy, entropy_text(*session->rx_histogram));
+    set_string(table, row, kTxEntropy, direction_entropy_text(*session, true));
+    set_string(table, row, kRxEntropy, direction_entropy_text(*session, false));
     // "-" where the hellos did not show it, as the text table does.
     const auto shown = [](const std::string &text) { return text.empty() ? std::string("-") : printable_text(text); };
     static const SessionMetadata kNone;

@@ -73,10 +73,10 @@ const HandshakeFacts *CaptureTracker::handshake(uint32_t stream, Transport trans
     return found ? &found->handshake : nullptr;
 }
 
-uint64_t CaptureTracker::plaintext_prefix(uint32_t stream, uint8_t sender, Transport transport) const
+uint64_t CaptureTracker::bytes_before_tls(uint32_t stream, uint8_t sender, Transport transport) const
 {
     const Connection *found = find(stream, transport);
-    return found && transport == Transport::Tcp ? found->directions[sender & 1].plaintext_prefix() : 0;
+    return found && transport == Transport::Tcp ? found->directions[sender & 1].bytes_before_tls() : 0;
 }
 
 void CaptureTracker::clear()

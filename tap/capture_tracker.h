@@ -62,7 +62,7 @@ public:
     const HandshakeFacts *handshake(uint32_t stream, Transport transport = Transport::Tcp) const;
     // Bytes the sender (0 or 1, as in TrackedSegment) sent before TLS began
     // (always 0 over UDP, where each datagram says whether it is DTLS).
-    uint64_t plaintext_prefix(uint32_t stream, uint8_t sender, Transport transport = Transport::Tcp) const;
+    uint64_t bytes_before_tls(uint32_t stream, uint8_t sender, Transport transport = Transport::Tcp) const;
 
 private:
     struct Connection {

@@ -69,6 +69,15 @@ std::string entropy_text(const ByteHistogram &histogram)
     return text;
 }
 
+std::string direction_entropy_text(const SessionSummary &session, bool tx)
+{
+    const DirectionTotals &direction = tx ? session.tx : session.rx;
+    if (session.scope == ByteScope::Plaintext && direction.decrypted_bytes == 0 &&
+        direction.content_bytes[kApplicationDataContent] > 0)
+        return "no keys";
+    return entropy_text(tx ? *session.tx_histogram : *session.rx_histogram);
+}
+
 std::string local_time_text(const Timestamp &time)
 {
     char fraction[8];
@@ -149,7 +158,7 @@ void append_session_table(std::string &out, const std::vector<SessionSummary> &s
         rows.push_back({local_time_text(s.start), duration, endpoint_text(s.client),
                         endpoint_text(s.server), printable_text(s.version),
                         std::to_string(s.tx.tls_bytes), std::to_string(s.rx.tls_bytes),
-                        entropy_text(*s.tx_histogram), entropy_text(*s.rx_histogram)});
+                        direction_entropy_text(s, true), direction_entropy_text(s, false)});
     }
     size_t widths[kColumns];
     for (size_t c = 0; c < kColumns; ++c) {
@@ -198,7 +207,7 @@ void append_session_csv_header(std::string &out)
             out += "_bytes,";
         }
     }
-    out += "tx_plaintext_bytes,rx_plaintext_bytes,byte_scope,tx_scope_bytes,rx_scope_bytes,tx_entropy,rx_entropy,tx_chi_square,rx_chi_square,"
+    out += "tx_before_tls_bytes,rx_before_tls_bytes,tx_decrypted_bytes,rx_decrypted_bytes,byte_scope,tx_scope_bytes,rx_scope_bytes,tx_entropy,rx_entropy,tx_chi_square,rx_chi_square,"
            "tx_chi_square_p,rx_chi_square_p,server_name,alpn_offered,alpn_selected,cipher_suite,"
            "ja3,ja3s,ja4,resumption,client_hellos";
     for (const char *direction : {"tx", "rx"}) {
@@ -238,7 +247,8 @@ void append_session_csv_row(std::string &out, const SessionSummary &s)
             append_number(out, direction->content_bytes[kind]);
         }
     }
-    for (uint64_t value : {s.tx.plaintext_prefix, s.rx.plaintext_prefix}) {
+    for (uint64_t value : {s.tx.bytes_before_tls, s.rx.bytes_before_tls, s.tx.decrypted_bytes,
+                           s.rx.decrypted_bytes}) {
         out += ',';
         append_number(out, value);
     }

@@ -29,6 +29,9 @@ std::string printable_text(std::string_view text);
 
 // A direction's entropy for people: "7.999" (bits per byte), "-" without bytes.
 std::string entropy_text(const ByteHistogram &histogram);
+// A session direction's entropy cell: as entropy_text, or "no keys" in the
+// plaintext scope when it has application data Wireshark could not decrypt.
+std::string direction_entropy_text(const SessionSummary &session, bool tx);
 
 // The title names the scope of the entropy columns unless it is All.
 void append_session_table(std::string &out, const std::vector<SessionSummary> &sessions,

@@ -29,7 +29,7 @@ int64_t SequenceSpace::tls_extent() const
     return highest_end_ - *tls_start_;
 }
 
-uint64_t SequenceSpace::plaintext_prefix() const
+uint64_t SequenceSpace::bytes_before_tls() const
 {
     const int64_t end = tls_start_ ? *tls_start_ : highest_end_;
     return end > 0 ? static_cast<uint64_t>(end) : 0;

@@ -49,7 +49,7 @@ public:
     bool tls_started() const { return tls_start_.has_value(); }
     // Stream bytes before TLS began (a STARTTLS prefix); all the bytes the
     // direction reached while TLS has not begun.
-    uint64_t plaintext_prefix() const;
+    uint64_t bytes_before_tls() const;
 
 private:
     struct Range {

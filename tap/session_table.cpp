@@ -26,6 +26,7 @@ const char *byte_scope_word(ByteScope scope)
     switch (scope) {
     case ByteScope::ApplicationData: return "appdata";
     case ByteScope::Handshake: return "handshake";
+    case ByteScope::Plaintext: return "plaintext";
     case ByteScope::All: break;
     }
     return "all";
@@ -36,6 +37,7 @@ const char *byte_scope_title(ByteScope scope)
     switch (scope) {
     case ByteScope::ApplicationData: return "application data";
     case ByteScope::Handshake: return "handshake";
+    case ByteScope::Plaintext: return "decrypted application data";
     case ByteScope::All: break;
     }
     return "TLS bytes";
@@ -43,7 +45,7 @@ const char *byte_scope_title(ByteScope scope)
 
 std::optional<ByteScope> byte_scope_from_word(std::string_view word)
 {
-    for (ByteScope scope : {ByteScope::All, ByteScope::ApplicationData, ByteScope::Handshake}) {
+    for (ByteScope scope : {ByteScope::All, ByteScope::ApplicationData, ByteScope::Handshake, ByteScope::Plaintext}) {
         if (word == byte_scope_word(scope))
             return scope;
     }
@@ -73,7 +75,8 @@ std::optional<ContentKind> scope_content(ByteScope scope)
     switch (scope) {
     case ByteScope::ApplicationData: return kApplicationDataContent;
     case ByteScope::Handshake: return kHandshakeContent;
-    case ByteScope::All: break;
+    case ByteScope::All:
+    case ByteScope::Plaintext: break;
     }
     return std::nullopt;
 }
@@ -128,7 +131,11 @@ void SessionTable::add(const FrameEvent &frame, ByteHistogram *frame_histogram)
     uint64_t frame_bytes = 0;
     for (size_t i = 0; i < frame.run_count; ++i)
         frame_bytes += frame.runs[i].length;
-    if (frame_bytes == 0)
+    uint64_t decrypted_bytes = 0;
+    for (size_t i = 0; i < frame.decrypted_count; ++i)
+        decrypted_bytes += frame.decrypted[i].length;
+    direction.decrypted_bytes += decrypted_bytes;
+    if (frame_bytes == 0 && decrypted_bytes == 0)
         return;
 
     if (!session.histograms)
@@ -137,7 +144,7 @@ void SessionTable::add(const FrameEvent &frame, ByteHistogram *frame_histogram)
     const std::optional<ContentKind> counted = scope_content(scope_);
     for (size_t i = 0; i < frame.run_count; ++i) {
         const ByteRun &run = frame.runs[i];
-        if (!counted)
+        if (scope_ == ByteScope::All)
             histogram.add(run.data, run.length);
         const auto visit = [&](ContentKind kind, bool fragment, const uint8_t *piece, size_t length) {
             direction.content_bytes[kind] += length;
@@ -149,10 +156,16 @@ void SessionTable::add(const FrameEvent &frame, ByteHistogram *frame_histogram)
         else
             RecordFramer(run.framing).split(run.data, run.length, visit);
     }
+    if (scope_ == ByteScope::Plaintext) {
+        for (size_t i = 0; i < frame.decrypted_count; ++i)
+            histogram.add(frame.decrypted[i].data, frame.decrypted[i].length);
+    }
     if (frame_histogram)
         session.histograms[sender].merge(*frame_histogram);
-    direction.tls_bytes += frame_bytes;
-    ++direction.tls_frames;
+    if (frame_bytes > 0) {
+        direction.tls_bytes += frame_bytes;
+        ++direction.tls_frames;
+    }
 }
 
 void SessionTable::clear()
@@ -209,8 +222,8 @@ SessionSummary SessionTable::summarize(size_t slot, const CaptureTracker *captur
     summary.rx = session.directions[server];
     summary.scope = scope_;
     if (capture) {
-        summary.tx.plaintext_prefix = capture->plaintext_prefix(stream, client, summary.transport);
-        summary.rx.plaintext_prefix = capture->plaintext_prefix(stream, server, summary.transport);
+        summary.tx.bytes_before_tls = capture->bytes_before_tls(stream, client, summary.transport);
+        summary.rx.bytes_before_tls = capture->bytes_before_tls(stream, server, summary.transport);
     }
     summary.tx_histogram = session.histograms ? &session.histograms[client] : &kEmpty;
     summary.rx_histogram = session.histograms ? &session.histograms[server] : &kEmpty;

@@ -44,9 +44,10 @@ enum class ByteScope : uint8_t {
     All,              // every TLS byte: record headers and fragments
     ApplicationData,  // fragments of application_data records (no headers)
     Handshake,        // fragments of handshake records (no headers)
+    Plaintext,        // application data Wireshark decrypted (it needs the keys)
 };
 
-// "all", "appdata", "handshake": the words of the -z option.
+// "all", "appdata", "handshake", "plaintext": the words of the -z option.
 const char *byte_scope_word(ByteScope scope);
 // "TLS bytes", "application data", "handshake": for titles.
 const char *byte_scope_title(ByteScope scope);
@@ -71,6 +72,9 @@ struct FrameEvent {
     int64_t missed_delta = 0;
     const ByteRun *runs = nullptr;  // this frame's TLS bytes (first transmission only)
     size_t run_count = 0;
+    // Application data Wireshark decrypted in this frame (with keys), one run per record.
+    const ByteRun *decrypted = nullptr;
+    size_t decrypted_count = 0;
 };
 
 struct DirectionTotals {
@@ -82,7 +86,8 @@ struct DirectionTotals {
     // tls_bytes by the content type of the record they belong to (header
     // included), unframed where the framing was lost: they add up to tls_bytes.
     std::array<uint64_t, kContentKinds> content_bytes{};
-    uint64_t plaintext_prefix = 0;  // stream bytes before TLS began (STARTTLS), from the first pass
+    uint64_t bytes_before_tls = 0;
+    uint64_t decrypted_bytes = 0;  // application data Wireshark decrypted (0 without keys)  // stream bytes before TLS began (STARTTLS), from the first pass
 };
 
 struct SessionSummary {

@@ -5,7 +5,7 @@ namespace tlsdist {
 const char *const kViewUsage =
     "tlsdist[,FILTER] (session table), tlsdist,csv[,FILTER] (session CSV), "
     "tlsdist,packets[,FILTER] (per-packet CSV), tlsdist,html[,FILTER] (HTML report); "
-    "scope=all|appdata|handshake may precede FILTER";
+    "scope=all|appdata|handshake|plaintext may precede FILTER";
 
 namespace {
 

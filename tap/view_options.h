@@ -3,7 +3,7 @@
 //   tlsdist,csv[,FILTER]      one CSV row per session
 //   tlsdist,packets[,FILTER]  one CSV row per frame that carries TLS bytes
 //   tlsdist,html[,FILTER]     the HTML report (one self-contained page)
-// Each may take scope=all|appdata|handshake before the filter: which TLS
+// Each may take scope=all|appdata|handshake|plaintext before the filter: which TLS
 // bytes the distributions count (e.g. tlsdist,csv,scope=appdata,FILTER).
 #pragma once
 

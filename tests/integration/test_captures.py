@@ -10,6 +10,10 @@ from tlsdist_env import (CAPTURES_DIR, TSHARK_READ_ERROR, TSHARK_VERSION, Sandbo
                          parse_session_csv, parse_table, reference)
 
 
+def endpoint(ip, port):
+    return ("[%s]:%s" if ":" in ip else "%s:%s") % (ip, port)
+
+
 def session_key(row):
     return int(row["stream"])
 
@@ -160,7 +164,7 @@ class CaptureTests(unittest.TestCase):
                         self.assertEqual(row["hist"], ref["scoped"][scope], "frame %s" % ref["frame"])
                         self.assertEqual(int(row[scope + "_bytes"]), sum(ref["scoped"][scope]))
 
-    def test_handshake_facts_and_plaintext_prefix_match_the_reference(self):
+    def test_handshake_facts_and_bytes_before_tls_match_the_reference(self):
         for name in capture_names():
             with self.subTest(capture=name):
                 theirs = reference(self.box.capture(name))["sessions"]
@@ -168,10 +172,10 @@ class CaptureTests(unittest.TestCase):
                     where = "%s stream %s" % (name, ref["stream"])
                     self.assertEqual(row["resumption"], ref["resumption"], where)
                     self.assertEqual(int(row["client_hellos"]), ref["client_hellos"], where)
-                    self.assertEqual(int(row["tx_plaintext_bytes"]), ref["tx_plaintext"], where)
-                    self.assertEqual(int(row["rx_plaintext_bytes"]), ref["rx_plaintext"], where)
+                    self.assertEqual(int(row["tx_before_tls_bytes"]), ref["tx_before_tls"], where)
+                    self.assertEqual(int(row["rx_before_tls_bytes"]), ref["rx_before_tls"], where)
 
-    def test_handshake_facts_and_plaintext_prefix_by_hand(self):
+    def test_handshake_facts_and_bytes_before_tls_by_hand(self):
         # What make-captures did: per version a full handshake, then a resumed one.
         rows = self.sessions("tls-resumption.pcap")
         self.assertEqual([(r["version"], r["resumption"]) for r in rows],
@@ -183,10 +187,10 @@ class CaptureTests(unittest.TestCase):
         # server its 54-byte banner, 140-byte EHLO reply and "220 2.0.0 Ready
         # to start TLS".
         (row,) = self.sessions("zeek-smtp-starttls.pcap")
-        self.assertEqual(int(row["tx_plaintext_bytes"]), len(b"EHLO openssl.client.net\r\n") + len(b"STARTTLS\r\n"))
-        self.assertEqual(int(row["rx_plaintext_bytes"]), 54 + 140 + len(b"220 2.0.0 Ready to start TLS\r\n"))
+        self.assertEqual(int(row["tx_before_tls_bytes"]), len(b"EHLO openssl.client.net\r\n") + len(b"STARTTLS\r\n"))
+        self.assertEqual(int(row["rx_before_tls_bytes"]), 54 + 140 + len(b"220 2.0.0 Ready to start TLS\r\n"))
         (row,) = self.sessions("tls12-openssl.pcap")
-        self.assertEqual((row["tx_plaintext_bytes"], row["rx_plaintext_bytes"]), ("0", "0"))
+        self.assertEqual((row["tx_before_tls_bytes"], row["rx_before_tls_bytes"]), ("0", "0"))
 
     def test_dtls_by_hand(self):
         # zeek-dtls1_2.pcap: every datagram is DTLS; the byte counts are the
@@ -208,6 +212,57 @@ class CaptureTests(unittest.TestCase):
             self.assertGreaterEqual(int(r["tx_application_data_bytes"]), 13 + 1000 + 16)
             self.assertLessEqual(int(r["tx_application_data_bytes"]), 13 + 1000 + 64)
             self.assertEqual(int(r["rx_application_data_bytes"]), 0)
+
+    def follow_tls(self, path, keylog, stream):
+        """tshark's own Follow TLS Stream (raw): the decrypted application data
+        of one session, as (node 0's "host:port", [bytes node 0 sent, bytes node 1 sent])."""
+        done = self.box.tshark("-r", path, "-o", "tls.keylog_file:" + keylog, "-q",
+                               "-z", "follow,tls,raw,%s" % stream)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        first, sent = None, [b"", b""]
+        for line in done.stdout.splitlines():
+            if line.startswith("Node 0: "):
+                first = line[len("Node 0: "):]
+            elif line and not line.startswith(("=", "Follow:", "Filter:", "Node ")):
+                sent[1 if line.startswith("\t") else 0] += bytes.fromhex(line.strip())
+        return first, sent
+
+    def test_plaintext_scope_equals_follow_tls_stream(self):
+        # Captures shipped with their key log: the decrypted distributions
+        # equal those of Wireshark's Follow TLS Stream; without the key log
+        # nothing is decrypted and the table says "no keys".
+        keylogs = [n for n in capture_names() if os.path.exists(self.box.capture(n).rsplit(".", 1)[0] + ".keylog")]
+        self.assertGreaterEqual(len(keylogs), 2, keylogs)
+        for name in keylogs:
+            with self.subTest(capture=name):
+                path = self.box.capture(name)
+                keylog = path.rsplit(".", 1)[0] + ".keylog"
+                done = self.box.tshark("-r", path, "-o", "tls.keylog_file:" + keylog, "-q",
+                                       "-z", "tlsdist,csv,scope=plaintext")
+                self.assertEqual(done.returncode, 0, done.stderr)
+                rows = parse_session_csv(done.stdout)
+                self.assertTrue(rows)
+                for row in rows:
+                    first, sent = self.follow_tls(path, keylog, row["stream"])
+                    client = endpoint(row["client_ip"], row["client_port"])
+                    server = endpoint(row["server_ip"], row["server_port"])
+                    self.assertIn(first, (client, server))
+                    by_end = {first: sent[0], (server if first == client else client): sent[1]}
+                    for direction, end in (("tx", client), ("rx", server)):
+                        data = by_end[end]
+                        self.assertTrue(data, "%s %s: nothing decrypted" % (name, direction))
+                        self.assertEqual(row[direction + "_hist"], [data.count(bytes([v])) for v in range(256)],
+                                         "%s %s" % (name, direction))
+                        self.assertEqual(int(row[direction + "_decrypted_bytes"]), len(data))
+                        self.assertEqual(int(row[direction + "_scope_bytes"]), len(data))
+                without_keys = self.box.tshark("-r", path, "-q", "-z", "tlsdist,csv,scope=plaintext")
+                for row in parse_session_csv(without_keys.stdout):
+                    self.assertEqual((row["tx_decrypted_bytes"], row["rx_decrypted_bytes"]), ("0", "0"))
+                    self.assertEqual(sum(row["tx_hist"]) + sum(row["rx_hist"]), 0)
+                table = self.box.tshark("-r", path, "-q", "-z", "tlsdist,scope=plaintext").stdout
+                self.assertTrue(table.startswith("TLS Sessions (entropy of decrypted application data bytes)\n"))
+                table_rows, _, _ = parse_table(table)
+                self.assertTrue(all(r[-2:] == ["no keys", "no keys"] for r in table_rows), table_rows)
 
     def test_dialog_table_follows_the_scope_preference(self):
         # The Sessions dialog's table (also printed by tshark -z tlsdist,sessions)

@@ -149,7 +149,7 @@ def parse_packet_csv(text):
 def parse_table(text):
     """The text table: (rows as lists of cells, totals line)."""
     lines = text.rstrip("\n").split("\n")
-    assert lines[0] == "TLS Sessions", lines[0]
+    assert lines[0].startswith("TLS Sessions"), lines[0]
     header = lines[1]
     starts = [header.index(t) for t in ("TIME", "DURATION", "SRC:Port", "DST:Port",
                                          "TLS Version", "TX Bytes", "RX Bytes")]

@@ -541,7 +541,7 @@ def dtls_session(c, other_end):
         "tx_bytes": tx.counted, "rx_bytes": rx.counted,
         "tx_frames": tx.frames, "rx_frames": rx.frames, "tx_wire": tx.wire, "rx_wire": rx.wire,
         "tx_missed": 0, "rx_missed": 0, "tx_hist": tx.hist, "rx_hist": rx.hist,
-        "tx_content": tx.content, "rx_content": rx.content, "tx_plaintext": 0, "rx_plaintext": 0,
+        "tx_content": tx.content, "rx_content": rx.content, "tx_before_tls": 0, "rx_before_tls": 0,
         "tx_scoped": tx.scoped, "rx_scoped": rx.scoped,
         "resumption": resumption, "client_hellos": client_hellos,
         "client_hello": client_details, "server_hello": server_details}
@@ -668,7 +668,7 @@ class Direction:
             data += self.prefix[offset][len(data) - offset:]
         return data
 
-    def plaintext(self):
+    def before_tls(self):
         """Stream bytes before TLS began (all of them while it has not)."""
         return self.reached if self.tls_start is None else self.tls_start
 
@@ -810,7 +810,7 @@ def analyse(path, per_frame):
             "tx_missed": tx.missed(), "rx_missed": rx.missed(),
             "tx_hist": tx.hist, "rx_hist": rx.hist,
             "tx_content": tx.content, "rx_content": rx.content,
-            "tx_plaintext": tx.plaintext(), "rx_plaintext": rx.plaintext(),
+            "tx_before_tls": tx.before_tls(), "rx_before_tls": rx.before_tls(),
             "resumption": resumption, "client_hellos": client_hellos,
             "tx_scoped": tx.scoped, "rx_scoped": rx.scoped,
             "client_hello": client_details, "server_hello": server_details})

@@ -146,7 +146,7 @@ TEST_F(UtcZone, SessionCsvRowMatchesHeader)
     ASSERT_EQ(lines.size(), 2u);
     const auto header = split(lines[0].substr(0, lines[0].size() - 1), ',');
     const auto row = split(lines[1].substr(0, lines[1].size() - 1), ',');
-    ASSERT_EQ(header.size(), 50u + 512u);
+    ASSERT_EQ(header.size(), 52u + 512u);
     ASSERT_EQ(row.size(), header.size());
     const auto cell = [&](const std::string &name) {
         const auto found = std::find(header.begin(), header.end(), name);
@@ -155,14 +155,15 @@ TEST_F(UtcZone, SessionCsvRowMatchesHeader)
     };
     EXPECT_EQ(header[18], "tx_handshake_bytes");
     EXPECT_EQ(header[29], "rx_unframed_bytes");
-    EXPECT_EQ(header[30], "tx_plaintext_bytes");
-    EXPECT_EQ(header[32], "byte_scope");
-    EXPECT_EQ(header[35], "tx_entropy");
-    EXPECT_EQ(header[47], "ja4");
-    EXPECT_EQ(header[48], "resumption");
-    EXPECT_EQ(header[49], "client_hellos");
-    EXPECT_EQ(header[50], "tx_0");
-    EXPECT_EQ(header[50 + 256 + 255], "rx_255");
+    EXPECT_EQ(header[30], "tx_before_tls_bytes");
+    EXPECT_EQ(header[32], "tx_decrypted_bytes");
+    EXPECT_EQ(header[34], "byte_scope");
+    EXPECT_EQ(header[37], "tx_entropy");
+    EXPECT_EQ(header[49], "ja4");
+    EXPECT_EQ(header[50], "resumption");
+    EXPECT_EQ(header[51], "client_hellos");
+    EXPECT_EQ(header[52], "tx_0");
+    EXPECT_EQ(header[52 + 256 + 255], "rx_255");
     EXPECT_EQ(row[0], "4");
     EXPECT_EQ(header[1], "transport");
     EXPECT_EQ(row[1], "tcp");
@@ -199,7 +200,7 @@ TEST_F(UtcZone, SessionCsvRowMatchesHeader)
     EXPECT_EQ(cell("ja4"), "");
     EXPECT_EQ(cell("resumption"), "resumed");
     EXPECT_EQ(cell("client_hellos"), "2");
-    EXPECT_EQ(cell("tx_plaintext_bytes"), "0");
+    EXPECT_EQ(cell("tx_before_tls_bytes"), "0");
     EXPECT_EQ(cell("tx_0"), "2");
     EXPECT_EQ(cell("tx_255"), "1");
 }
@@ -307,7 +308,7 @@ TEST_F(UtcZone, HostileStringsKeepTheSessionCsvShapeAndCannotRunAsFormulas)
         // a spreadsheet would take it for a formula.
         EXPECT_EQ(record[9], formula ? "'" + hostile : hostile) << i;
         EXPECT_EQ(record[10], "123123") << i;
-        for (size_t column = 41; column <= 47; ++column)
+        for (size_t column = 43; column <= 49; ++column)
             EXPECT_EQ(record[column], formula ? "'" + hostile : hostile) << i << " column " << column;
     }
 }
