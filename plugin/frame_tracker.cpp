@@ -45,6 +45,10 @@ struct HelloFields {
     {
         const auto ids = [this](const char *rest) { return field_ids((std::string(protocol_) + rest).c_str()); };
         handshake_type = ids(".handshake.type");
+        // An SSLv2-format ClientHello: its own field from Wireshark 4.4 on
+        // (4.0 and 4.2 register it as tls.handshake.type).
+        for (int id : ids(".ssl2.handshake.type"))
+            handshake_type.push_back(id);
         handshake_version = ids(".handshake.version");
         supported_version = ids(".handshake.extensions.supported_version");
         server_name = ids(".handshake.extensions_server_name");

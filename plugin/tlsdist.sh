@@ -23,7 +23,10 @@ Options:
   -f, --filter FILTER   count only frames matching a Wireshark display filter
   -s, --scope SCOPE     which TLS bytes the distributions and entropy count:
                         all (default), appdata (application data fragments,
-                        the ciphertext) or handshake (handshake fragments)
+                        the ciphertext), handshake (handshake fragments) or
+                        plaintext (decrypted application data: needs -k)
+  -k, --keylog FILE     TLS key log (SSLKEYLOGFILE format) for Wireshark to
+                        decrypt with (tshark -o tls.keylog_file:FILE)
   -d, --decode-as RULE  passed to tshark -d, e.g. tcp.port==8443,tls for TLS on
                         a port Wireshark does not decode as TLS (repeatable)
   --all-dissectors      run every Wireshark dissector (see "Dissectors" below)
@@ -52,13 +55,13 @@ fail() {
     exit "$status"
 }
 
-file= out= packets= html= filter= scope= interface= duration= count=
+file= out= packets= html= filter= scope= keylog= interface= duration= count=
 decode_as= all_dissectors=false
 while [ $# -gt 0 ]; do
     case $1 in
     -h | --help) usage; exit 0 ;;
     --all-dissectors) all_dissectors=true; shift ;;
-    -o | --out | -p | --packets | --html | -f | --filter | -s | --scope | -d | --decode-as | -i | --interface | -a | --duration | -c | --count)
+    -o | --out | -p | --packets | --html | -f | --filter | -s | --scope | -k | --keylog | -d | --decode-as | -i | --interface | -a | --duration | -c | --count)
         [ $# -ge 2 ] || fail 1 "option $1 needs a value (see --help)"
         case $1 in
         -o | --out) out=$2 ;;
@@ -66,9 +69,12 @@ while [ $# -gt 0 ]; do
         --html) html=$2 ;;
         -f | --filter) filter=$2 ;;
         -s | --scope)
-            case $2 in all | appdata | handshake) scope=$2 ;;
-            *) fail 1 "unknown scope \"$2\": use all, appdata or handshake" ;;
+            case $2 in all | appdata | handshake | plaintext) scope=$2 ;;
+            *) fail 1 "unknown scope \"$2\": use all, appdata, handshake or plaintext" ;;
             esac ;;
+        -k | --keylog)
+            [ -r "$2" ] || fail 1 "cannot read the key log \"$2\""
+            keylog=$2 ;;
         -d | --decode-as) decode_as="$decode_as
 $2" ;;
         -i | --interface) interface=$2 ;;
@@ -198,6 +204,7 @@ run_view() {
     old_ifs=$IFS
     IFS='
 '
+    [ -z "$keylog" ] || set -- "$@" -o "tls.keylog_file:$keylog"
     for rule in $decode_as; do
         set -- "$@" -d "$rule"
     done

@@ -56,6 +56,17 @@ class FrontEndTests(unittest.TestCase):
         table = self.box.tlsdist("--scope", "handshake", self.path)
         self.assertTrue(table.stdout.startswith("TLS Sessions (entropy of handshake bytes)\n"), table.stdout)
 
+    def test_key_log_and_plaintext_scope(self):
+        path = self.box.capture("zeek-tls12-decryption.pcap")
+        keylog = self.box.capture("zeek-tls12-decryption.keylog")
+        done = self.box.tlsdist("-k", keylog, "-s", "plaintext", "-o", "-", path)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        expected = self.box.tshark("-r", path, "-o", "tls.keylog_file:" + keylog, "-q",
+                                   "-z", "tlsdist,csv,scope=plaintext").stdout
+        self.assertEqual(done.stdout, expected)
+        (row,) = parse_session_csv(done.stdout)
+        self.assertGreater(int(row["rx_decrypted_bytes"]), 0)
+
     def test_tls_on_an_unusual_port(self):
         # Wireshark's tls_tcp heuristic finds the handshake on port 8443; without
         # it, only decode-as makes the connection TLS.
@@ -127,6 +138,7 @@ class FrontEndTests(unittest.TestCase):
             ([], 1, "Usage: tlsdist"),
             (["-a", "5", self.path], 1, "live capture (-i) only"),
             (["-s", "ciphertext", self.path], 1, 'unknown scope "ciphertext"'),
+            (["-k", "no-such.keylog", self.path], 1, 'cannot read the key log "no-such.keylog"'),
         ]
         for argv, status, message in cases:
             with self.subTest(argv=argv):
