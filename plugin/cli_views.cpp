@@ -101,6 +101,7 @@ void draw_view(void *data)
         HtmlReportInput input;
         input.title = html_report_title();
         input.filter = view->options.filter;
+        input.scope = view->options.scope;
         append_html_report(view->text, view->table.sessions(&capture_tracker()),
                            view->table.totals(&capture_tracker()), input);
         break;

@@ -321,6 +321,9 @@ void append_html_report(std::string &out, const std::vector<SessionSummary> &ses
     out += "<header><h1>TLS sessions in <span id=\"capture-name\">" + title + "</span></h1>";
     if (!input.filter.empty())
         out += "<p id=\"view-filter\">Display filter: <code>" + html_escape(input.filter) + "</code></p>";
+    if (input.scope != ByteScope::All)
+        out += std::string("<p id=\"byte-scope\">Histograms and entropy count ") +
+               byte_scope_title(input.scope) + " bytes only (scope=" + byte_scope_word(input.scope) + ").</p>";
     out += "</header>\n<noscript>This report draws its tables and charts with JavaScript; "
            "enable it to see them.</noscript>\n<main id=\"report\"></main>\n";
     out += "<script type=\"application/json\" id=\"tlsdist-data\">";

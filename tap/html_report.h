@@ -21,6 +21,7 @@ inline constexpr size_t kHtmlSessionLimit = 5000;
 struct HtmlReportInput {
     std::string title;   // the capture's name, as given by the caller
     std::string filter;  // the view's display filter, empty for every frame
+    ByteScope scope = ByteScope::All;  // what the histograms count
     size_t session_limit = kHtmlSessionLimit;
 };
 

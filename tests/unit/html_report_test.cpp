@@ -141,3 +141,20 @@ TEST(HtmlReport, ChartsSumWhatIsBeyondTheirBars)
     EXPECT_EQ(count_of(by_port, ",100,1]"), 15u) << by_port;
     EXPECT_NE(by_port.find("\"others\":[500,5]"), std::string::npos) << by_port;
 }
+
+TEST(HtmlReport, SaysWhatTheHistogramsCountAndNamesDtlsSessions)
+{
+    Sessions sessions({1, 2});
+    sessions.list[1].transport = Transport::Udp;
+    HtmlReportInput input;
+    std::string html;
+    append_html_report(html, sessions.list, CaptureTotals{}, input);
+    EXPECT_EQ(html.find("id=\"byte-scope\""), std::string::npos);
+    const std::string data = data_of(html);
+    EXPECT_EQ(count_of(data, "\"tcp\"]"), 1u);
+    EXPECT_EQ(count_of(data, "\"udp\"]"), 1u);
+    input.scope = ByteScope::ApplicationData;
+    html.clear();
+    append_html_report(html, sessions.list, CaptureTotals{}, input);
+    EXPECT_NE(html.find("count application data bytes only (scope=appdata)"), std::string::npos);
+}
