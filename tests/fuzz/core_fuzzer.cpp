@@ -95,9 +95,11 @@ private:
 
 void check_segments(const uint8_t *data, size_t size)
 {
+    // Payload bytes from the input itself, so that record headers, lengths
+    // and DTLS datagrams the framers see are the fuzzer's choice too.
     static uint8_t payload[65536];
     for (size_t i = 0; i < sizeof payload; ++i)
-        payload[i] = static_cast<uint8_t>(i * 131 + 7);
+        payload[i] = size > 0 ? static_cast<uint8_t>(data[i % size] ^ (i >> 8)) : static_cast<uint8_t>(i * 131 + 7);
     const uint8_t client_address[4] = {192, 0, 2, 1};
     const uint8_t server_address[4] = {198, 51, 100, 2};
     const Endpoint ends[2] = {Endpoint::ipv4(client_address, 50000),
@@ -107,6 +109,7 @@ void check_segments(const uint8_t *data, size_t size)
     SessionTable every_frame;
     SessionTable odd_frames;  // a second statistic that sees a subset, as with a filter
     SessionTable application_data(ByteScope::ApplicationData);
+    SessionTable as_datagrams(ByteScope::Handshake);  // the same bytes framed as DTLS datagrams
     uint64_t tls_bytes = 0;
     Reader reader(data, size);
     for (uint32_t number = 1; !reader.done() && number < 4096; ++number) {
@@ -160,6 +163,9 @@ void check_segments(const uint8_t *data, size_t size)
         if (number % 2)
             odd_frames.add(event);
         application_data.add(event);
+        FrameEvent datagram = event;
+        datagram.transport = Transport::Udp;
+        as_datagrams.add(datagram);
     }
 
     uint64_t reported = 0;
@@ -172,6 +178,15 @@ void check_segments(const uint8_t *data, size_t size)
             for (uint64_t bytes : direction->content_bytes)
                 by_content += bytes;
             require(by_content == direction->tls_bytes);
+        }
+        if (const auto datagrams = as_datagrams.session(s.stream, nullptr, Transport::Udp)) {
+            for (const DirectionTotals *direction : {&datagrams->tx, &datagrams->rx}) {
+                uint64_t by_content = 0;
+                for (uint64_t bytes : direction->content_bytes)
+                    by_content += bytes;
+                require(by_content == direction->tls_bytes);
+            }
+            require(datagrams->tx_histogram->total() <= datagrams->tx.content_bytes[kHandshakeContent]);
         }
         if (const auto scoped = application_data.session(s.stream)) {
             require(scoped->tx_histogram->total() <= scoped->tx.content_bytes[kApplicationDataContent]);
