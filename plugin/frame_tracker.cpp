@@ -56,7 +56,7 @@ struct HelloFields {
         cipher_suite = ids(".handshake.ciphersuite");
         ja3 = ids(".handshake.ja3");
         ja3s = ids(".handshake.ja3s");
-        ja4 = ids(".handshake.ja4");  // TLS, Wireshark 4.2 and later; none in 4.0 or for DTLS
+        ja4 = ids(".handshake.ja4");  // Wireshark 4.2 and later (DTLS: 4.4); none in 4.0
         session_id = ids(".handshake.session_id");
         extension_type = ids(".handshake.extension.type");
     }

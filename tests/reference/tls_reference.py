@@ -233,14 +233,15 @@ def ja3_hash(*fields):
     return hashlib.md5(text.encode()).hexdigest()
 
 
-JA4_VERSIONS = {0x0304: "13", 0x0303: "12", 0x0302: "11", 0x0301: "10", 0x0300: "s3", 0x0002: "s2"}
+JA4_VERSIONS = {0x0304: "13", 0x0303: "12", 0x0302: "11", 0x0301: "10", 0x0300: "s3", 0x0002: "s2",
+                0xFEFC: "d3", 0xFEFD: "d2", 0xFEFF: "d1"}
 
 
 def ja4_hash12(text):
     return hashlib.sha256(text.encode()).hexdigest()[:12] if text else "000000000000"
 
 
-def ja4(versions, suites, extensions, alpn_first, signature_algorithms, server_name_present):
+def ja4(versions, suites, extensions, alpn_first, signature_algorithms, server_name_present, dtls=False):
     """JA4 of a ClientHello over TCP, as FoxIO publishes it (JA4 specification,
     github.com/FoxIO-LLC/ja4, technical_details/JA4.md): t, version (highest
     supported_versions entry, else the hello's), d/i (SNI or not), cipher and
@@ -248,7 +249,9 @@ def ja4(versions, suites, extensions, alpn_first, signature_algorithms, server_n
     of the first ALPN value (00 without); then the first 12 hex digits of the
     SHA-256 of the sorted cipher suites, and of the sorted extensions (SNI and
     ALPN left out) followed by "_" and the signature algorithms in order."""
-    version = JA4_VERSIONS.get(max(not_grease(versions), default=0), "00")
+    # (DTLS numbers its versions downwards: 0xfefc, 1.3, is the highest.)
+    highest = max(not_grease(versions), default=0, key=dtls_version_order if dtls else version_order)
+    version = JA4_VERSIONS.get(highest, "00")
     suites, extensions = not_grease(suites), not_grease(extensions)
     if not alpn_first:
         alpn = "00"
@@ -256,7 +259,7 @@ def ja4(versions, suites, extensions, alpn_first, signature_algorithms, server_n
         alpn = alpn_first[0] + alpn_first[-1]
     else:
         alpn = alpn_first.encode("latin-1")[:1].hex()[0] + alpn_first.encode("latin-1")[-1:].hex()[-1]
-    part_a = "t%s%s%02d%02d%s" % (version, "d" if server_name_present else "i",
+    part_a = "%s%s%s%02d%02d%s" % ("d" if dtls else "t", version, "d" if server_name_present else "i",
                                   min(len(suites), 99), min(len(extensions), 99), alpn)
     part_b = ja4_hash12(",".join("%04x" % v for v in sorted(suites)))
     listed = ",".join("%04x" % v for v in sorted(e for e in extensions if e not in (0, 16)))
@@ -320,7 +323,7 @@ def hello_facts(msg_type, body, dtls=False):
         details["ja3"] = ja3_hash(legacy, not_grease(suites), not_grease(extensions),
                                   not_grease(curves), point_formats)
         details["ja4"] = ja4(supported or [legacy], suites, extensions, alpn[0] if alpn else "",
-                             signature_algorithms, 0 in extensions)
+                             signature_algorithms, 0 in extensions, dtls)
         return ("client", offered or [legacy], details)
     details["cipher_suite"] = suites[0]
     details["ja3s"] = ja3_hash(legacy, suites[0], extensions)
@@ -531,8 +534,6 @@ def dtls_session(c, other_end):
             bool(server_details["session_id"]) and client_details is not None
             and server_details["session_id"] == client_details["session_id"])
         resumption = "resumed" if resumed else "full"
-    if client_details is not None:
-        client_details["ja4"] = ""  # Wireshark computes JA4 for TLS over TCP only
     tx, rx = c.sides.get(client, DtlsSide()), c.sides.get(server, DtlsSide())
     return {
         "stream": c.stream, "transport": "udp", "client_ip": client[0], "client_port": client[1],
