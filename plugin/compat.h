@@ -86,16 +86,19 @@ inline const char *field_value_name(const field_info *field)
     return try_val_to_str(value, static_cast<const value_string *>(info->strings));
 }
 
-// Whether a frame's data source has this name. get_data_source_name returns
-// an allocated "name (N bytes)" in 4.0; later releases may return the name
-// itself, not to be freed: the return type says which.
+// Whether a frame's data source has this name. Wireshark describes it as an
+// allocated "name (N bytes)": get_data_source_name up to 4.4,
+// get_data_source_description from 4.6 on.
 inline bool data_source_is(const struct data_source *source, const char *name)
 {
-    auto *text = get_data_source_name(source);
+#if TLSDIST_WIRESHARK_AT_LEAST(4, 6)
+    char *text = get_data_source_description(source);
+#else
+    char *text = get_data_source_name(source);
+#endif
     const size_t length = std::strlen(name);
     const bool match = text && std::strncmp(text, name, length) == 0 && (text[length] == '\0' || text[length] == ' ');
-    if constexpr (std::is_same_v<decltype(text), char *>)
-        wmem_free(nullptr, text);
+    wmem_free(nullptr, text);
     return match;
 }
 
