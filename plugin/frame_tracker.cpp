@@ -392,17 +392,20 @@ const CachedFrame *first_pass_udp(tvbuff_t *tvb, packet_info *pinfo, proto_tree 
                                      frame.hello_version);
         facts.hello_details = &details;
     }
+    const uint32_t captured = payload ? static_cast<uint32_t>(payload->length) : 0;
+    const uint32_t length = begins && *begins < captured ? captured - *begins : 0;
+    const guint8 *bytes = length ? tvb_get_ptr(payload->ds_tvb, payload->start + static_cast<gint>(*begins),
+                                               static_cast<gint>(length))
+                                 : nullptr;
+    facts.dtls_bytes = bytes;
+    facts.dtls_length = length;
     frame.sender = cache.tracker.accept(facts);
 
-    const uint32_t captured = payload ? static_cast<uint32_t>(payload->length) : 0;
-    if (begins && *begins < captured) {
-        const uint32_t length = captured - *begins;
+    if (length > 0) {
         if (payload->ds_tvb == tvb) {
             frame.tls_offset = static_cast<uint32_t>(payload->start) + *begins;
             frame.tls_length = length;
         } else {
-            const guint8 *bytes = tvb_get_ptr(payload->ds_tvb, payload->start + static_cast<gint>(*begins),
-                                              static_cast<gint>(length));
             CachedExtra extra;
             extra.bytes.assign(bytes, bytes + length);
             extra.run_lengths.push_back(length);

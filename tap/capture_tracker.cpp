@@ -12,8 +12,13 @@ void CaptureTracker::frame_new_bytes(Connection &connection, TrackedSegment &tra
         if (span.tls_offset != framed_to || !payload)
             framer.lose();
         tracked.framing[i] = framer.state();
-        if (!framer.lost())
-            framer.split(payload + span.offset, span.length, [](ContentKind, bool, const uint8_t *, size_t) {});
+        if (framer.lost())
+            connection.handshake.observe_content(tracked.sender, kUnframedContent);
+        else
+            framer.split(payload + span.offset, span.length,
+                         [&](ContentKind kind, bool, const uint8_t *, size_t) {
+                             connection.handshake.observe_content(tracked.sender, kind);
+                         });
         framed_to = span.tls_offset + span.length;
     }
 }
@@ -48,6 +53,11 @@ uint8_t CaptureTracker::accept(const UdpDatagramFacts &datagram)
     connection.handshake.count_client_hellos(datagram.client_hellos);
     if (datagram.hello_details && datagram.flags & (kClientHello | kServerHello))
         connection.handshake.observe_details((datagram.flags & kServerHello) != 0, *datagram.hello_details);
+    if (datagram.dtls_bytes)
+        split_dtls_datagram(datagram.dtls_bytes, datagram.dtls_length,
+                            [&](ContentKind kind, bool, const uint8_t *, size_t) {
+                                connection.handshake.observe_content(sender, kind);
+                            });
     return sender;
 }
 

@@ -37,6 +37,8 @@ struct UdpDatagramFacts {
     uint32_t stream = 0;  // udp.stream
     Endpoint source;
     std::optional<uint32_t> dtls_begins_at;  // offset in the payload, when DTLS is in this datagram
+    const uint8_t *dtls_bytes = nullptr;     // the datagram's DTLS bytes, when captured
+    uint32_t dtls_length = 0;
     uint8_t flags = 0;    // FrameFlag bits
     uint16_t hello_version = 0;
     uint8_t client_hellos = 0;

@@ -29,6 +29,7 @@ HandshakeFacts::HandshakeFacts(const HandshakeFacts &other)
       record_seen_(other.record_seen_),
       client_details_seen_(other.client_details_seen_),
       server_details_seen_(other.server_details_seen_),
+      progress_{other.progress_[0], other.progress_[1]},
       metadata_(other.metadata_ ? std::make_unique<SessionMetadata>(*other.metadata_) : nullptr)
 {
 }
@@ -71,6 +72,35 @@ void HandshakeFacts::count_client_hellos(uint32_t count)
     if (!metadata_)
         metadata_ = std::make_unique<SessionMetadata>();
     metadata_->client_hellos += count;
+}
+
+void HandshakeFacts::observe_content(uint8_t sender, ContentKind kind)
+{
+    RecordProgress &progress = progress_[sender & 1];
+    progress.unframed |= kind == kUnframedContent;
+    if (kind == kChangeCipherSpecContent)
+        progress.change_cipher_spec = true;
+    else if (progress.change_cipher_spec && kind != kUnframedContent)
+        progress.record_after_change_cipher_spec = true;
+    if (kind == kApplicationDataContent)
+        progress.application_data = true;
+}
+
+const char *HandshakeFacts::handshake_completed() const
+{
+    if (client_hello_sender_ < 0 && selected_version_ == 0)
+        return "";
+    if (selected_version_ == 0)
+        return "no";
+    const RecordProgress &client_side = progress_[client()];
+    const RecordProgress &server_side = progress_[client() ^ 1];
+    const bool tls13 = selected_version_ == 0x0304 || selected_version_ == 0xfefc;
+    const bool done = tls13 ? client_side.application_data && server_side.application_data
+                            : client_side.record_after_change_cipher_spec &&
+                                  server_side.record_after_change_cipher_spec;
+    if (done)
+        return "yes";
+    return client_side.unframed || server_side.unframed ? "" : "no";
 }
 
 const char *resumption_text(Resumption resumption)

@@ -6,6 +6,8 @@
 #include <memory>
 #include <string>
 
+#include "record_framer.h"
+
 namespace tlsdist {
 
 enum FrameFlag : uint8_t {
@@ -63,6 +65,8 @@ public:
     // Details of a hello in a frame with kClientHello or kServerHello.
     void observe_details(bool server_hello, const HelloDetails &details);
     void count_client_hellos(uint32_t count);
+    // A piece of a record the sender sent, in stream order (first pass).
+    void observe_content(uint8_t sender, ContentKind kind);
 
     uint8_t client() const;
     // Wireshark's TLS dissector showed a record on the connection.
@@ -71,6 +75,12 @@ public:
     std::string version() const;
     // Empty strings where nothing was seen.
     const SessionMetadata &metadata() const;
+    // "yes" when both sides finished the handshake as far as the records show
+    // (TLS 1.3: both sent application_data records, which carry the encrypted
+    // Finished; earlier: both sent a record after their ChangeCipherSpec),
+    // "no" when they did not, "" when no hello was seen or when it is not
+    // seen but some of a side's records could not be framed.
+    const char *handshake_completed() const;
 
 private:
     int8_t client_hello_sender_ = -1;
@@ -80,6 +90,13 @@ private:
     bool record_seen_ = false;
     bool client_details_seen_ = false;
     bool server_details_seen_ = false;
+    struct RecordProgress {
+        bool change_cipher_spec = false;
+        bool record_after_change_cipher_spec = false;
+        bool application_data = false;
+        bool unframed = false;
+    };
+    RecordProgress progress_[2];  // by sender
     // Allocated at the first hello: most connections of a capture are not TLS.
     std::unique_ptr<SessionMetadata> metadata_;
 };

@@ -209,7 +209,7 @@ void append_session_csv_header(std::string &out)
     }
     out += "tx_before_tls_bytes,rx_before_tls_bytes,tx_decrypted_bytes,rx_decrypted_bytes,byte_scope,tx_scope_bytes,rx_scope_bytes,tx_entropy,rx_entropy,tx_chi_square,rx_chi_square,"
            "tx_chi_square_p,rx_chi_square_p,server_name,alpn_offered,alpn_selected,cipher_suite,"
-           "ja3,ja3s,ja4,resumption,client_hellos";
+           "ja3,ja3s,ja4,resumption,client_hellos,handshake_completed";
     for (const char *direction : {"tx", "rx"}) {
         for (int value = 0; value < 256; ++value) {
             out += ',';
@@ -268,6 +268,8 @@ void append_session_csv_row(std::string &out, const SessionSummary &s)
     out += resumption_text(m.resumption);
     out += ',';
     append_number(out, m.client_hellos);
+    out += ',';
+    out += s.handshake_completed;
     append_histogram(out, *s.tx_histogram);
     append_histogram(out, *s.rx_histogram);
     out += "\r\n";

@@ -218,6 +218,7 @@ SessionSummary SessionTable::summarize(size_t slot, const CaptureTracker *captur
     summary.server = session.ends[server];
     summary.version = handshake.version();
     summary.metadata = &handshake.metadata();
+    summary.handshake_completed = handshake.handshake_completed();
     summary.tx = session.directions[client];
     summary.rx = session.directions[server];
     summary.scope = scope_;

@@ -99,6 +99,7 @@ struct SessionSummary {
     Endpoint server;
     std::string version;
     const SessionMetadata *metadata = nullptr;  // valid as long as the histograms
+    const char *handshake_completed = "";       // "yes", "no", "" (no hello seen)
     DirectionTotals tx;  // client to server
     DirectionTotals rx;  // server to client
     ByteScope scope = ByteScope::All;  // what the histograms count

@@ -172,6 +172,7 @@ class CaptureTests(unittest.TestCase):
                     where = "%s stream %s" % (name, ref["stream"])
                     self.assertEqual(row["resumption"], ref["resumption"], where)
                     self.assertEqual(int(row["client_hellos"]), ref["client_hellos"], where)
+                    self.assertEqual(row["handshake_completed"], ref["handshake_completed"], where)
                     self.assertEqual(int(row["tx_before_tls_bytes"]), ref["tx_before_tls"], where)
                     self.assertEqual(int(row["rx_before_tls_bytes"]), ref["rx_before_tls"], where)
 
@@ -180,8 +181,14 @@ class CaptureTests(unittest.TestCase):
         rows = self.sessions("tls-resumption.pcap")
         self.assertEqual([(r["version"], r["resumption"]) for r in rows],
                          [("TLS 1.2", "full"), ("TLS 1.2", "resumed"), ("TLS 1.3", "full"), ("TLS 1.3", "resumed")])
-        # zeek-hrr: a HelloRetryRequest, so two ClientHellos (frames 4 and 8).
-        self.assertEqual([r["client_hellos"] for r in self.sessions("zeek-hrr.pcap")], ["2"])
+        self.assertEqual([r["handshake_completed"] for r in rows], ["yes"] * 4)
+        # zeek-hrr: a HelloRetryRequest, so two ClientHellos (frames 4 and 8);
+        # the server's flight arrives out of order, so its records cannot be
+        # framed and completion cannot be told.
+        self.assertEqual([(r["client_hellos"], r["handshake_completed"]) for r in self.sessions("zeek-hrr.pcap")],
+                         [("2", "")])
+        # mercury-sll-tls: a ClientHello and no ServerHello.
+        self.assertEqual([r["handshake_completed"] for r in self.sessions("mercury-sll-tls.pcap")], ["no"])
         # zeek-smtp-starttls: the SMTP dialogue before TLS, as its frames show
         # it: the client sends "EHLO openssl.client.net" and "STARTTLS"; the
         # server its 54-byte banner, 140-byte EHLO reply and "220 2.0.0 Ready

@@ -396,6 +396,39 @@ class RecordWalker:
         return out
 
 
+class RecordProgress:
+    """What one side's records show of its handshake: a ChangeCipherSpec, a
+    record after it, an application_data record."""
+
+    def __init__(self):
+        self.change_cipher_spec = self.after_change_cipher_spec = self.application_data = False
+        self.unframed = False
+
+    def see(self, kind):
+        self.unframed |= kind == "unframed"
+        if kind == "change_cipher_spec":
+            self.change_cipher_spec = True
+        elif self.change_cipher_spec and kind != "unframed":
+            self.after_change_cipher_spec = True
+        if kind == "application_data":
+            self.application_data = True
+
+
+def handshake_completed(hello_seen, selected, client, server):
+    """yes/no/"" (see README: TLS 1.3 by application_data on both sides,
+    earlier versions by a record after each side's ChangeCipherSpec; "" when
+    that is not seen but a side's records could not all be framed)."""
+    if not hello_seen and selected is None:
+        return ""
+    if selected is None:
+        return "no"
+    if selected in (0x0304, 0xFEFC):
+        done = client.application_data and server.application_data
+    else:
+        done = client.after_change_cipher_spec and server.after_change_cipher_spec
+    return "yes" if done else "" if client.unframed or server.unframed else "no"
+
+
 # ------------------------------------------------------------------- DTLS
 
 def split_dtls(datagram):
@@ -448,6 +481,7 @@ class DtlsSide:
         self.scoped = {scope: [0] * 256 for scope in SCOPES}
         self.messages = {}   # message_seq -> [type, length, {offset: bytes}] (epoch 0 handshake)
         self.complete = []   # (type, body) of whole handshake messages, in order
+        self.progress = RecordProgress()
 
     def add(self, payload):
         """Counts a DTLS datagram; returns its per-scope distributions."""
@@ -456,6 +490,7 @@ class DtlsSide:
         for byte in payload:
             self.hist[byte] += 1
         for kind, fragment, part in split_dtls(payload):
+            self.progress.see(kind)
             self.content[kind] += len(part)
             for scope, scoped_kind in SCOPES.items():
                 if fragment and kind == scoped_kind:
@@ -545,6 +580,7 @@ def dtls_session(c, other_end):
         "tx_content": tx.content, "rx_content": rx.content, "tx_before_tls": 0, "rx_before_tls": 0,
         "tx_scoped": tx.scoped, "rx_scoped": rx.scoped,
         "resumption": resumption, "client_hellos": client_hellos,
+        "handshake_completed": handshake_completed(hello_sender is not None, selected, tx.progress, rx.progress),
         "client_hello": client_details, "server_hello": server_details}
 
 
@@ -595,6 +631,7 @@ class Direction:
         self.frames = 0
         self.wire = 0
         self.walker = RecordWalker()
+        self.progress = RecordProgress()
         self.content = dict.fromkeys(CONTENT_KINDS, 0)
         self.scoped = {scope: [0] * 256 for scope in SCOPES}
         self.frame_scoped = {}   # per segment: scope -> distribution
@@ -650,6 +687,7 @@ class Direction:
             for byte in piece:
                 self.hist[byte] += 1
             for kind, fragment, part in self.walker.feed(b - self.tls_start, piece):
+                self.progress.see(kind)
                 self.content[kind] += len(part)
                 for scope, scoped_kind in SCOPES.items():
                     if fragment and kind == scoped_kind:
@@ -813,6 +851,7 @@ def analyse(path, per_frame):
             "tx_content": tx.content, "rx_content": rx.content,
             "tx_before_tls": tx.before_tls(), "rx_before_tls": rx.before_tls(),
             "resumption": resumption, "client_hellos": client_hellos,
+            "handshake_completed": handshake_completed(hello_sender is not None, selected, tx.progress, rx.progress),
             "tx_scoped": tx.scoped, "rx_scoped": rx.scoped,
             "client_hello": client_details, "server_hello": server_details})
 

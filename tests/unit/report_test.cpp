@@ -146,7 +146,7 @@ TEST_F(UtcZone, SessionCsvRowMatchesHeader)
     ASSERT_EQ(lines.size(), 2u);
     const auto header = split(lines[0].substr(0, lines[0].size() - 1), ',');
     const auto row = split(lines[1].substr(0, lines[1].size() - 1), ',');
-    ASSERT_EQ(header.size(), 52u + 512u);
+    ASSERT_EQ(header.size(), 53u + 512u);
     ASSERT_EQ(row.size(), header.size());
     const auto cell = [&](const std::string &name) {
         const auto found = std::find(header.begin(), header.end(), name);
@@ -162,8 +162,9 @@ TEST_F(UtcZone, SessionCsvRowMatchesHeader)
     EXPECT_EQ(header[49], "ja4");
     EXPECT_EQ(header[50], "resumption");
     EXPECT_EQ(header[51], "client_hellos");
-    EXPECT_EQ(header[52], "tx_0");
-    EXPECT_EQ(header[52 + 256 + 255], "rx_255");
+    EXPECT_EQ(header[52], "handshake_completed");
+    EXPECT_EQ(header[53], "tx_0");
+    EXPECT_EQ(header[53 + 256 + 255], "rx_255");
     EXPECT_EQ(row[0], "4");
     EXPECT_EQ(header[1], "transport");
     EXPECT_EQ(row[1], "tcp");

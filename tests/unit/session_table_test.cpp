@@ -263,3 +263,38 @@ TEST(HandshakeFacts, ResumptionFromTheSessionIdBeforeTls13AndFromThePskIn13)
     EXPECT_EQ(no_server_hello.metadata().client_hellos, 2u);
     EXPECT_STREQ(resumption_text(Resumption::Unknown), "");
 }
+
+TEST(HandshakeFacts, CompletedFromTheRecordsEachSideSent)
+{
+    const auto facts_for = [](uint16_t version) {
+        HandshakeFacts facts;
+        facts.observe(0, kClientHello, 0x0303);
+        facts.observe(1, kServerHello, version);
+        return facts;
+    };
+    HandshakeFacts tls12 = facts_for(0x0303);
+    for (uint8_t side : {0, 1}) {
+        tls12.observe_content(side, kHandshakeContent);
+        tls12.observe_content(side, kChangeCipherSpecContent);
+    }
+    EXPECT_STREQ(tls12.handshake_completed(), "no");  // no Finished after the ChangeCipherSpecs yet
+    tls12.observe_content(0, kHandshakeContent);
+    EXPECT_STREQ(tls12.handshake_completed(), "no");
+    tls12.observe_content(1, kHandshakeContent);
+    EXPECT_STREQ(tls12.handshake_completed(), "yes");
+
+    HandshakeFacts tls13 = facts_for(0x0304);
+    tls13.observe_content(1, kApplicationDataContent);  // the server's encrypted flight
+    EXPECT_STREQ(tls13.handshake_completed(), "no");
+    tls13.observe_content(0, kApplicationDataContent);  // the client's Finished
+    EXPECT_STREQ(tls13.handshake_completed(), "yes");
+
+    HandshakeFacts lost = facts_for(0x0304);
+    lost.observe_content(1, kUnframedContent);
+    EXPECT_STREQ(lost.handshake_completed(), "");  // cannot tell
+
+    HandshakeFacts offered_only;
+    offered_only.observe(0, kClientHello, 0x0304);
+    EXPECT_STREQ(offered_only.handshake_completed(), "no");
+    EXPECT_STREQ(HandshakeFacts().handshake_completed(), "");
+}
