@@ -273,7 +273,7 @@ TEST(HandshakeFacts, CompletedFromTheRecordsEachSideSent)
         return facts;
     };
     HandshakeFacts tls12 = facts_for(0x0303);
-    for (uint8_t side : {0, 1}) {
+    for (uint8_t side : {uint8_t{0}, uint8_t{1}}) {
         tls12.observe_content(side, kHandshakeContent);
         tls12.observe_content(side, kChangeCipherSpecContent);
     }
