@@ -35,7 +35,8 @@ std::unordered_map<const stat_tap_table *, std::unique_ptr<BytesModel>> bytes_mo
 
 enum SessionColumn : guint {
     kStream, kStart, kDuration, kClient, kServer, kVersion, kTxBytes, kRxBytes, kTxCounted,
-    kRxCounted, kTxEntropy, kRxEntropy, kServerName, kAlpnOffered, kAlpnSelected, kCipherSuite, kSessionColumns
+    kRxCounted, kTxEntropy, kRxEntropy, kServerName, kAlpnOffered, kAlpnSelected, kCipherSuite, kResumption, kHandshakeCompleted,
+    kSessionColumns
 };
 
 stat_tap_table_item session_fields[] = {
@@ -57,6 +58,8 @@ stat_tap_table_item session_fields[] = {
     {TABLE_ITEM_STRING, TAP_ALIGN_LEFT, "ALPN Offered", "%s"},
     {TABLE_ITEM_STRING, TAP_ALIGN_LEFT, "ALPN Selected", "%s"},
     {TABLE_ITEM_STRING, TAP_ALIGN_LEFT, "Cipher Suite", "%s"},
+    {TABLE_ITEM_STRING, TAP_ALIGN_LEFT, "Resumption", "%s"},
+    {TABLE_ITEM_STRING, TAP_ALIGN_LEFT, "Handshake Completed", "%s"},
 };
 
 enum ByteColumn : guint { kValue, kHex, kTx, kRx, kTotal, kShare, kByteColumns };
@@ -199,6 +202,8 @@ tap_packet_status sessions_packet(void *tapdata, packet_info *, epan_dissect_t *
     set_string(table, row, kAlpnOffered, shown(metadata.alpn_offered));
     set_string(table, row, kAlpnSelected, shown(metadata.alpn_selected));
     set_string(table, row, kCipherSuite, shown(metadata.cipher_suite));
+    set_string(table, row, kResumption, shown(resumption_text(metadata.resumption)));
+    set_string(table, row, kHandshakeCompleted, shown(session->handshake_completed));
     return TAP_PACKET_REDRAW;
 }
 

@@ -39,7 +39,8 @@ class WiresharkDialogTests(unittest.TestCase):
 
     def assertSameSessions(self, copied, table_rows, view_filter=""):
         """Copied dialog rows (Stream, Start, Duration, Client, Server, Version, TX, RX,
-        TX/RX counted, TX/RX entropy, server name, ALPN offered/selected, cipher suite) against the
+        TX/RX counted, TX/RX entropy, server name, ALPN offered/selected, cipher suite, resumption,
+        handshake completed) against the
         tshark table rows (TIME, DURATION, SRC, DST, Version, TX, RX, TX/RX entropy)
         and the session CSV's metadata."""
         dialog = sorted(copied, key=lambda r: int(r[0]))
@@ -47,15 +48,16 @@ class WiresharkDialogTests(unittest.TestCase):
         csv_rows = parse_session_csv(self.box.tshark(
             "-r", self.path, "-q", "-z", "tlsdist,csv" + ("," + view_filter if view_filter else "")).stdout)
         for got, want, session in zip(dialog, table_rows, csv_rows):
-            self.assertEqual(len(got), 16, got)
+            self.assertEqual(len(got), 18, got)
             self.assertEqual(got[0], session["stream"])
             self.assertEqual(got[1], want[0])                       # start
             self.assertAlmostEqual(float(got[2]), float(want[1].split()[0]), delta=0.0005 + 1e-9)
             self.assertEqual(got[3:8], want[2:7])                   # endpoints, version, bytes
             self.assertEqual(got[8:10], [session["tx_scope_bytes"], session["rx_scope_bytes"]])
             self.assertEqual(got[10:12], want[7:9])                 # entropy
-            self.assertEqual(got[12:16], [session[k] or "-" for k in
-                                          ("server_name", "alpn_offered", "alpn_selected", "cipher_suite")])
+            self.assertEqual(got[12:18], [session[k] or "-" for k in
+                                          ("server_name", "alpn_offered", "alpn_selected", "cipher_suite",
+                                           "resumption", "handshake_completed")])
 
     def locate_dialog(self):
         """Where the open dialog's filter field and buttons are (found once by OCR:

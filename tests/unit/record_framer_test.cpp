@@ -117,3 +117,38 @@ TEST(RecordFramer, LoseEndsFramingAndSurvivesTheState)
     EXPECT_EQ(unframed, 5u);
     EXPECT_STREQ(content_kind_name(kApplicationDataContent), "application_data");
 }
+
+TEST(DtlsDatagram, FramesRecordsAndUnifiedHeaders)
+{
+    // A DTLS 1.2 handshake record (13-byte header, 3-byte fragment), a
+    // ChangeCipherSpec, then DTLS 1.3 ciphertext: unified header 0x2c
+    // (001, no CID, 16-bit sequence number, length present) with 4 bytes,
+    // then 0x20 (8-bit sequence number, no length): the rest of the datagram.
+    std::vector<uint8_t> datagram = {22, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, 1, 0, 3, 1, 2, 3,
+                                     20, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, 2, 0, 1, 1,
+                                     0x2c, 0x00, 0x05, 0x00, 0x04, 9, 9, 9, 9,
+                                     0x20, 0x07, 8, 8, 8};
+    std::array<uint64_t, kContentKinds> bytes{};
+    std::vector<uint8_t> application_data;
+    split_dtls_datagram(datagram.data(), datagram.size(), [&](ContentKind kind, bool fragment, const uint8_t *p, size_t n) {
+        bytes[kind] += n;
+        if (fragment && kind == kApplicationDataContent)
+            application_data.insert(application_data.end(), p, p + n);
+    });
+    EXPECT_EQ(bytes[kHandshakeContent], 16u);
+    EXPECT_EQ(bytes[kChangeCipherSpecContent], 14u);
+    EXPECT_EQ(bytes[kApplicationDataContent], 9u + 5u);
+    EXPECT_EQ(bytes[kUnframedContent], 0u);
+    EXPECT_EQ(application_data, (std::vector<uint8_t>{9, 9, 9, 9, 8, 8, 8}));
+
+    // A connection id (length unknown here), a cut record, a non-DTLS version.
+    for (std::vector<uint8_t> odd : {std::vector<uint8_t>{0x30, 1, 2, 3}, std::vector<uint8_t>{23, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, 1, 0, 9, 1},
+                                     std::vector<uint8_t>{23, 3, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}}) {
+        uint64_t unframed = 0;
+        split_dtls_datagram(odd.data(), odd.size(), [&](ContentKind kind, bool, const uint8_t *, size_t n) {
+            EXPECT_EQ(kind, kUnframedContent);
+            unframed += n;
+        });
+        EXPECT_EQ(unframed, odd.size());
+    }
+}

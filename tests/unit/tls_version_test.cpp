@@ -13,6 +13,12 @@ TEST(TlsVersion, NamesKnownVersions)
     EXPECT_EQ(version_name(0x0303), "TLS 1.2");
     EXPECT_EQ(version_name(0x0304), "TLS 1.3");
     EXPECT_EQ(version_name(0x7f1c), "0x7f1c");
+    EXPECT_EQ(version_name(0xfeff), "DTLS 1.0");
+    EXPECT_EQ(version_name(0xfefd), "DTLS 1.2");
+    EXPECT_EQ(version_name(0xfefc), "DTLS 1.3");
+    // DTLS counts down: 1.3 is newer than 1.2, which is newer than 1.0.
+    EXPECT_GT(version_rank(0xfefc), version_rank(0xfefd));
+    EXPECT_GT(version_rank(0xfefd), version_rank(0xfeff));
 }
 
 TEST(TlsVersion, RecognisesGrease)
