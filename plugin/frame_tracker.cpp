@@ -205,20 +205,14 @@ std::string first_string(proto_tree *tree, const std::vector<int> &ids)
     return text;
 }
 
-// A bytes field as hex, read from the data it was dissected from (the same
+// A bytes field's bytes, read from the data it was dissected from (the same
 // in every Wireshark version, unlike the fvalue API).
-std::string field_hex(const field_info *fi)
+std::string field_bytes(const field_info *fi)
 {
-    static const char digits[] = "0123456789abcdef";
-    std::string text;
     if (fi->length <= 0 || !fi->ds_tvb)
-        return text;
+        return std::string();
     const guint8 *bytes = tvb_get_ptr(fi->ds_tvb, fi->start, fi->length);
-    for (gint i = 0; i < fi->length; ++i) {
-        text += digits[bytes[i] >> 4];
-        text += digits[bytes[i] & 0xf];
-    }
-    return text;
+    return std::string(reinterpret_cast<const char *>(bytes), static_cast<size_t>(fi->length));
 }
 
 // SNI, ALPN, cipher suite, JA3/JA3S, session id and PSK acceptance of the
@@ -228,7 +222,7 @@ HelloDetails read_hello_details(proto_tree *tree, const HelloFields &hello, bool
 {
     HelloDetails details;
     if (const field_info *session_id = last_field(tree, hello.session_id))
-        details.session_id = field_hex(session_id);
+        details.session_id = field_bytes(session_id);
     for_each_field(tree, hello.alpn, [&](const field_info *fi) {
         if (server_hello && !details.alpn.empty())
             return;

@@ -2,6 +2,9 @@
 
 #include "tls_version.h"
 
+#include <algorithm>
+#include <string_view>
+
 namespace tlsdist {
 
 void HandshakeFacts::observe(uint8_t sender, uint8_t flags, uint16_t hello_version)
@@ -50,7 +53,9 @@ void HandshakeFacts::observe_details(bool server_hello, const HelloDetails &deta
     if (!metadata_)
         metadata_ = std::make_unique<SessionMetadata>();
     if (server_hello) {
-        const bool echoed = !details.session_id.empty() && details.session_id == metadata_->client_session_id;
+        const std::string_view client_id(reinterpret_cast<const char *>(metadata_->client_session_id.data()),
+                                         metadata_->client_session_id_length);
+        const bool echoed = !details.session_id.empty() && details.session_id == client_id;
         const bool resumed = details.version == 0x0304 ? details.pre_shared_key : echoed;
         metadata_->resumption = resumed ? Resumption::Resumed : Resumption::Full;
         metadata_->alpn_selected = details.alpn;
@@ -61,7 +66,9 @@ void HandshakeFacts::observe_details(bool server_hello, const HelloDetails &deta
         metadata_->alpn_offered = details.alpn;
         metadata_->ja3 = details.fingerprint;
         metadata_->ja4 = details.ja4;
-        metadata_->client_session_id = details.session_id;
+        const size_t length = std::min(details.session_id.size(), metadata_->client_session_id.size());
+        std::copy_n(details.session_id.begin(), length, metadata_->client_session_id.begin());
+        metadata_->client_session_id_length = static_cast<uint8_t>(length);
     }
 }
 

@@ -2,6 +2,7 @@
 // from what its frames showed: hellos first, then the SYN, then who spoke first.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -24,7 +25,7 @@ struct HelloDetails {
     std::string cipher_suite;  // ServerHello: the suite selected, by name
     std::string fingerprint;   // JA3 of a ClientHello, JA3S of a ServerHello
     std::string ja4;           // ClientHello: JA4, where Wireshark computes it (4.2 and later)
-    std::string session_id;    // legacy_session_id, in hex
+    std::string session_id;    // legacy_session_id, its bytes (at most 32)
     bool pre_shared_key = false;  // ServerHello: the pre_shared_key extension (a PSK was accepted)
     uint16_t version = 0;      // ServerHello: the version selected
 };
@@ -40,7 +41,9 @@ struct SessionMetadata {
     std::string ja3;
     std::string ja3s;
     std::string ja4;
-    std::string client_session_id;
+    // The ClientHello's session id, kept in place (no allocation per session).
+    std::array<uint8_t, 32> client_session_id{};
+    uint8_t client_session_id_length = 0;
     // TLS 1.3: the ServerHello accepted a pre-shared key. Earlier versions: it
     // echoed the ClientHello's non-empty session id (abbreviated handshake).
     Resumption resumption = Resumption::Unknown;

@@ -51,7 +51,7 @@ SessionSummary sample_session(const ByteHistogram &tx, const ByteHistogram &rx)
     s.rx.wire_bytes = 600;
     s.tx_histogram = &tx;
     s.rx_histogram = &rx;
-    static const SessionMetadata metadata{"example.com", "", "", "TLS_AES_128_GCM_SHA256", "", "", "", "",
+    static const SessionMetadata metadata{"example.com", "", "", "TLS_AES_128_GCM_SHA256", "", "", "", {}, 0,
                                           Resumption::Resumed, 2};
     s.metadata = &metadata;
     return s;
@@ -293,7 +293,7 @@ TEST_F(UtcZone, HostileStringsKeepTheSessionCsvShapeAndCannotRunAsFormulas)
         SessionSummary s = sample_session(tx, rx);
         s.version = hostile;
         // Strings from the hellos on the wire.
-        const SessionMetadata from_the_wire{hostile, hostile, hostile, hostile, hostile, hostile, hostile, hostile,
+        const SessionMetadata from_the_wire{hostile, hostile, hostile, hostile, hostile, hostile, hostile, {}, 0,
                                             Resumption::Full, 1};
         s.metadata = &from_the_wire;
         append_session_csv_row(out, s);
