@@ -1,9 +1,11 @@
 #!/usr/bin/python3
 """An independent implementation of tlsdist's definitions, used by the tests
 as the expected figures. It shares no code and no dissection with the plugin:
-it reads pcap/pcapng itself, parses IP and TCP with python3-dpkt, rebuilds
-each TCP direction by sequence number, finds where TLS starts by looking at
-record headers, and parses the hellos itself.
+it reads pcap/pcapng itself, parses IP and TCP with python3-dpkt, collects
+every TCP segment of each connection side and applies the rules of
+doc/tcp-accounting.md at the end of the file (sequence origin, strays, the
+stream in sequence order, where TLS begins, framing, hellos, roles, and the
+per-frame attribution), and parses the hellos itself.
 
     /usr/bin/python3 tls_reference.py CAPTURE [--per-frame]
 
@@ -11,6 +13,8 @@ prints JSON: packets, tls_packets, sessions (and frames with --per-frame).
 See README.md for the simplifications.
 """
 
+import bisect
+import collections
 import hashlib
 import ipaddress
 import json
@@ -24,11 +28,35 @@ VERSION_NAMES = {0x0002: "SSL 2.0", 0x0300: "SSL 3.0", 0x0301: "TLS 1.0",
                  0xFEFF: "DTLS 1.0", 0xFEFD: "DTLS 1.2", 0xFEFC: "DTLS 1.3"}
 
 
+def tls13_draft(v):
+    """The draft number of a TLS 1.3 draft version (Facebook's too), else None."""
+    if 0x7F0E <= v <= 0x7F1C:
+        return v - 0x7F00
+    return {0xFB17: 23, 0xFB1A: 26}.get(v)
+
+
+def is_tls13_family(v):
+    return v == 0x0304 or (v is not None and tls13_draft(v) is not None)
+
+
 def version_name(v):
+    draft = tls13_draft(v)
+    if draft is not None:
+        return "TLS 1.3 (%sdraft %d)" % ("Facebook " if v >> 8 == 0xFB else "", draft)
     return VERSION_NAMES.get(v, "0x%04x" % v)
 
 
 def version_order(v):
+    """Rank for the highest version offered: a TLS 1.3 draft ranks above 1.2
+    and below the final 1.3."""
+    draft = tls13_draft(v)
+    if draft is not None:
+        return 5 + draft / 100
+    return ja4_version_order(v)
+
+
+def ja4_version_order(v):
+    """The ranking JA4 uses (the drafts are not versions JA4 knows)."""
     return {0x0002: 1}.get(v, v - 0x0300 + 2 if 0x0300 <= v <= 0x0304 else 0)
 
 
@@ -172,47 +200,56 @@ def tcp_segment(version, packet):
 # ----------------------------------------------------------------- TLS parsing
 
 def looks_like_tls_start(payload):
+    """doc/tcp-accounting.md section 5, on a segment's own captured payload:
+    a record header (type 20..24, major version 3, minor <= 4, length
+    1..18432) or an SSLv2-format ClientHello (high bit, type 1, version major
+    0, 2 or 3)."""
     if len(payload) >= 5 and 20 <= payload[0] <= 24 and payload[1] == 3 and payload[2] <= 4:
         length = struct.unpack(">H", payload[3:5])[0]
         return 0 < length <= 18432
-    # SSLv2-format ClientHello: 2-byte length with the high bit, type 1, version
-    if len(payload) >= 5 and payload[0] & 0x80 and payload[2] == 1 and payload[3] in (0, 2, 3):
+    if len(payload) >= 4 and payload[0] & 0x80 and payload[2] == 1 and payload[3] in (0, 2, 3):
         return True
     return False
 
 
 def parse_hellos(stream):
-    """Handshake facts of one direction's TLS bytes (a contiguous prefix):
-    list of ("client", versions offered...) / ("server", selected)."""
+    """Handshake facts of one direction's TLS bytes in sequence order (the
+    contiguous bytes from where TLS begins): list of ("client", versions
+    offered, details) / ("server", selected, details). Stops at a record
+    header that is not one (as the framing does)."""
     facts = []
     if len(stream) >= 5 and stream[0] & 0x80 and stream[2] == 1:  # SSLv2 ClientHello
         facts.append(("client", [struct.unpack(">H", stream[3:5])[0]], None))
         length = ((stream[0] & 0x7F) << 8) | stream[1]
         stream = stream[2 + length:]
-    handshake = b""
+    handshake = []
     offset = 0
     encrypted = False
     while offset + 5 <= len(stream):
         content_type = stream[offset]
+        if content_type not in RECORD_KINDS or stream[offset + 1] != 3:
+            break
         length = struct.unpack(">H", stream[offset + 3:offset + 5])[0]
         fragment = stream[offset + 5:offset + 5 + length]
         offset += 5 + length
         if content_type == 20:  # ChangeCipherSpec: what follows is encrypted...
             encrypted = True
         elif content_type == 22 and not encrypted:
-            handshake += fragment
+            handshake.append(fragment)
         elif (content_type == 22 and len(fragment) >= 4 and fragment[0] == 1
               and int.from_bytes(fragment[1:4], "big") + 4 == len(fragment)):
             # ...except a whole ClientHello after TLS 1.3's compatibility
             # ChangeCipherSpec (the retry after a HelloRetryRequest).
-            handshake += fragment
+            handshake.append(fragment)
         elif encrypted:
             break
-    while len(handshake) >= 4:
-        msg_type = handshake[0]
-        length = int.from_bytes(handshake[1:4], "big")
-        body = handshake[4:4 + length]
-        handshake = handshake[4 + length:]
+    handshake = b"".join(handshake)
+    at = 0
+    while at + 4 <= len(handshake):
+        msg_type = handshake[at]
+        length = int.from_bytes(handshake[at + 1:at + 4], "big")
+        body = handshake[at + 4:at + 4 + length]
+        at += 4 + length
         if msg_type in (1, 2) and len(body) >= 38:
             facts.append(hello_facts(msg_type, body))
     return facts
@@ -250,7 +287,7 @@ def ja4(versions, suites, extensions, alpn_first, signature_algorithms, server_n
     SHA-256 of the sorted cipher suites, and of the sorted extensions (SNI and
     ALPN left out) followed by "_" and the signature algorithms in order."""
     # (DTLS numbers its versions downwards: 0xfefc, 1.3, is the highest.)
-    highest = max(not_grease(versions), default=0, key=dtls_version_order if dtls else version_order)
+    highest = max(not_grease(versions), default=0, key=dtls_version_order if dtls else ja4_version_order)
     version = JA4_VERSIONS.get(highest, "00")
     suites, extensions = not_grease(suites), not_grease(extensions)
     if not alpn_first:
@@ -273,8 +310,16 @@ def hello_facts(msg_type, body, dtls=False):
     alpn, cipher_suite number, ja3)."""
     legacy = struct.unpack(">H", body[:2])[0]
     offset = 34
-    session_id = body[offset + 1:offset + 1 + body[offset]].hex()
-    offset += 1 + body[offset]
+    early_draft = msg_type == 2 and 0x7F0E <= legacy <= 0x7F15
+    if early_draft:
+        # A ServerHello of TLS 1.3 drafts 14..21: version, random, cipher
+        # suite, extensions (no session id, no compression method).
+        session_id = ""
+        suites = [struct.unpack(">H", body[offset:offset + 2])[0]]
+        offset += 2
+    else:
+        session_id = body[offset + 1:offset + 1 + body[offset]].hex()
+        offset += 1 + body[offset]
     if dtls and msg_type == 1:  # DTLS ClientHello: the cookie follows the session id
         offset += 1 + body[offset]
     if msg_type == 1:
@@ -283,7 +328,7 @@ def hello_facts(msg_type, body, dtls=False):
         offset += 2 + suites_length
         compressions = body[offset]
         offset += 1 + compressions
-    else:
+    elif not early_draft:
         suites = [struct.unpack(">H", body[offset:offset + 2])[0]]
         offset += 3  # cipher suite, compression method
     supported = []
@@ -338,64 +383,6 @@ CONTENT_KINDS = ["handshake", "change_cipher_spec", "alert", "application_data",
 SCOPES = {"appdata": "application_data", "handshake": "handshake"}
 
 
-class RecordWalker:
-    """Walks one direction's TLS bytes record by record, in the order the
-    capture delivers them. A piece that does not start where the previous one
-    ended, or a header byte that cannot be one (content type not 20..24,
-    major version not 3), stops the walk: the rest is "unframed". An
-    SSLv2-format header (high bit set) is accepted for the first record only."""
-
-    def __init__(self):
-        self.expected = 0      # TLS offset the next piece must start at
-        self.header = b""      # header bytes of the record being read
-        self.sslv2 = False
-        self.kind = None
-        self.left = 0          # fragment bytes still to come
-        self.records = 0       # records completed
-        self.lost = False
-
-    def feed(self, offset, data):
-        """Returns [(kind, is_fragment, bytes)] for the piece at `offset`."""
-        out = []
-        if offset != self.expected:
-            self.lost = True
-        self.expected = offset + len(data)
-        i = 0
-        while i < len(data):
-            if self.lost:
-                out.append(("unframed", False, data[i:]))
-                break
-            if self.left:
-                take = min(self.left, len(data) - i)
-                out.append((self.kind, True, data[i:i + take]))
-                i += take
-                self.left -= take
-                if not self.left:
-                    self.records += 1
-                continue
-            byte = data[i]
-            header = self.header + bytes([byte])
-            if len(header) == 1:
-                self.sslv2 = self.records == 0 and byte & 0x80 != 0
-                if not self.sslv2 and byte not in RECORD_KINDS:
-                    self.lost = True
-                    continue
-                self.kind = "handshake" if self.sslv2 else RECORD_KINDS[byte]
-            elif len(header) == 2 and not self.sslv2 and byte != 3:
-                self.lost = True
-                continue
-            out.append((self.kind, False, bytes([byte])))
-            i += 1
-            if len(header) == (2 if self.sslv2 else 5):
-                self.header = b""
-                self.left = ((header[0] & 0x7F) << 8 | header[1]) if self.sslv2 else (header[3] << 8 | header[4])
-                if not self.left:
-                    self.records += 1
-            else:
-                self.header = header
-        return out
-
-
 class RecordProgress:
     """What one side's records show of its handshake: a ChangeCipherSpec, a
     record after it, an application_data record."""
@@ -422,7 +409,7 @@ def handshake_completed(hello_seen, selected, client, server):
         return ""
     if selected is None:
         return "no"
-    if selected in (0x0304, 0xFEFC):
+    if is_tls13_family(selected) or selected == 0xFEFC:
         done = client.application_data and server.application_data
     else:
         done = client.after_change_cipher_spec and server.after_change_cipher_spec
@@ -613,122 +600,368 @@ def udp_datagram(version, packet):
     return src, dst, sport, dport, transport[8:length]
 
 
-# ------------------------------------------------------------ TCP directions
+# ------------------------------------------------------------ TCP sides
+#
+# doc/tcp-accounting.md is the contract. Every segment of a connection side
+# is collected first; the figures are computed at the end of the file from
+# the segments in sequence order, so that they do not depend on the order in
+# which the capture holds them (only the per-frame attribution, section 8,
+# replays the capture order).
 
-class Direction:
-    PREFIX_FOR_HELLOS = 1 << 16
+MOD32 = 1 << 32
+STRAY_GAP = 1 << 24
+
+
+class Segment:
+    """One TCP segment as captured."""
+    __slots__ = ("frame", "seq", "ack", "flags", "payload", "reported")
+
+    def __init__(self, frame, seq, ack, flags, payload, reported):
+        self.frame = frame          # frame number (capture order)
+        self.seq = seq
+        self.ack = ack
+        self.flags = flags
+        self.payload = payload      # captured payload
+        self.reported = reported    # payload length the IP header reports
+
+    def data_seq(self):
+        """Sequence number of the first payload byte (a SYN occupies one)."""
+        return (self.seq + 1) % MOD32 if self.flags & dpkt.tcp.TH_SYN else self.seq
+
+
+class Placed:
+    """An in-window data segment at its stream position (origin = 0)."""
+    __slots__ = ("start", "end", "payload", "frame", "clipped")
+
+    def __init__(self, start, end, payload, frame, clipped=False):
+        self.start = start          # position of payload[0]
+        self.end = end              # position after the last reported byte
+        self.payload = payload      # captured bytes from `start` on
+        self.frame = frame
+        self.clipped = clipped      # began before the origin: its own start is not in the stream
+
+
+class Ranges:
+    """Sorted, disjoint, non-adjacent [start, end) ranges."""
 
     def __init__(self):
-        self.origin = None
-        self.last = 0            # stream offset used to unwrap 32-bit sequence numbers
-        self.seen = []           # sorted disjoint [begin, end) ranges of captured bytes
-        self.tls_start = None
-        self.highest = None      # end of the highest payload byte reported
-        self.counted = 0
-        self.hist = [0] * 256
-        self.prefix = {}         # stream offset -> bytes, for parsing the hellos
-        self.reached = 0         # end of the highest payload byte reported
+        self.starts = []
+        self.ends = []
+
+    def add(self, a, b):
+        """Adds [a, b); returns the parts of it that were not covered yet."""
+        if b <= a:
+            return []
+        i = bisect.bisect_left(self.ends, a)
+        j, cursor, low, high, new = i, a, a, b, []
+        while j < len(self.starts) and self.starts[j] <= b:
+            s, e = self.starts[j], self.ends[j]
+            if s > cursor:
+                new.append((cursor, min(s, b)))
+            cursor = max(cursor, e)
+            low, high = min(low, s), max(high, e)
+            j += 1
+        if cursor < b:
+            new.append((cursor, b))
+        self.starts[i:j] = [low]
+        self.ends[i:j] = [high]
+        return new
+
+    def run_end(self, position):
+        """End of the covered run that contains `position` (itself if none does)."""
+        i = bisect.bisect_right(self.starts, position) - 1
+        return self.ends[i] if i >= 0 and self.ends[i] > position else position
+
+
+def byte_counts(data, into):
+    for value, n in collections.Counter(data).items():
+        into[value] += n
+
+
+def walk_records(data):
+    """Frames a side's contiguous TLS bytes (from where TLS begins, up to the
+    first hole) record by record. Returns ([(offset, end, kind, is_fragment)],
+    framed length): 5-byte headers with content type 20..24 and major
+    version 3; an SSLv2 2-byte header (high bit set) for the first record
+    only. Framing stops at the first header that fails the check: that
+    header's bytes (its type byte too) and everything after are unframed."""
+    out, i, n = [], 0, len(data)
+    while i < n:
+        first = data[i]
+        if i == 0 and first & 0x80:
+            header = min(2, n)
+            out.append((0, header, "handshake", False))
+            if header < 2:
+                return out, header
+            length = ((first & 0x7F) << 8) | data[1]
+            kind = "handshake"
+        else:
+            if first not in RECORD_KINDS or (i + 1 < n and data[i + 1] != 3):
+                return out, i
+            kind = RECORD_KINDS[first]
+            header = min(5, n - i)
+            out.append((i, i + header, kind, False))
+            if header < 5:
+                return out, i + header
+            length = (data[i + 3] << 8) | data[i + 4]
+        i += header
+        take = min(length, n - i)
+        if take:
+            out.append((i, i + take, kind, True))
+            i += take
+    return out, i
+
+
+class Side:
+    """One side (sender) of a TCP connection."""
+
+    def __init__(self):
         self.frames = 0
         self.wire = 0
-        self.walker = RecordWalker()
-        self.progress = RecordProgress()
+        self.segments = []       # every segment the side sent, in capture order
+        self.tls_start = None    # p, a stream position
+        self.counted = 0         # TLS bytes
+        self.before = 0          # bytes before TLS
+        self.missed_bytes = 0
+        self.span = 0            # highest end of in-window data - origin
+        self.hist = [0] * 256
         self.content = dict.fromkeys(CONTENT_KINDS, 0)
         self.scoped = {scope: [0] * 256 for scope in SCOPES}
-        self.frame_scoped = {}   # per segment: scope -> distribution
+        self.progress = RecordProgress()
+        self.tls_prefix = b""    # contiguous TLS bytes from p (for the hellos)
+        self.frame_figures = {}  # frame -> [tls bytes, hist, {scope: distribution}]
 
-    def offset_of(self, seq):
-        relative = (seq - self.origin) & 0xFFFFFFFF
-        candidates = [relative + k * (1 << 32) for k in range(-2, 64)]
-        best = min(candidates, key=lambda c: abs(c - self.last))
-        return best
+    def place(self, peer_acks):
+        """Sections 2 and 3: the in-window data segments at their positions
+        relative to the sequence origin."""
+        origin = None
+        for seg in self.segments:
+            if seg.flags & dpkt.tcp.TH_SYN:
+                isn1 = (seg.seq + 1) % MOD32
+                if isn1 in peer_acks or (isn1 + seg.reported) % MOD32 in peer_acks:
+                    origin = isn1
+                    break
+        data = [seg for seg in self.segments if seg.reported > 0]
+        if not data:
+            return []
+        # Unwrap 32-bit sequence numbers: the candidate nearest the highest
+        # position reached so far (moved only by steps up to 16 MiB, so that
+        # a stray does not move it). Below 2 GiB per side this is the signed
+        # 32-bit difference from the reference.
+        reference = origin if origin is not None else data[0].data_seq()
+        last, placed = 0, []
+        for seg in data:
+            d = (seg.data_seq() - reference) % MOD32
+            u = d + (last - d + MOD32 // 2) // MOD32 * MOD32
+            if last < u <= last + STRAY_GAP:
+                last = u
+            placed.append((u, seg))
+        if origin is not None:
+            window = []
+            for u, seg in placed:
+                end = u + seg.reported
+                if end <= 0:
+                    continue  # ends at or before the origin: a stray
+                if u < 0:
+                    window.append(Placed(0, end, seg.payload[-u:], seg.frame, clipped=True))
+                else:
+                    window.append(Placed(u, end, seg.payload, seg.frame))
+            window.sort(key=lambda w: (w.start, w.frame))
+            highest = 0
+            for k, w in enumerate(window):
+                if w.start > highest + STRAY_GAP:
+                    return window[:k]  # this one and every one beyond: strays
+                highest = max(highest, w.end)
+            return window
+        placed.sort(key=lambda x: (x[0], x[1].frame))
+        clusters, highest = [], None
+        for u, seg in placed:
+            if highest is None or u > highest + STRAY_GAP:
+                clusters.append([])
+                highest = u
+            clusters[-1].append((u, seg))
+            highest = max(highest, u + seg.reported)
+        # The cluster with the most captured payload bytes; on a tie the lowest.
+        best = max(clusters, key=lambda c: (sum(len(seg.payload) for _, seg in c), -c[0][0]))
+        base = best[0][0]
+        return [Placed(u - base, u - base + seg.reported, seg.payload, seg.frame) for u, seg in best]
 
-    def add(self, seq, syn, payload, reported):
-        """Returns the list of new TLS byte strings this segment carries."""
-        if syn:
-            seq = (seq + 1) & 0xFFFFFFFF
-        if self.origin is None:
-            self.origin = seq
-        begin = self.offset_of(seq)
-        if reported > 0:
-            self.reached = max(self.reached, begin + reported)
-            self.last = max(self.last, begin)
-            end_reported = begin + reported
-            if self.tls_start is None and payload and looks_like_tls_start(payload):
-                self.tls_start = begin
-            if self.tls_start is not None:
-                self.highest = max(self.highest or self.tls_start, end_reported)
-        self.frame_scoped = {}
-        new = []
-        end = begin + len(payload)
-        cursor = begin
-        for b, e in self.seen:
-            if e <= cursor or b >= end:
-                continue
-            if b > cursor:
-                new.append((cursor, b))
-            cursor = max(cursor, e)
-        if cursor < end:
-            new.append((cursor, end))
-        merged = sorted(self.seen + [(begin, end)]) if end > begin else self.seen
-        self.seen = []
-        for b, e in merged:
-            if self.seen and b <= self.seen[-1][1]:
-                self.seen[-1] = (self.seen[-1][0], max(self.seen[-1][1], e))
-            else:
-                self.seen.append((b, e))
-        pieces = []
-        for b, e in new:
-            if self.tls_start is None or e <= self.tls_start:
-                continue
-            b = max(b, self.tls_start)
-            piece = payload[b - begin:e - begin]
-            pieces.append(piece)
-            self.counted += len(piece)
-            for byte in piece:
-                self.hist[byte] += 1
-            for kind, fragment, part in self.walker.feed(b - self.tls_start, piece):
-                self.progress.see(kind)
-                self.content[kind] += len(part)
-                for scope, scoped_kind in SCOPES.items():
-                    if fragment and kind == scoped_kind:
-                        counts = self.frame_scoped.setdefault(scope, [0] * 256)
-                        for byte in part:
-                            self.scoped[scope][byte] += 1
-                            counts[byte] += 1
-            if b - self.tls_start < self.PREFIX_FOR_HELLOS:
-                self.prefix[b - self.tls_start] = piece
-        return pieces
-
-    def tls_prefix(self):
-        data = b""
-        for offset in sorted(self.prefix):
-            if offset > len(data):
+    def account(self, peer_acks):
+        window = self.place(peer_acks)
+        if not window:
+            return
+        highest_end = self.span = max(w.end for w in window)
+        # Section 4: the stream; the first captured copy of each byte wins.
+        in_capture_order = sorted(window, key=lambda w: w.frame)
+        covered, pieces = Ranges(), []
+        for w in in_capture_order:
+            for a, b in covered.add(w.start, w.start + len(w.payload)):
+                pieces.append((a, w.payload[a - w.start:b - w.start], w.frame))
+        pieces.sort(key=lambda x: x[0])
+        # Section 5: where TLS begins.
+        starts = [w.start for w in window if not w.clipped and looks_like_tls_start(w.payload)]
+        if not starts:
+            self.before = highest_end
+            return
+        p = self.tls_start = min(starts)
+        tls = []
+        for a, data, frame in pieces:
+            if a + len(data) > p:
+                cut = max(p - a, 0)
+                tls.append((a + cut, data[cut:], frame))
+        self.counted = sum(len(data) for _, data, _ in tls)
+        self.before = p
+        self.missed_bytes = (highest_end - p) - self.counted
+        # Section 6: framing in sequence order, up to the first hole.
+        prefix, position = [], p
+        for a, data, _ in tls:
+            if a != position:
                 break
-            data += self.prefix[offset][len(data) - offset:]
-        return data
+            prefix.append(data)
+            position += len(data)
+        self.tls_prefix = b"".join(prefix)
+        records, framed = walk_records(self.tls_prefix)
+        for a, b, kind, _ in records:
+            self.content[kind] += b - a
+            self.progress.see(kind)
+        self.content["unframed"] = self.counted - framed
+        if self.content["unframed"]:
+            self.progress.see("unframed")
+        scoped = [(p + a, p + b, scope) for a, b, kind, fragment in records if fragment
+                  for scope, scoped_kind in SCOPES.items() if kind == scoped_kind]
+        # Section 8: the frame each TLS byte is attributed to.
+        attributed, edge, seen = [], 0, Ranges()
+        for w in in_capture_order:
+            seen.add(w.start, w.start + len(w.payload))
+            reached = seen.run_end(edge)
+            if reached > edge:
+                if reached > max(edge, p):
+                    attributed.append((max(edge, p), reached, w.frame))
+                edge = reached
+        for a, data, frame in tls:  # behind a hole never filled: the first carrier
+            begin = max(a, edge, p)
+            if a + len(data) > begin:
+                attributed.append((begin, a + len(data), frame))
+        tls_starts = [a for a, _, _ in tls]
+        scoped_starts = [a for a, _, _ in scoped]
 
-    def before_tls(self):
-        """Stream bytes before TLS began (all of them while it has not)."""
-        return self.reached if self.tls_start is None else self.tls_start
+        def bytes_at(a, b):
+            i = bisect.bisect_right(tls_starts, a) - 1
+            out = []
+            while a < b:
+                start, data, _ = tls[i]
+                part = data[a - start:b - start]
+                out.append(part)
+                a += len(part)
+                i += 1
+            return b"".join(out)
+
+        for a, b, frame in attributed:
+            figures = self.frame_figures.setdefault(frame, [0, [0] * 256, {}])
+            figures[0] += b - a
+            byte_counts(bytes_at(a, b), figures[1])
+            i = max(bisect.bisect_right(scoped_starts, a) - 1, 0)
+            while i < len(scoped) and scoped[i][0] < b:
+                sa, sb, scope = scoped[i]
+                lo, hi = max(a, sa), min(b, sb)
+                if lo < hi:
+                    byte_counts(bytes_at(lo, hi), figures[2].setdefault(scope, [0] * 256))
+                i += 1
+        for tls_bytes, hist, frame_scoped in self.frame_figures.values():
+            for v in range(256):
+                self.hist[v] += hist[v]
+            for scope, counts in frame_scoped.items():
+                for v in range(256):
+                    self.scoped[scope][v] += counts[v]
 
     def missed(self):
-        if self.tls_start is None:
-            return 0
-        return (self.highest - self.tls_start) - self.counted
+        return self.missed_bytes
+
+    def before_tls(self):
+        return self.before
 
 
 class Connection:
-    def __init__(self, stream, first_src):
+    def __init__(self, stream, first_src, first_dst):
         self.stream = stream
         self.first_src = first_src
-        self.dirs = {}
+        self.first_dst = first_dst
+        self.sides = {}
         self.first_time = None
         self.last_time = None
-        self.syn_sender = None
+        self.syn_sender = None       # first SYN without ACK
+        self.synack_receiver = None  # first SYN+ACK
         self.closed = False
 
-    def direction(self, src):
-        return self.dirs.setdefault(src, Direction())
+    def side(self, src):
+        return self.sides.setdefault(src, Side())
+
+
+def tcp_session(c):
+    """The session figures of a TCP connection where TLS begins (sections 1, 7)."""
+    ends = [c.first_src, c.first_dst]
+    facts = {end: parse_hellos(c.sides[end].tls_prefix) if end in c.sides else [] for end in ends}
+    ch_sender = next((e for e in c.sides if any(kind == "client" for kind, _, _ in facts[e])), None)
+    sh_sender = next((e for e in c.sides if any(kind == "server" for kind, _, _ in facts[e])), None)
+    if c.syn_sender is not None:
+        client = c.syn_sender
+    elif c.synack_receiver is not None:
+        client = c.synack_receiver
+    elif ch_sender is not None:
+        client = ch_sender
+    elif sh_sender is not None:
+        client = next(e for e in ends if e != sh_sender) if ends[0] != ends[1] else sh_sender
+    elif ends[0][1] != ends[1][1]:
+        client = max(ends, key=lambda e: e[1])
+    else:
+        client = c.first_src
+    server = next((e for e in ends if e != client), client)
+    offered, client_details, server_details, client_hellos = [], None, None, 0
+    hello_seen = False
+    for end in (client, server) if server != client else (client,):
+        for kind, value, details in facts[end]:
+            if kind == "client":
+                client_hellos += 1
+                hello_seen = True
+                offered += value
+    for end in (client, server):
+        client_details = client_details or next((d for k, _, d in facts[end] if k == "client"), None)
+    selected = None
+    for end in (server, client):
+        for kind, value, details in facts[end]:
+            if kind == "server" and server_details is None:
+                selected, server_details = value, details
+    if selected is not None:
+        version = version_name(selected)
+    elif offered:
+        version = version_name(max(offered, key=version_order)) + " (offered)"
+    else:
+        version = "unknown"
+    resumption = ""
+    if server_details is not None:
+        # TLS 1.3 (drafts too): a pre-shared key accepted; before: the session id echoed.
+        if is_tls13_family(selected):
+            resumed = server_details["pre_shared_key"]
+        else:
+            resumed = bool(server_details["session_id"]) and client_details is not None and \
+                server_details["session_id"] == client_details["session_id"]
+        resumption = "resumed" if resumed else "full"
+    tx = c.sides.get(client, Side())
+    rx = c.sides.get(server, Side()) if server != client else Side()
+    return client, {
+        "stream": c.stream, "transport": "tcp", "client_ip": client[0], "client_port": client[1],
+        "server_ip": server[0], "server_port": server[1], "version": version,
+        "start": c.first_time, "duration": c.last_time - c.first_time,
+        "tx_bytes": tx.counted, "rx_bytes": rx.counted,
+        "tx_frames": tx.frames, "rx_frames": rx.frames, "tx_wire": tx.wire, "rx_wire": rx.wire,
+        "tx_missed": tx.missed(), "rx_missed": rx.missed(),
+        "tx_hist": tx.hist, "rx_hist": rx.hist,
+        "tx_content": tx.content, "rx_content": rx.content,
+        "tx_before_tls": tx.before_tls(), "rx_before_tls": rx.before_tls(),
+        "resumption": resumption, "client_hellos": client_hellos,
+        "handshake_completed": handshake_completed(hello_seen, selected, tx.progress, rx.progress),
+        "tx_scoped": tx.scoped, "rx_scoped": rx.scoped,
+        "client_hello": client_details, "server_hello": server_details}
 
 
 def analyse(path, per_frame):
@@ -774,10 +1007,11 @@ def analyse(path, per_frame):
         src_ip, dst_ip, tcp, payload, reported = segment
         src, dst = (str(src_ip), tcp.sport), (str(dst_ip), tcp.dport)
         key = frozenset((src, dst))
-        syn_only = (tcp.flags & dpkt.tcp.TH_SYN) and not (tcp.flags & dpkt.tcp.TH_ACK)
+        syn = tcp.flags & dpkt.tcp.TH_SYN
+        ack = tcp.flags & dpkt.tcp.TH_ACK
         connection = connections.get(key)
-        if connection is None or (syn_only and connection.closed):
-            connection = Connection(len(ordered), src)
+        if connection is None or (syn and not ack and connection.closed):
+            connection = Connection(len(ordered), src, dst)
             connections[key] = connection
             ordered.append(connection)
         if tcp.flags & (dpkt.tcp.TH_FIN | dpkt.tcp.TH_RST):
@@ -786,74 +1020,35 @@ def analyse(path, per_frame):
         if connection.first_time is None:
             connection.first_time = t
         connection.last_time = t
-        if syn_only and connection.syn_sender is None:
+        if syn and not ack and connection.syn_sender is None:
             connection.syn_sender = src
-        d = connection.direction(src)
-        d.frames += 1
-        d.wire += wirelen
-        pieces = d.add(tcp.seq, bool(tcp.flags & dpkt.tcp.TH_SYN), payload, reported)
-        count = sum(len(p) for p in pieces)
-        if count:
-            hist = [0] * 256
-            for piece in pieces:
-                for byte in piece:
-                    hist[byte] += 1
-            frames_out.append({"frame": packets, "stream": connection.stream, "transport": "tcp", "src": src,
-                               "tls_bytes": count, "hist": hist, "scoped": d.frame_scoped})
+        if syn and ack and connection.synack_receiver is None:
+            connection.synack_receiver = dst
+        side = connection.side(src)
+        side.frames += 1
+        side.wire += wirelen
+        side.segments.append(Segment(packets, tcp.seq, tcp.ack, tcp.flags, payload, max(reported, 0)))
 
     sessions = []
     clients = {}
     for c in ordered:
-        if not any(d.tls_start is not None for d in c.dirs.values()):
+        acks = {end: {seg.ack for seg in side.segments if seg.flags & dpkt.tcp.TH_ACK}
+                for end, side in c.sides.items()}
+        for end, side in c.sides.items():
+            peer = next((e for e in c.sides if e != end), None)
+            side.account(acks.get(peer, set()))
+        if not any(side.tls_start is not None for side in c.sides.values()):
             continue
-        hello_sender, offered, selected = None, [], None
-        client_details, server_details = None, None
-        client_hellos = 0
-        for src, d in c.dirs.items():
-            for kind, value, details in parse_hellos(d.tls_prefix()):
-                if kind == "client":
-                    client_hellos += 1
-                    hello_sender = hello_sender or src
-                    offered += value
-                    client_details = client_details or details
-                elif selected is None:
-                    selected = value
-                    server_details = details
-        client = hello_sender or c.syn_sender or c.first_src
+        client, session = tcp_session(c)
         clients[c.stream] = client
-        server = next((s for s in c.dirs if s != client), None)
-        if server is None:  # only one side ever spoke: find the other end from the key
-            server = next(e for k, v in connections.items() if v is c for e in k if e != client)
-        if selected is not None:
-            version = version_name(selected)
-        elif offered:
-            version = version_name(max(offered, key=version_order)) + " (offered)"
-        else:
-            version = "unknown"
-        tx, rx = c.dirs.get(client, Direction()), c.dirs.get(server, Direction())
-        resumption = ""
-        if server_details is not None:
-            # TLS 1.3: a pre-shared key accepted; before: the session id echoed.
-            if selected == 0x0304:
-                resumed = server_details["pre_shared_key"]
-            else:
-                resumed = bool(server_details["session_id"]) and client_details is not None and \
-                    server_details["session_id"] == client_details["session_id"]
-            resumption = "resumed" if resumed else "full"
-        sessions.append({
-            "stream": c.stream, "transport": "tcp", "client_ip": client[0], "client_port": client[1],
-            "server_ip": server[0], "server_port": server[1], "version": version,
-            "start": c.first_time, "duration": c.last_time - c.first_time,
-            "tx_bytes": tx.counted, "rx_bytes": rx.counted,
-            "tx_frames": tx.frames, "rx_frames": rx.frames, "tx_wire": tx.wire, "rx_wire": rx.wire,
-            "tx_missed": tx.missed(), "rx_missed": rx.missed(),
-            "tx_hist": tx.hist, "rx_hist": rx.hist,
-            "tx_content": tx.content, "rx_content": rx.content,
-            "tx_before_tls": tx.before_tls(), "rx_before_tls": rx.before_tls(),
-            "resumption": resumption, "client_hellos": client_hellos,
-            "handshake_completed": handshake_completed(hello_sender is not None, selected, tx.progress, rx.progress),
-            "tx_scoped": tx.scoped, "rx_scoped": rx.scoped,
-            "client_hello": client_details, "server_hello": server_details})
+        sessions.append(session)
+        for end, side in c.sides.items():
+            for frame, (count, hist, scoped) in side.frame_figures.items():
+                if count:
+                    frames_out.append({"frame": frame, "stream": c.stream, "transport": "tcp", "src": end,
+                                       "tls_bytes": count, "hist": hist, "scoped": scoped})
+        for side in c.sides.values():
+            side.segments = None  # done with them
 
     dtls_clients = {}
     for key, c in conversations.items():
@@ -863,6 +1058,7 @@ def analyse(path, per_frame):
             sessions.append(session)
             dtls_clients[c.stream] = (session["client_ip"], session["client_port"])
     sessions.sort(key=lambda s: (s["transport"] == "udp", s["stream"]))
+    frames_out.sort(key=lambda f: f["frame"])
     session_frames = [f for f in frames_out
                       if (f["stream"] in dtls_clients if f["transport"] == "udp" else f["stream"] in clients)]
     result = {"packets": packets, "tls_packets": len(session_frames), "sessions": sessions}
