@@ -453,7 +453,12 @@ def split_dtls(datagram):
 
 
 def looks_like_dtls(payload):
-    return len(payload) >= 13 and 20 <= payload[0] <= 26 and payload[1] == 0xFE
+    """A datagram that starts a DTLS conversation: a handshake record (epoch
+    0) holding a ClientHello, ServerHello or HelloVerifyRequest, as
+    Wireshark's DTLS heuristic asks; other traffic on random ports can start
+    with bytes that look like a record header."""
+    return (len(payload) >= 14 and payload[0] == 22 and payload[1] == 0xFE
+            and payload[3:5] == b"\x00\x00" and payload[13] in (1, 2, 3))
 
 
 class DtlsSide:
