@@ -6,9 +6,11 @@
 #include <epan/stat_tap_ui.h>
 #include <epan/tap.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 #include "frame_tracker.h"
 #include "html_report.h"
@@ -20,6 +22,15 @@ namespace tlsdist {
 
 namespace {
 
+// A frame this view counted while some of its bytes were waiting: they may
+// come back as late runs when the first pass ends.
+struct WaitingFrame {
+    uint32_t frame_number;
+    Timestamp time;
+    Endpoint source;
+    Endpoint destination;
+};
+
 struct CliView {
     explicit CliView(const ViewOptions &chosen) : options(chosen), table(chosen.scope) {}
 
@@ -28,6 +39,7 @@ struct CliView {
     ByteHistogram frame_histogram;
     std::string text;
     bool header_written = false;
+    std::vector<WaitingFrame> waiting;  // in frame order
 };
 
 constexpr size_t kFlushBytes = 1 << 20;
@@ -42,21 +54,19 @@ void reset_view(void *data)
     auto *view = static_cast<CliView *>(data);
     view->table.clear();
     view->header_written = false;
+    view->waiting.clear();
 }
 
-tap_packet_status view_packet(void *data, packet_info *, epan_dissect_t *, const void *tap_data,
-                              tap_flags_t)
+void count_frame(CliView *view, const FrameEvent *frame)
 {
-    auto *view = static_cast<CliView *>(data);
-    const auto *frame = static_cast<const FrameEvent *>(tap_data);
     if (view->options.kind != ViewKind::PacketCsv) {
         view->table.add(*frame);
-        return TAP_PACKET_DONT_REDRAW;
+        return;
     }
     // Rows go out as frames arrive, so the view's memory does not grow with them.
     view->table.add(*frame, &view->frame_histogram);
     if (view->frame_histogram.total() == 0)
-        return TAP_PACKET_DONT_REDRAW;
+        return;
     view->text.clear();
     if (!view->header_written) {
         append_packet_csv_header(view->text, view->options.scope);
@@ -74,12 +84,65 @@ tap_packet_status view_packet(void *data, packet_info *, epan_dissect_t *, const
     row.histogram = &view->frame_histogram;
     append_packet_csv_row(view->text, row);
     write_stdout(view->text);
+}
+
+tap_packet_status view_packet(void *data, packet_info *, epan_dissect_t *, const void *tap_data,
+                              tap_flags_t)
+{
+    auto *view = static_cast<CliView *>(data);
+    const auto *frame = static_cast<const FrameEvent *>(tap_data);
+    if (frame->waiting)
+        view->waiting.push_back(WaitingFrame{frame->frame_number, frame->time, frame->source, frame->destination});
+    count_frame(view, frame);
     return TAP_PACKET_DONT_REDRAW;
+}
+
+// The bytes that joined after their frames were counted (late runs), for the
+// frames this view counted: one event per frame, in frame order.
+void count_late_runs(CliView *view)
+{
+    finish_first_pass();
+    if (view->waiting.empty())
+        return;
+    const CaptureTracker &tracker = capture_tracker();
+    std::vector<const LateRun *> mine;
+    for (const LateRun &run : tracker.late_runs()) {
+        const auto found = std::lower_bound(view->waiting.begin(), view->waiting.end(), run.frame,
+                                            [](const WaitingFrame &w, uint32_t n) { return w.frame_number < n; });
+        if (found != view->waiting.end() && found->frame_number == run.frame)
+            mine.push_back(&run);
+    }
+    std::stable_sort(mine.begin(), mine.end(), [](const LateRun *a, const LateRun *b) { return a->frame < b->frame; });
+    std::vector<ByteRun> runs;
+    for (size_t i = 0; i < mine.size();) {
+        const LateRun &first = *mine[i];
+        runs.clear();
+        for (; i < mine.size() && mine[i]->frame == first.frame; ++i)
+            runs.push_back(ByteRun{tracker.late_bytes(*mine[i]), mine[i]->length, mine[i]->framing});
+        const WaitingFrame &waiting = *std::lower_bound(
+            view->waiting.begin(), view->waiting.end(), first.frame,
+            [](const WaitingFrame &w, uint32_t n) { return w.frame_number < n; });
+        FrameEvent event;
+        event.frame_number = first.frame;
+        event.time = waiting.time;
+        event.is_tcp = true;
+        event.transport = Transport::Tcp;
+        event.stream = first.stream;
+        event.sender = first.sender;
+        event.source = waiting.source;
+        event.destination = waiting.destination;
+        event.counts_frame = false;
+        event.runs = runs.data();
+        event.run_count = runs.size();
+        count_frame(view, &event);
+    }
+    view->waiting.clear();
 }
 
 void draw_view(void *data)
 {
     auto *view = static_cast<CliView *>(data);
+    count_late_runs(view);
     view->text.clear();
     switch (view->options.kind) {
     case ViewKind::Table:

@@ -71,10 +71,10 @@ private:
 };
 
 struct WantedFields {
-    std::vector<int> tcp_stream, tcp_seq_raw, tcp_len, tcp_flags, tcp_payload;
+    std::vector<int> tcp_stream, tcp_seq_raw, tcp_ack_raw, tcp_len, tcp_flags, tcp_payload;
     std::vector<int> udp_stream, udp_payload;
     std::vector<int> icmp, icmpv6;
-    std::vector<int> tls, tls_record, dtls, dtls_record;
+    std::vector<int> tls_record, dtls, dtls_record;
     std::vector<int> tls_handshake, tls_alert, tls_heartbeat;  // the messages, decrypted ones too
     HelloFields tls_hello{"tls"}, dtls_hello{"dtls"};
 };
@@ -109,13 +109,19 @@ struct CachedFrame {
 };
 
 // The rare frames whose TLS bytes are not one run of the frame's own data:
-// several runs (out-of-order segments), bytes held in a reassembled IP
-// packet, or a change in missing bytes.
+// bytes of earlier frames that waited for this one (out-of-order segments),
+// late runs, several runs, or bytes held in a reassembled IP packet.
 struct CachedExtra {
     std::vector<uint8_t> bytes;  // the frame's new TLS bytes, concatenated
     std::vector<uint32_t> run_lengths;
     std::vector<RecordFramer::State> run_framing;
-    int64_t missed_delta = 0;
+
+    void add(const uint8_t *data, uint32_t length, RecordFramer::State framing)
+    {
+        bytes.insert(bytes.end(), data, data + length);
+        run_lengths.push_back(length);
+        run_framing.push_back(framing);
+    }
 };
 
 struct FrameCache {
@@ -125,6 +131,8 @@ struct FrameCache {
     // frame's i-th "Decrypted TLS" data source is application data.
     std::unordered_map<uint32_t, uint32_t> decrypted_application_data;
     CaptureTracker tracker;
+    size_t late_runs_cached = 0;  // tracker.late_runs() already in extras
+    bool first_pass_unfinished = false;  // frames were tracked since the last finish
 
     void clear()
     {
@@ -133,6 +141,8 @@ struct FrameCache {
         extras.clear();
         decrypted_application_data.clear();
         tracker.clear();
+        late_runs_cached = 0;
+        first_pass_unfinished = false;
     }
 };
 
@@ -350,6 +360,23 @@ void cache_extra(uint32_t number, CachedExtra extra, CachedFrame &frame)
     cache.extras[number] = std::move(extra);
 }
 
+// Late runs go with the frames they are attributed to, for every later pass.
+void cache_late_runs()
+{
+    const std::vector<LateRun> &late = cache.tracker.late_runs();
+    for (; cache.late_runs_cached < late.size(); ++cache.late_runs_cached) {
+        const LateRun &run = late[cache.late_runs_cached];
+        if (run.frame >= cache.frames.size())
+            continue;
+        CachedFrame &frame = cache.frames[run.frame];
+        CachedExtra &extra = cache.extras[run.frame];
+        if (!(frame.flags & kCachedExtra) && frame.tls_length > 0)
+            continue;  // (cannot happen: a frame whose bytes waited had none of its own)
+        frame.flags |= kCachedExtra;
+        extra.add(cache.tracker.late_bytes(run), run.length, run.framing);
+    }
+}
+
 // A datagram of a UDP conversation that DTLS was seen on: every byte from
 // where the DTLS dissector took it counts (DTLS records never span datagrams;
 // a retransmitted flight is new records on the wire and counts again).
@@ -359,12 +386,17 @@ const CachedFrame *first_pass_udp(tvbuff_t *tvb, packet_info *pinfo, proto_tree 
     if (!stream)
         return nullptr;
     const field_info *payload = last_field(tree, fields.udp_payload);
-    const std::optional<uint32_t> begins =
+    std::optional<uint32_t> begins =
         payload ? protocol_begins_at(tree, fields.dtls, payload) : std::nullopt;
     CachedFrame frame;
     frame.stream = compat::field_uint(stream);
-    if (!begins && !cache.tracker.handshake(frame.stream, Transport::Udp))
+    const bool dtls_conversation = cache.tracker.handshake(frame.stream, Transport::Udp) != nullptr;
+    if (!begins && !dtls_conversation)
         return nullptr;  // not (yet) a DTLS conversation: only a frame of the capture
+    // Once a conversation is DTLS, every datagram is: Wireshark 4.0's DTLS
+    // dissector does not take DTLS 1.3's unified-header records, which follow the hellos.
+    if (!begins && payload)
+        begins = 0u;
     frame.flags = kCachedTcp | kCachedUdp;
     if (has_field(tree, fields.dtls_record))
         frame.flags |= kTlsRecord;
@@ -378,7 +410,7 @@ const CachedFrame *first_pass_udp(tvbuff_t *tvb, packet_info *pinfo, proto_tree 
     // in the frame where Wireshark parsed it whole (and so found its version).
     const bool whole_hello = (frame.flags & (kClientHello | kServerHello)) && frame.hello_version != 0;
     facts.client_hellos = whole_hello && (frame.flags & kClientHello) ? 1 : 0;
-    facts.flags = frame.flags & 0x0f;
+    facts.flags = frame.flags & kFrameFlagBits;
     facts.hello_version = frame.hello_version;
     HelloDetails details;
     if (whole_hello) {
@@ -410,7 +442,7 @@ const CachedFrame *first_pass_udp(tvbuff_t *tvb, packet_info *pinfo, proto_tree 
     return &cache_frame(pinfo->num, frame);
 }
 
-const CachedFrame *first_pass(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
+const CachedFrame *first_pass(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, bool &waiting)
 {
     if (has_field(tree, fields.icmp) || has_field(tree, fields.icmpv6))
         return nullptr;  // a TCP or UDP header quoted in an ICMP error is not a segment
@@ -418,6 +450,7 @@ const CachedFrame *first_pass(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tre
         return first_pass_udp(tvb, pinfo, tree);
     const field_info *stream = last_field(tree, fields.tcp_stream);
     const field_info *seq = last_field(tree, fields.tcp_seq_raw);
+    const field_info *ack = last_field(tree, fields.tcp_ack_raw);
     const field_info *length = last_field(tree, fields.tcp_len);
     const field_info *flags = last_field(tree, fields.tcp_flags);
     if (!stream || !seq || !length || !flags)
@@ -431,11 +464,13 @@ const CachedFrame *first_pass(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tre
     constexpr uint32_t kSyn = 0x002, kAck = 0x010;
     if ((tcp_flags & (kSyn | kAck)) == kSyn)
         frame.flags |= kSynWithoutAck;
+    if ((tcp_flags & (kSyn | kAck)) == (kSyn | kAck))
+        frame.flags |= kSynWithAck;
     if (has_field(tree, fields.tls_record))
         frame.flags |= kTlsRecord;
     TcpSegmentFacts facts;
     facts.client_hellos = read_hellos(tree, fields.tls_hello, frame);
-    facts.flags = frame.flags & 0x0f;
+    facts.flags = frame.flags & kFrameFlagBits;
     facts.hello_version = frame.hello_version;
     HelloDetails details;
     if (frame.flags & (kClientHello | kServerHello)) {
@@ -443,42 +478,37 @@ const CachedFrame *first_pass(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tre
                                      frame.hello_version);
         facts.hello_details = &details;
     }
+    facts.frame = pinfo->num;
     facts.stream = frame.stream;
     facts.source = endpoint_of(pinfo->src, pinfo->srcport);
+    facts.destination = endpoint_of(pinfo->dst, pinfo->destport);
     facts.raw_seq = compat::field_uint(seq);
     facts.syn = (tcp_flags & kSyn) != 0;
+    facts.ack = ack && (tcp_flags & kAck) != 0;
+    facts.raw_ack = ack ? compat::field_uint(ack) : 0;
     facts.reported_length = compat::field_uint(length);
     facts.captured_length = payload ? static_cast<uint32_t>(payload->length) : 0;
     find_decrypted_application_data(pinfo, tree);
-    if (payload) {
-        facts.tls_begins_at = protocol_begins_at(tree, fields.tls, payload);
-        if (facts.captured_length > 0)
-            facts.payload = tvb_get_ptr(payload->ds_tvb, payload->start, payload->length);
-    }
+    if (payload && facts.captured_length > 0)
+        facts.payload = tvb_get_ptr(payload->ds_tvb, payload->start, payload->length);
     const TrackedSegment tracked = cache.tracker.accept(facts);
     frame.sender = tracked.sender;
+    waiting = tracked.waiting;
 
-    const SegmentNews &news = tracked.news;
     const bool own_bytes = payload && payload->ds_tvb == tvb;
-    if (news.span_count == 1 && own_bytes && news.missed_delta == 0) {
-        frame.tls_offset = static_cast<uint32_t>(payload->start) + news.spans[0].offset;
-        frame.tls_length = news.spans[0].length;
-        frame.framing = tracked.framing[0];
-    } else if (news.span_count > 0 || news.missed_delta != 0) {
+    if (tracked.run_count == 1 && own_bytes && tracked.runs[0].payload_offset) {
+        frame.tls_offset = static_cast<uint32_t>(payload->start) + *tracked.runs[0].payload_offset;
+        frame.tls_length = tracked.runs[0].length;
+        frame.framing = tracked.runs[0].framing;
+    } else if (tracked.run_count > 0) {
         CachedExtra extra;
-        extra.missed_delta = news.missed_delta;
-        for (uint32_t i = 0; i < news.span_count; ++i) {
-            const PayloadSpan &span = news.spans[i];
-            const guint8 *bytes =
-                tvb_get_ptr(payload->ds_tvb, payload->start + static_cast<gint>(span.offset),
-                            static_cast<gint>(span.length));
-            extra.bytes.insert(extra.bytes.end(), bytes, bytes + span.length);
-            extra.run_lengths.push_back(span.length);
-            extra.run_framing.push_back(tracked.framing[i]);
-        }
+        for (size_t i = 0; i < tracked.run_count; ++i)
+            extra.add(tracked.runs[i].data, tracked.runs[i].length, tracked.runs[i].framing);
         cache_extra(pinfo->num, std::move(extra), frame);
     }
-    return &cache_frame(pinfo->num, frame);
+    CachedFrame &kept = cache_frame(pinfo->num, frame);
+    cache_late_runs();
+    return &kept;
 }
 
 const CachedFrame *cached(uint32_t frame_number)
@@ -492,13 +522,14 @@ const CachedFrame *cached(uint32_t frame_number)
 // Tap data lives in the packet's memory pool until the listeners have run.
 struct TapRecord {
     FrameEvent event;
-    ByteRun runs[SegmentNews::kMaxSpans];
+    ByteRun own_run;
 };
 
-void queue_for_listeners(tvbuff_t *tvb, packet_info *pinfo, const CachedFrame *frame)
+void queue_for_listeners(tvbuff_t *tvb, packet_info *pinfo, const CachedFrame *frame, bool waiting)
 {
     auto *record = new (wmem_alloc(pinfo->pool, sizeof(TapRecord))) TapRecord{};
     FrameEvent &event = record->event;
+    event.waiting = waiting;
     event.frame_number = pinfo->num;
     event.time = Timestamp{static_cast<int64_t>(pinfo->abs_ts.secs), pinfo->abs_ts.nsecs};
     event.wire_length = pinfo->fd->pkt_len;
@@ -509,21 +540,23 @@ void queue_for_listeners(tvbuff_t *tvb, packet_info *pinfo, const CachedFrame *f
         event.sender = frame->sender;
         event.source = endpoint_of(pinfo->src, pinfo->srcport);
         event.destination = endpoint_of(pinfo->dst, pinfo->destport);
-        event.flags = frame->flags & 0x0f;
+        event.flags = frame->flags & kFrameFlagBits;
         event.hello_version = frame->hello_version;
-        event.runs = record->runs;
         if (frame->flags & kCachedExtra) {
             const CachedExtra &extra = cache.extras.at(pinfo->num);
-            event.missed_delta = extra.missed_delta;
+            auto *runs = wmem_alloc_array(pinfo->pool, ByteRun, extra.run_lengths.size());
             const uint8_t *data = extra.bytes.data();
             for (size_t i = 0; i < extra.run_lengths.size(); ++i) {
-                record->runs[event.run_count++] = ByteRun{data, extra.run_lengths[i], extra.run_framing[i]};
+                new (&runs[i]) ByteRun{data, extra.run_lengths[i], extra.run_framing[i]};
                 data += extra.run_lengths[i];
             }
+            event.runs = runs;
+            event.run_count = extra.run_lengths.size();
         } else if (frame->tls_length > 0) {
-            record->runs[0] = ByteRun{tvb_get_ptr(tvb, static_cast<gint>(frame->tls_offset),
+            record->own_run = ByteRun{tvb_get_ptr(tvb, static_cast<gint>(frame->tls_offset),
                                                   static_cast<gint>(frame->tls_length)),
                                       frame->tls_length, frame->framing};
+            event.runs = &record->own_run;
             event.run_count = 1;
         }
     }
@@ -577,12 +610,21 @@ int dissect_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *)
 {
     if (!tracking)
         return 0;
-    const CachedFrame *frame =
-        PINFO_FD_VISITED(pinfo) ? cached(pinfo->num) : first_pass(tvb, pinfo, tree);
+    bool waiting = false;
+    const CachedFrame *frame = nullptr;
+    if (PINFO_FD_VISITED(pinfo)) {
+        // A later pass (tshark -2, Wireshark's re-runs) starts: what still
+        // waits is given up now, so that every frame's bytes are final.
+        finish_first_pass();
+        frame = cached(pinfo->num);
+    } else {
+        cache.first_pass_unfinished = true;
+        frame = first_pass(tvb, pinfo, tree, waiting);
+    }
     if (tree && frame)
         add_fields(tvb, pinfo, tree, *frame);
     if (have_tap_listener(tap_id))
-        queue_for_listeners(tvb, pinfo, frame);
+        queue_for_listeners(tvb, pinfo, frame, waiting);
     return 0;
 }
 
@@ -590,8 +632,8 @@ void want_fields()
 {
     GArray *wanted = g_array_new(FALSE, FALSE, sizeof(int));
     std::vector<const std::vector<int> *> lists = {
-        &fields.tcp_stream, &fields.tcp_seq_raw, &fields.tcp_len, &fields.tcp_flags, &fields.tcp_payload,
-        &fields.udp_stream, &fields.udp_payload, &fields.icmp, &fields.icmpv6, &fields.tls,
+        &fields.tcp_stream, &fields.tcp_seq_raw, &fields.tcp_ack_raw, &fields.tcp_len, &fields.tcp_flags,
+        &fields.tcp_payload, &fields.udp_stream, &fields.udp_payload, &fields.icmp, &fields.icmpv6,
         &fields.tls_record, &fields.dtls, &fields.dtls_record, &fields.tls_handshake,
         &fields.tls_alert, &fields.tls_heartbeat};
     for (const HelloFields *hello : {&fields.tls_hello, &fields.dtls_hello}) {
@@ -665,12 +707,12 @@ void register_handoff()
 {
     fields.tcp_stream = field_ids("tcp.stream");
     fields.tcp_seq_raw = field_ids("tcp.seq_raw");
+    fields.tcp_ack_raw = field_ids("tcp.ack_raw");
     fields.tcp_len = field_ids("tcp.len");
     fields.tcp_flags = field_ids("tcp.flags");
     fields.tcp_payload = field_ids("tcp.payload");
     fields.icmp = field_ids("icmp");
     fields.icmpv6 = field_ids("icmpv6");
-    fields.tls = field_ids("tls");
     fields.tls_record = field_ids("tls.record");
     fields.udp_stream = field_ids("udp.stream");
     fields.udp_payload = field_ids("udp.payload");
@@ -700,6 +742,15 @@ void enable_tracking()
 const CaptureTracker &capture_tracker()
 {
     return cache.tracker;
+}
+
+void finish_first_pass()
+{
+    if (!cache.first_pass_unfinished)
+        return;
+    cache.first_pass_unfinished = false;
+    cache.tracker.finish();
+    cache_late_runs();
 }
 
 ByteScope dialog_byte_scope()

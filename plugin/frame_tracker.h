@@ -22,6 +22,12 @@ void enable_tracking();
 // each session's client and version from it, whatever their filter lets through.
 const CaptureTracker &capture_tracker();
 
+// Ends the first pass over what has been read so far (end of the file, or a
+// statistic drawn during a live capture): data still waiting for a hole or an
+// origin joins as late runs (capture_tracker().late_runs()), attributed to the
+// frames that carried it and cached with them for every later pass.
+void finish_first_pass();
+
 // The preference tlsdist.byte_scope: what the GUI dialogs' distributions count.
 ByteScope dialog_byte_scope();
 

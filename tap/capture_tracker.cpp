@@ -2,25 +2,67 @@
 
 namespace tlsdist {
 
-void CaptureTracker::frame_new_bytes(Connection &connection, TrackedSegment &tracked,
-                                     const uint8_t *payload)
-{
-    RecordFramer &framer = connection.framers[tracked.sender];
-    uint64_t &framed_to = connection.framed_to[tracked.sender];
-    for (uint32_t i = 0; i < tracked.news.span_count; ++i) {
-        const PayloadSpan &span = tracked.news.spans[i];
-        if (span.tls_offset != framed_to || !payload)
-            framer.lose();
-        tracked.framing[i] = framer.state();
-        if (framer.lost())
-            connection.handshake.observe_content(tracked.sender, kUnframedContent);
-        else
-            framer.split(payload + span.offset, span.length,
-                         [&](ContentKind kind, bool, const uint8_t *, size_t) {
-                             connection.handshake.observe_content(tracked.sender, kind);
-                         });
-        framed_to = span.tls_offset + span.length;
+// Frames each piece of a side's TLS stream, in stream order, and hands it to
+// the current frame or keeps it as a late run.
+class CaptureTracker::Sink final : public PieceSink {
+public:
+    Sink(CaptureTracker &tracker, Connection &connection, uint32_t stream, uint8_t sender,
+         std::optional<uint32_t> current_frame)
+        : tracker_(tracker), connection_(connection), stream_(stream), sender_(sender), current_frame_(current_frame)
+    {
     }
+    void take(const StreamPiece &piece) override
+    {
+        tracker_.take_piece(connection_, stream_, sender_, piece, current_frame_);
+    }
+
+private:
+    CaptureTracker &tracker_;
+    Connection &connection_;
+    uint32_t stream_;
+    uint8_t sender_;
+    std::optional<uint32_t> current_frame_;
+};
+
+void CaptureTracker::take_piece(Connection &connection, uint32_t stream, uint8_t sender, const StreamPiece &piece,
+                                std::optional<uint32_t> current_frame)
+{
+    RecordFramer &framer = connection.framers[sender];
+    uint64_t &framed_to = connection.framed_to[sender];
+    if (piece.tls_offset != framed_to)
+        framer.lose();  // a hole the capture never filled
+    const RecordFramer::State framing = framer.state();
+    connection.handshake.observe_tls_began();
+    framer.split(piece.data, piece.length, [&](ContentKind kind, bool, const uint8_t *, size_t) {
+        connection.handshake.observe_content(sender, kind);
+    });
+    framed_to = piece.tls_offset + piece.length;
+
+    if (current_frame && piece.frame == *current_frame) {
+        TrackedRun run;
+        run.length = piece.length;
+        run.framing = framing;
+        run.payload_offset = piece.payload_offset;
+        size_t copy_at = kOwnBytes;
+        if (piece.payload_offset) {
+            run.data = piece.data;
+        } else {  // pointed at once every copy is made (the buffer may move)
+            copy_at = current_bytes_.size();
+            current_bytes_.insert(current_bytes_.end(), piece.data, piece.data + piece.length);
+        }
+        current_runs_.push_back(run);
+        current_copy_offsets_.push_back(copy_at);
+        return;
+    }
+    LateRun late;
+    late.frame = piece.frame;
+    late.stream = stream;
+    late.sender = sender;
+    late.framing = framing;
+    late.offset = late_bytes_.size();
+    late.length = piece.length;
+    late_bytes_.insert(late_bytes_.end(), piece.data, piece.data + piece.length);
+    late_runs_.push_back(late);
 }
 
 CaptureTracker::Connection &CaptureTracker::connection(uint32_t stream, Transport transport,
@@ -53,28 +95,74 @@ uint8_t CaptureTracker::accept(const UdpDatagramFacts &datagram)
     connection.handshake.count_client_hellos(datagram.client_hellos);
     if (datagram.hello_details && datagram.flags & (kClientHello | kServerHello))
         connection.handshake.observe_details((datagram.flags & kServerHello) != 0, *datagram.hello_details);
-    if (datagram.dtls_bytes)
+    if (datagram.dtls_bytes) {
+        connection.handshake.observe_tls_began();
         split_dtls_datagram(datagram.dtls_bytes, datagram.dtls_length,
                             [&](ContentKind kind, bool, const uint8_t *, size_t) {
                                 connection.handshake.observe_content(sender, kind);
                             });
+    }
     return sender;
 }
 
 TrackedSegment CaptureTracker::accept(const TcpSegmentFacts &segment)
 {
+    const bool first_frame = !find(segment.stream, Transport::Tcp);
     Connection &connection = this->connection(segment.stream, Transport::Tcp, segment.source);
     TrackedSegment tracked;
     tracked.sender = segment.source == connection.first_sender ? 0 : 1;
+    if (first_frame)
+        connection.handshake.observe_ports(segment.source.port, segment.destination.port);
     connection.handshake.observe(tracked.sender, segment.flags, segment.hello_version);
     connection.handshake.count_client_hellos(segment.client_hellos);
     if (segment.hello_details && segment.flags & (kClientHello | kServerHello))
         connection.handshake.observe_details((segment.flags & kServerHello) != 0, *segment.hello_details);
-    tracked.news = connection.directions[tracked.sender].accept(
-        segment.raw_seq, segment.syn, segment.reported_length, segment.captured_length,
-        segment.tls_begins_at);
-    frame_new_bytes(connection, tracked, segment.payload);
+
+    current_runs_.clear();
+    current_copy_offsets_.clear();
+    current_bytes_.clear();
+    SequenceSpace &side = connection.sides[tracked.sender];
+    SequenceSpace &peer = connection.sides[tracked.sender ^ 1];
+    const size_t buffered_before = side.buffered_bytes() + peer.buffered_bytes();
+    if (segment.ack) {
+        Sink sink(*this, connection, segment.stream, tracked.sender ^ 1, segment.frame);
+        peer.acknowledge(segment.raw_ack, sink);
+    }
+    SequenceSpace::Segment placed;
+    placed.frame = segment.frame;
+    placed.raw_seq = segment.raw_seq;
+    placed.syn = segment.syn;
+    placed.reported_length = segment.reported_length;
+    placed.captured_length = segment.captured_length;
+    placed.payload = segment.payload;
+    const size_t side_before = side.buffered_bytes();
+    const bool was_settled = side.settled();
+    Sink sink(*this, connection, segment.stream, tracked.sender, segment.frame);
+    side.accept(placed, sink);
+    tracked.waiting = segment.reported_length > 0 &&
+                      (side.buffered_bytes() > side_before || (!was_settled && !side.settled()));
+    buffered_bytes_ = buffered_bytes_ + side.buffered_bytes() + peer.buffered_bytes() - buffered_before;
+
+    for (size_t i = 0; i < current_runs_.size(); ++i) {
+        if (current_copy_offsets_[i] != kOwnBytes)
+            current_runs_[i].data = current_bytes_.data() + current_copy_offsets_[i];
+    }
+    tracked.runs = current_runs_.data();
+    tracked.run_count = current_runs_.size();
     return tracked;
+}
+
+void CaptureTracker::finish()
+{
+    auto &connections = connections_[static_cast<size_t>(Transport::Tcp)];
+    for (size_t stream = 0; stream < connections.size(); ++stream) {
+        Connection &connection = connections[stream];
+        for (uint8_t sender = 0; sender < 2; ++sender) {
+            Sink sink(*this, connection, static_cast<uint32_t>(stream), sender, std::nullopt);
+            connection.sides[sender].finish(sink);
+        }
+    }
+    buffered_bytes_ = 0;
 }
 
 const HandshakeFacts *CaptureTracker::handshake(uint32_t stream, Transport transport) const
@@ -86,7 +174,13 @@ const HandshakeFacts *CaptureTracker::handshake(uint32_t stream, Transport trans
 uint64_t CaptureTracker::bytes_before_tls(uint32_t stream, uint8_t sender, Transport transport) const
 {
     const Connection *found = find(stream, transport);
-    return found && transport == Transport::Tcp ? found->directions[sender & 1].bytes_before_tls() : 0;
+    return found && transport == Transport::Tcp ? found->sides[sender & 1].bytes_before_tls() : 0;
+}
+
+uint64_t CaptureTracker::missed_bytes(uint32_t stream, uint8_t sender, Transport transport) const
+{
+    const Connection *found = find(stream, transport);
+    return found && transport == Transport::Tcp ? found->sides[sender & 1].missed_bytes() : 0;
 }
 
 void CaptureTracker::clear()
@@ -95,6 +189,14 @@ void CaptureTracker::clear()
         connections.clear();
         connections.shrink_to_fit();
     }
+    current_runs_.clear();
+    current_copy_offsets_.clear();
+    current_bytes_.clear();
+    late_runs_.clear();
+    late_runs_.shrink_to_fit();
+    late_bytes_.clear();
+    late_bytes_.shrink_to_fit();
+    buffered_bytes_ = 0;
 }
 
 }  // namespace tlsdist

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -18,14 +19,17 @@
 namespace tlsdist {
 
 struct TcpSegmentFacts {
+    uint32_t frame = 0;  // frame number (capture order)
     uint32_t stream = 0;
     Endpoint source;
+    Endpoint destination;
     uint32_t raw_seq = 0;
+    uint32_t raw_ack = 0;
     bool syn = false;
+    bool ack = false;  // raw_ack is valid
     uint32_t reported_length = 0;
     uint32_t captured_length = 0;
     const uint8_t *payload = nullptr;  // the captured payload bytes
-    std::optional<uint32_t> tls_begins_at;
     uint8_t flags = 0;  // FrameFlag bits
     uint16_t hello_version = 0;
     uint8_t client_hellos = 0;  // ClientHello messages in the segment
@@ -45,11 +49,33 @@ struct UdpDatagramFacts {
     const HelloDetails *hello_details = nullptr;
 };
 
+// TLS bytes that joined a side's stream, for one frame.
+struct TrackedRun {
+    const uint8_t *data = nullptr;
+    uint32_t length = 0;
+    RecordFramer::State framing = RecordFramer::kStreamStart;  // at the first byte
+    // Set when the bytes are the frame's own payload, from this offset.
+    std::optional<uint32_t> payload_offset;
+};
+
 struct TrackedSegment {
     uint8_t sender = 0;  // 0: the endpoint that sent the connection's first frame
-    SegmentNews news;
-    // Record framing at the start of each of news.spans, for RecordFramer.
-    std::array<RecordFramer::State, SegmentNews::kMaxSpans> framing{};
+    // Some of the segment's bytes wait (for an earlier hole or for the
+    // origin): they join later, for another frame or as a late run of this one.
+    bool waiting = false;
+    const TrackedRun *runs = nullptr;  // valid until the next accept()
+    size_t run_count = 0;
+};
+
+// TLS bytes attributed to a frame after that frame was handed on: bytes that
+// waited behind a hole that was never filled, or for an origin settled later.
+struct LateRun {
+    uint32_t frame = 0;
+    uint32_t stream = 0;
+    uint8_t sender = 0;
+    RecordFramer::State framing = RecordFramer::kStreamStart;
+    size_t offset = 0;  // in late_bytes()
+    uint32_t length = 0;
 };
 
 class CaptureTracker {
@@ -57,30 +83,52 @@ public:
     TrackedSegment accept(const TcpSegmentFacts &segment);
     // Returns the sender (0: the endpoint that sent the conversation's first datagram).
     uint8_t accept(const UdpDatagramFacts &datagram);
+    // End of the first pass (or of what has been read so far): settles every
+    // origin and gives up every hole; what waited becomes late runs. May be
+    // called again after more frames.
+    void finish();
     void clear();
+
+    // Late runs, in the order they were made (not frame order).
+    const std::vector<LateRun> &late_runs() const { return late_runs_; }
+    const uint8_t *late_bytes(const LateRun &run) const { return late_bytes_.data() + run.offset; }
 
     // What the connection's frames so far say about its client and version
     // (after the first pass, everything the capture says).
     const HandshakeFacts *handshake(uint32_t stream, Transport transport = Transport::Tcp) const;
-    // Bytes the sender (0 or 1, as in TrackedSegment) sent before TLS began
-    // (always 0 over UDP, where each datagram says whether it is DTLS).
+    // Per side (0 or 1, as in TrackedSegment) of a TCP connection: stream
+    // bytes before TLS began, and TLS bytes the capture never carried (both
+    // 0 over UDP, where each datagram says whether it is DTLS).
     uint64_t bytes_before_tls(uint32_t stream, uint8_t sender, Transport transport = Transport::Tcp) const;
+    uint64_t missed_bytes(uint32_t stream, uint8_t sender, Transport transport = Transport::Tcp) const;
+    // Copied bytes waiting for holes or origins, over all connections.
+    size_t buffered_bytes() const { return buffered_bytes_; }
 
 private:
     struct Connection {
         bool seen = false;
         Endpoint first_sender;
         HandshakeFacts handshake;
-        SequenceSpace directions[2];
+        SequenceSpace sides[2];
         RecordFramer framers[2];
-        uint64_t framed_to[2] = {0, 0};  // TLS bytes of each direction framed so far
+        uint64_t framed_to[2] = {0, 0};  // TLS bytes of each side framed so far
     };
-    static void frame_new_bytes(Connection &connection, TrackedSegment &tracked, const uint8_t *payload);
+    class Sink;
+    friend class Sink;
     Connection &connection(uint32_t stream, Transport transport, const Endpoint &source);
     const Connection *find(uint32_t stream, Transport transport) const;
+    void take_piece(Connection &connection, uint32_t stream, uint8_t sender, const StreamPiece &piece,
+                    std::optional<uint32_t> current_frame);
     // By transport, then stream (Wireshark numbers tcp.stream and udp.stream
     // densely, each from 0).
     std::vector<Connection> connections_[2];
+    std::vector<TrackedRun> current_runs_;
+    std::vector<uint8_t> current_bytes_;  // copies for current_runs_ that are not the frame's own
+    static constexpr size_t kOwnBytes = SIZE_MAX;
+    std::vector<size_t> current_copy_offsets_;  // per run: where its copy is, or kOwnBytes
+    std::vector<LateRun> late_runs_;
+    std::vector<uint8_t> late_bytes_;
+    size_t buffered_bytes_ = 0;
 };
 
 }  // namespace tlsdist

@@ -14,6 +14,10 @@ void HandshakeFacts::observe(uint8_t sender, uint8_t flags, uint16_t hello_versi
         record_seen_ = true;
     if (flags & kSynWithoutAck && syn_sender_ < 0)
         syn_sender_ = static_cast<int8_t>(sender);
+    if (flags & kSynWithAck && syn_ack_sender_ < 0)
+        syn_ack_sender_ = static_cast<int8_t>(sender);
+    if (flags & kServerHello && server_hello_sender_ < 0)
+        server_hello_sender_ = static_cast<int8_t>(sender);
     if (flags & kClientHello) {
         if (client_hello_sender_ < 0)
             client_hello_sender_ = static_cast<int8_t>(sender);
@@ -26,10 +30,14 @@ void HandshakeFacts::observe(uint8_t sender, uint8_t flags, uint16_t hello_versi
 
 HandshakeFacts::HandshakeFacts(const HandshakeFacts &other)
     : client_hello_sender_(other.client_hello_sender_),
+      server_hello_sender_(other.server_hello_sender_),
       syn_sender_(other.syn_sender_),
+      syn_ack_sender_(other.syn_ack_sender_),
+      higher_port_sender_(other.higher_port_sender_),
       selected_version_(other.selected_version_),
       offered_version_(other.offered_version_),
       record_seen_(other.record_seen_),
+      tls_began_(other.tls_began_),
       client_details_seen_(other.client_details_seen_),
       server_details_seen_(other.server_details_seen_),
       progress_{other.progress_[0], other.progress_[1]},
@@ -56,7 +64,7 @@ void HandshakeFacts::observe_details(bool server_hello, const HelloDetails &deta
         const std::string_view client_id(reinterpret_cast<const char *>(metadata_->client_session_id.data()),
                                          metadata_->client_session_id_length);
         const bool echoed = !details.session_id.empty() && details.session_id == client_id;
-        const bool resumed = details.version == 0x0304 ? details.pre_shared_key : echoed;
+        const bool resumed = is_tls13_family(details.version) ? details.pre_shared_key : echoed;
         metadata_->resumption = resumed ? Resumption::Resumed : Resumption::Full;
         metadata_->alpn_selected = details.alpn;
         metadata_->cipher_suite = details.cipher_suite;
@@ -101,7 +109,7 @@ const char *HandshakeFacts::handshake_completed() const
         return "no";
     const RecordProgress &client_side = progress_[client()];
     const RecordProgress &server_side = progress_[client() ^ 1];
-    const bool tls13 = selected_version_ == 0x0304 || selected_version_ == 0xfefc;
+    const bool tls13 = is_tls13_family(selected_version_) || selected_version_ == 0xfefc;
     const bool done = tls13 ? client_side.application_data && server_side.application_data
                             : client_side.record_after_change_cipher_spec &&
                                   server_side.record_after_change_cipher_spec;
@@ -126,12 +134,24 @@ const SessionMetadata &HandshakeFacts::metadata() const
     return metadata_ ? *metadata_ : kNothingSeen;
 }
 
+void HandshakeFacts::observe_ports(uint16_t sender_port, uint16_t receiver_port)
+{
+    if (sender_port != receiver_port)
+        higher_port_sender_ = sender_port > receiver_port ? 0 : 1;
+}
+
 uint8_t HandshakeFacts::client() const
 {
-    if (client_hello_sender_ >= 0)
-        return static_cast<uint8_t>(client_hello_sender_);
     if (syn_sender_ >= 0)
         return static_cast<uint8_t>(syn_sender_);
+    if (syn_ack_sender_ >= 0)
+        return static_cast<uint8_t>(syn_ack_sender_ ^ 1);
+    if (client_hello_sender_ >= 0)
+        return static_cast<uint8_t>(client_hello_sender_);
+    if (server_hello_sender_ >= 0)
+        return static_cast<uint8_t>(server_hello_sender_ ^ 1);
+    if (higher_port_sender_ >= 0)
+        return static_cast<uint8_t>(higher_port_sender_);
     return 0;
 }
 

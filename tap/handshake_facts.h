@@ -16,7 +16,9 @@ enum FrameFlag : uint8_t {
     kClientHello = 1 << 1,
     kServerHello = 1 << 2,
     kTlsRecord = 1 << 3,      // Wireshark's TLS dissector shows a record in this frame
+    kSynWithAck = 1 << 4,     // answers the opening: its receiver is the client if no SYN is seen
 };
+constexpr uint8_t kFrameFlagBits = 0x1f;
 
 // What one hello says beyond the version, as Wireshark dissected it.
 struct HelloDetails {
@@ -70,10 +72,18 @@ public:
     void count_client_hellos(uint32_t count);
     // A piece of a record the sender sent, in stream order (first pass).
     void observe_content(uint8_t sender, ContentKind kind);
+    // TLS began on one side (doc/tcp-accounting.md, section 5).
+    void observe_tls_began() { tls_began_ = true; }
+    // The ports of the connection's first frame: sender 0's, then the other side's.
+    void observe_ports(uint16_t sender_port, uint16_t receiver_port);
 
+    // The SYN's sender; else the SYN+ACK's receiver; else the ClientHello's
+    // sender; else the ServerHello's receiver; else the side on the higher
+    // port (servers listen on the lower, well-known one); else sender 0.
     uint8_t client() const;
-    // Wireshark's TLS dissector showed a record on the connection.
-    bool record_seen() const { return record_seen_; }
+    // Wireshark's TLS dissector showed a record on the connection, and TLS
+    // began on one of its sides: a session.
+    bool record_seen() const { return record_seen_ && tls_began_; }
     // "TLS 1.2", "TLS 1.3 (offered)" when no ServerHello was seen, or "unknown".
     std::string version() const;
     // Empty strings where nothing was seen.
@@ -87,10 +97,14 @@ public:
 
 private:
     int8_t client_hello_sender_ = -1;
+    int8_t server_hello_sender_ = -1;
     int8_t syn_sender_ = -1;
+    int8_t syn_ack_sender_ = -1;
+    int8_t higher_port_sender_ = -1;
     uint16_t selected_version_ = 0;
     uint16_t offered_version_ = 0;
     bool record_seen_ = false;
+    bool tls_began_ = false;
     bool client_details_seen_ = false;
     bool server_details_seen_ = false;
     struct RecordProgress {

@@ -95,12 +95,22 @@ void RecordFramer::split(const uint8_t *data, size_t length, Visit &&visit)
             }
             continue;
         }
-        // Header bytes up to the end of the header or of the data.
+        // Header bytes up to the end of the header or of the data. A content
+        // type byte counts under its type only once the next byte confirms
+        // the header (major version 3): until then it is held, and a header
+        // that fails counts it as unframed. A held byte may come from the
+        // previous run: then the piece is one byte longer than its data here
+        // (header pieces are counted, never read).
+        const size_t held = phase_ == 1 ? 1 : 0;
         const size_t begin = at;
         while (at < length && phase_ != kBody && take_header_byte(data[at]))
             ++at;
-        if (at > begin)
-            visit(kind(), false, data + begin, at - begin);
+        if (phase_ == kLost) {
+            visit(kUnframedContent, false, data + begin, held + (length - begin));
+            return;
+        }
+        if (phase_ != 1 && held + (at - begin) > 0)  // (phase 1: the type byte waits for the next run)
+            visit(kind(), false, data + begin, held + (at - begin));
         if (phase_ == kBody && value_ == 0) {  // an empty record
             phase_ = 0;
             past_first_record_ = true;

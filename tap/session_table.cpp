@@ -88,11 +88,13 @@ SessionTable::~SessionTable() = default;
 
 void SessionTable::add(const FrameEvent &frame, ByteHistogram *frame_histogram)
 {
-    if (frames_ == 0 || frame.time < first_frame_)
-        first_frame_ = frame.time;
-    if (frames_ == 0 || last_frame_ < frame.time)
-        last_frame_ = frame.time;
-    ++frames_;
+    if (frame.counts_frame) {
+        if (frames_ == 0 || frame.time < first_frame_)
+            first_frame_ = frame.time;
+        if (frames_ == 0 || last_frame_ < frame.time)
+            last_frame_ = frame.time;
+        ++frames_;
+    }
     if (frame_histogram)
         *frame_histogram = ByteHistogram{};
     if (!frame.is_tcp)
@@ -114,15 +116,15 @@ void SessionTable::add(const FrameEvent &frame, ByteHistogram *frame_histogram)
         session.first = frame.time;
         session.last = frame.time;
     }
-    if (frame.time < session.first)
-        session.first = frame.time;
-    if (session.last < frame.time)
-        session.last = frame.time;
-
     DirectionTotals &direction = session.directions[sender];
-    ++direction.frames;
-    direction.wire_bytes += frame.wire_length;
-    direction.missed_bytes += frame.missed_delta;
+    if (frame.counts_frame) {
+        if (frame.time < session.first)
+            session.first = frame.time;
+        if (session.last < frame.time)
+            session.last = frame.time;
+        ++direction.frames;
+        direction.wire_bytes += frame.wire_length;
+    }
 
     session.handshake.observe(sender, frame.flags, frame.hello_version);
     if (frame.flags & kTlsRecord)
@@ -147,7 +149,8 @@ void SessionTable::add(const FrameEvent &frame, ByteHistogram *frame_histogram)
         if (scope_ == ByteScope::All)
             histogram.add(run.data, run.length);
         const auto visit = [&](ContentKind kind, bool fragment, const uint8_t *piece, size_t length) {
-            direction.content_bytes[kind] += length;
+            if (kind != kUnframedContent)
+                direction.content_bytes[kind] += length;
             if (counted && fragment && kind == *counted)
                 histogram.add(piece, length);
         };
@@ -163,8 +166,9 @@ void SessionTable::add(const FrameEvent &frame, ByteHistogram *frame_histogram)
     if (frame_histogram)
         session.histograms[sender].merge(*frame_histogram);
     if (frame_bytes > 0) {
+        session.handshake.observe_tls_began();
         direction.tls_bytes += frame_bytes;
-        ++direction.tls_frames;
+        ++direction.tls_frames;  // (a late run's frame had no TLS bytes when it was counted)
     }
 }
 
@@ -189,7 +193,7 @@ bool SessionTable::is_tls(size_t slot, const CaptureTracker *capture) const
     if (slot >= sessions_.size() || !sessions_[slot])
         return false;
     const Session &session = *sessions_[slot];
-    return session.tls_seen || (session.histograms && facts(slot, capture).record_seen());
+    return (session.tls_seen || session.histograms) && facts(slot, capture).record_seen();
 }
 
 bool SessionTable::sender_is_client(uint32_t stream, uint8_t sender, const CaptureTracker *capture,
@@ -225,6 +229,16 @@ SessionSummary SessionTable::summarize(size_t slot, const CaptureTracker *captur
     if (capture) {
         summary.tx.bytes_before_tls = capture->bytes_before_tls(stream, client, summary.transport);
         summary.rx.bytes_before_tls = capture->bytes_before_tls(stream, server, summary.transport);
+        summary.tx.missed_bytes = capture->missed_bytes(stream, client, summary.transport);
+        summary.rx.missed_bytes = capture->missed_bytes(stream, server, summary.transport);
+    }
+    for (DirectionTotals *direction : {&summary.tx, &summary.rx}) {
+        // Bytes no record claimed: after a hole or a header that was not one.
+        uint64_t framed = 0;
+        for (int kind = 0; kind < kUnframedContent; ++kind)
+            framed += direction->content_bytes[kind];
+        direction->content_bytes[kUnframedContent] =
+            direction->tls_bytes > framed ? direction->tls_bytes - framed : 0;
     }
     summary.tx_histogram = session.histograms ? &session.histograms[client] : &kEmpty;
     summary.rx_histogram = session.histograms ? &session.histograms[server] : &kEmpty;

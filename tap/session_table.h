@@ -69,7 +69,12 @@ struct FrameEvent {
     uint8_t flags = 0;
     // kServerHello: the version it selected; kClientHello: the highest it offered.
     uint16_t hello_version = 0;
-    int64_t missed_delta = 0;
+    // False for TLS bytes attributed to a frame after it was handed on (a
+    // late run): the frame itself was counted then.
+    bool counts_frame = true;
+    // Some of the frame's bytes wait for an earlier hole or for the origin;
+    // they come later with another frame, or as a late run of this one.
+    bool waiting = false;
     const ByteRun *runs = nullptr;  // this frame's TLS bytes (first transmission only)
     size_t run_count = 0;
     // Application data Wireshark decrypted in this frame (with keys), one run per record.
@@ -82,12 +87,12 @@ struct DirectionTotals {
     uint64_t tls_frames = 0;   // frames carrying at least one TLS byte
     uint64_t frames = 0;       // all frames of the connection in this direction
     uint64_t wire_bytes = 0;   // their frame lengths on the wire
-    int64_t missed_bytes = 0;  // TLS stream bytes the capture never saw
+    uint64_t missed_bytes = 0;  // TLS stream bytes the capture never saw
     // tls_bytes by the content type of the record they belong to (header
-    // included), unframed where the framing was lost: they add up to tls_bytes.
+    // included); unframed is the rest: they add up to tls_bytes.
     std::array<uint64_t, kContentKinds> content_bytes{};
-    uint64_t bytes_before_tls = 0;
-    uint64_t decrypted_bytes = 0;  // application data Wireshark decrypted (0 without keys)  // stream bytes before TLS began (STARTTLS), from the first pass
+    uint64_t bytes_before_tls = 0;  // stream bytes before TLS began (STARTTLS), from the first pass
+    uint64_t decrypted_bytes = 0;  // application data Wireshark decrypted (0 without keys)
 };
 
 struct SessionSummary {

@@ -9,13 +9,19 @@ namespace tlsdist {
 // GREASE values (RFC 8701) look like versions but are never negotiated.
 bool is_grease(uint16_t value);
 
-// "SSL 2.0", "SSL 3.0", "TLS 1.0" ... "TLS 1.3", "DTLS 1.0", "DTLS 1.2",
-// "DTLS 1.3"; unknown values as "0x7f1c".
+// TLS 1.3 and the versions that stood for it before RFC 8446: the drafts
+// 0x7f0e..0x7f1c and Facebook's 0xfb17 and 0xfb1a.
+bool is_tls13_family(uint16_t version);
+
+// "SSL 2.0", "SSL 3.0", "TLS 1.0" ... "TLS 1.3", "TLS 1.3 (draft 23)",
+// "TLS 1.3 (Facebook draft 26)" (as Wireshark names them), "DTLS 1.0",
+// "DTLS 1.2", "DTLS 1.3"; unknown values as "0x7f2c".
 std::string version_name(uint16_t version);
 
 // Orders versions by age; SSL 2.0's wire value (0x0002) sorts below SSL 3.0.
 // (DTLS versions are ranked among themselves: a session is one or the other.)
-// Values that are not SSL/TLS versions (e.g. draft or GREASE) rank lowest.
+// TLS 1.3 drafts rank between TLS 1.2 and TLS 1.3. Values that are not
+// SSL/TLS versions (e.g. GREASE) rank lowest.
 int version_rank(uint16_t version);
 
 }  // namespace tlsdist
