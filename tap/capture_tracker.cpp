@@ -183,6 +183,12 @@ uint64_t CaptureTracker::missed_bytes(uint32_t stream, uint8_t sender, Transport
     return found && transport == Transport::Tcp ? found->sides[sender & 1].missed_bytes() : 0;
 }
 
+const SequenceSpace *CaptureTracker::tcp_side(uint32_t stream, uint8_t sender) const
+{
+    const Connection *found = find(stream, Transport::Tcp);
+    return found ? &found->sides[sender & 1] : nullptr;
+}
+
 void CaptureTracker::clear()
 {
     for (auto &connections : connections_) {

@@ -101,6 +101,8 @@ public:
     // 0 over UDP, where each datagram says whether it is DTLS).
     uint64_t bytes_before_tls(uint32_t stream, uint8_t sender, Transport transport = Transport::Tcp) const;
     uint64_t missed_bytes(uint32_t stream, uint8_t sender, Transport transport = Transport::Tcp) const;
+    // One side of a TCP connection, or none.
+    const SequenceSpace *tcp_side(uint32_t stream, uint8_t sender) const;
     // Copied bytes waiting for holes or origins, over all connections.
     size_t buffered_bytes() const { return buffered_bytes_; }
 

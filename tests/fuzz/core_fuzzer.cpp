@@ -115,31 +115,32 @@ void check_segments(const uint8_t *data, size_t size)
     for (uint32_t number = 1; !reader.done() && number < 4096; ++number) {
         const uint32_t control = reader.next(1);
         TcpSegmentFacts facts;
+        facts.frame = number;
         facts.stream = reader.next(1) % 8;
         const uint8_t side = control & 1;
         facts.source = ends[side];
+        facts.destination = ends[side ^ 1];
         facts.syn = (control & 2) != 0;
-        facts.flags = static_cast<uint8_t>(control >> 4);
+        facts.ack = (control & 4) != 0;
+        facts.flags = static_cast<uint8_t>(control >> 3);
         facts.raw_seq = reader.next(4);
+        facts.raw_ack = reader.next(4);
         facts.reported_length = reader.next(2);
         facts.captured_length = std::min(facts.reported_length, reader.next(2));
-        if (control & 4)
-            facts.tls_begins_at = reader.next(2);
         facts.hello_version = static_cast<uint16_t>(reader.next(2));
         facts.payload = payload;  // framed by the tracker: record headers from fuzz bytes
 
         const TrackedSegment tracked = tracker.accept(facts);
-        ByteRun runs[SegmentNews::kMaxSpans];
+        std::vector<ByteRun> runs;
         uint64_t frame_bytes = 0;
-        require(tracked.news.span_count <= SegmentNews::kMaxSpans);
-        for (uint32_t i = 0; i < tracked.news.span_count; ++i) {
-            const PayloadSpan &span = tracked.news.spans[i];
-            require(span.length > 0);
-            require(uint64_t{span.offset} + span.length <= facts.captured_length);
-            runs[i] = ByteRun{payload + span.offset, span.length, tracked.framing[i]};
-            frame_bytes += span.length;
+        for (size_t i = 0; i < tracked.run_count; ++i) {
+            const TrackedRun &run = tracked.runs[i];
+            require(run.length > 0);
+            if (run.payload_offset)
+                require(uint64_t{*run.payload_offset} + run.length <= facts.captured_length);
+            runs.push_back(ByteRun{run.data, run.length, run.framing});
+            frame_bytes += run.length;
         }
-        require(frame_bytes == tracked.news.tls_bytes());
         tls_bytes += frame_bytes;
 
         FrameEvent event;
@@ -153,9 +154,9 @@ void check_segments(const uint8_t *data, size_t size)
         event.destination = ends[side ^ 1];
         event.flags = facts.flags;
         event.hello_version = facts.hello_version;
-        event.missed_delta = tracked.news.missed_delta;
-        event.runs = runs;
-        event.run_count = tracked.news.span_count;
+        event.waiting = tracked.waiting;
+        event.runs = runs.data();
+        event.run_count = runs.size();
 
         ByteHistogram frame_histogram;
         every_frame.add(event, &frame_histogram);
@@ -166,6 +167,38 @@ void check_segments(const uint8_t *data, size_t size)
         FrameEvent datagram = event;
         datagram.transport = Transport::Udp;
         as_datagrams.add(datagram);
+    }
+    // The end of the capture: what waited joins its own frames.
+    tracker.finish();
+    require(tracker.buffered_bytes() == 0);
+    for (const LateRun &late : tracker.late_runs()) {
+        ByteRun run{tracker.late_bytes(late), late.length, late.framing};
+        FrameEvent event;
+        event.frame_number = late.frame;
+        event.is_tcp = true;
+        event.counts_frame = false;
+        event.stream = late.stream;
+        event.sender = late.sender;
+        event.runs = &run;
+        event.run_count = 1;
+        every_frame.add(event);
+        application_data.add(event);
+        tls_bytes += late.length;
+    }
+    // Per side: before TLS + TLS + missed fill the sequence span, and every
+    // byte handed on was counted once.
+    for (uint32_t stream = 0; stream < 8; ++stream) {
+        for (uint8_t sender = 0; sender < 2; ++sender) {
+            const SequenceSpace *side = tracker.tcp_side(stream, sender);
+            if (!side)
+                continue;
+            require(side->bytes_before_tls() + side->tls_bytes() + side->missed_bytes() == side->span());
+            require(side->span() < (uint64_t{1} << 40));
+            if (const auto session = every_frame.session(stream)) {
+                const bool client = every_frame.sender_is_client(stream, sender);
+                require((client ? session->tx : session->rx).tls_bytes == side->tls_bytes());
+            }
+        }
     }
 
     uint64_t reported = 0;

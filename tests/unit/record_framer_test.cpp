@@ -77,9 +77,9 @@ TEST(RecordFramer, AnInvalidHeaderLeavesTheRestUnframed)
     for (size_t chunk : {size_t{1}, size_t{4}, stream.size()}) {
         const Split split = frame_in_chunks(stream, chunk);
         EXPECT_EQ(split.bytes[kHandshakeContent], 8u) << chunk;
-        // The content type byte was taken as the start of a header.
-        EXPECT_EQ(split.bytes[kApplicationDataContent], 1u) << chunk;
-        EXPECT_EQ(split.bytes[kUnframedContent], 5u + 7u) << chunk;
+        // The content type byte counts under no type: the header it began failed.
+        EXPECT_EQ(split.bytes[kApplicationDataContent], 0u) << chunk;
+        EXPECT_EQ(split.bytes[kUnframedContent], 6u + 7u) << chunk;
     }
     std::vector<uint8_t> not_tls = {'E', 'H', 'L', 'O'};
     EXPECT_EQ(frame_in_chunks(not_tls, 4).bytes[kUnframedContent], 4u);

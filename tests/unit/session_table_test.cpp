@@ -17,8 +17,7 @@ struct Frames {
     uint32_t number = 0;
 
     void add(uint32_t stream, uint8_t sender, uint8_t flags, const std::string &tls_bytes,
-             uint16_t hello_version = 0, int64_t seconds = 100, uint32_t wire = 60,
-             int64_t missed = 0)
+             uint16_t hello_version = 0, int64_t seconds = 100, uint32_t wire = 60)
     {
         const Endpoint a = Endpoint::ipv4(kAddrA, static_cast<uint16_t>(40000 + stream));
         const Endpoint b = Endpoint::ipv4(kAddrB, 443);
@@ -34,7 +33,6 @@ struct Frames {
         e.destination = sender == 0 ? b : a;
         e.flags = flags;
         e.hello_version = hello_version;
-        e.missed_delta = missed;
         e.runs = &run;
         e.run_count = tls_bytes.empty() ? 0 : 1;
         table.add(e);
@@ -83,6 +81,23 @@ TEST(SessionTable, SynSenderIsClientWithoutHello)
     EXPECT_FALSE(f.table.sender_is_client(0, 0));
 }
 
+TEST(SessionTable, ServerHelloReceiverThenHigherPortIsClient)
+{
+    HandshakeFacts server_hello;
+    server_hello.observe_ports(443, 40000);  // sender 0 on the lower port
+    server_hello.observe(1, kServerHello, 0x0303);
+    EXPECT_EQ(server_hello.client(), 0);  // the ServerHello came from sender 1
+    HandshakeFacts by_port;
+    by_port.observe_ports(443, 40000);
+    EXPECT_EQ(by_port.client(), 1);
+    by_port.observe(1, kSynWithAck, 0);  // a SYN+ACK from sender 1 says sender 0 is the client
+    EXPECT_EQ(by_port.client(), 0);
+    by_port.observe(1, kSynWithoutAck, 0);  // a SYN says more
+    EXPECT_EQ(by_port.client(), 1);
+    by_port.observe(0, kClientHello, 0x0303);  // and beats any hello
+    EXPECT_EQ(by_port.client(), 1);
+}
+
 TEST(SessionTable, FirstSenderIsClientAsLastResort)
 {
     Frames f;
@@ -128,14 +143,13 @@ TEST(SessionTable, HistogramsAndPerFrameHistogramsAgree)
 {
     Frames f;
     f.add(0, 0, kClientHello | kTlsRecord, std::string("\x16\x03\x01\x00", 4));
-    f.add(0, 1, kTlsRecord, std::string("\x17\x17", 2), 0, 100, 80, 5);
+    f.add(0, 1, kTlsRecord, std::string("\x17\x17", 2), 0, 100, 80);
     const auto s = f.table.sessions().at(0);
     EXPECT_EQ((*s.tx_histogram)[0x16], 1u);
     EXPECT_EQ((*s.tx_histogram)[0x00], 1u);
     EXPECT_EQ((*s.rx_histogram)[0x17], 2u);
     EXPECT_EQ(s.tx_histogram->total(), s.tx.tls_bytes);
     EXPECT_EQ(s.rx.wire_bytes, 80u);
-    EXPECT_EQ(s.rx.missed_bytes, 5);
 
     ByteHistogram frame;
     FrameEvent e;
@@ -183,19 +197,35 @@ TEST(SessionTable, AFilteredTableTakesClientAndVersionFromTheWholeConnection)
     CaptureTracker capture;
     const Endpoint a = Endpoint::ipv4(kAddrA, 40000);
     const Endpoint b = Endpoint::ipv4(kAddrB, 443);
+    const std::string client_hello("\x16\x03\x01\x00\x01\x01", 6);
+    const std::string server_hello("\x16\x03\x03\x00\x01\x02", 6);
     const struct {
         Endpoint source;
         uint8_t flags;
         uint16_t hello_version;
-    } whole[] = {{a, 0, 0}, {b, kSynWithoutAck, 0}, {b, kClientHello | kTlsRecord, 0x0304},
-                 {a, kServerHello | kTlsRecord, 0x0304}};
+        uint32_t seq;
+        const std::string *payload;
+    } whole[] = {{a, 0, 0, 500, nullptr},
+                 {b, kSynWithoutAck, 0, 100, nullptr},
+                 {b, kClientHello | kTlsRecord, 0x0304, 101, &client_hello},
+                 {a, kServerHello | kTlsRecord, 0x0304, 501, &server_hello}};
+    uint32_t number = 0;
     for (const auto &frame : whole) {
         TcpSegmentFacts facts;
+        facts.frame = ++number;
         facts.source = frame.source;
+        facts.destination = frame.source == a ? b : a;
         facts.flags = frame.flags;
         facts.hello_version = frame.hello_version;
+        facts.raw_seq = frame.seq;
+        facts.syn = (frame.flags & kSynWithoutAck) != 0;
+        if (frame.payload) {
+            facts.payload = reinterpret_cast<const uint8_t *>(frame.payload->data());
+            facts.reported_length = facts.captured_length = static_cast<uint32_t>(frame.payload->size());
+        }
         capture.accept(facts);
     }
+    capture.finish();
 
     // A statistic whose filter passes only the server's application data
     // (sender 0, no record shown in its frames: records span segments).
@@ -297,4 +327,69 @@ TEST(HandshakeFacts, CompletedFromTheRecordsEachSideSent)
     offered_only.observe(0, kClientHello, 0x0304);
     EXPECT_STREQ(offered_only.handshake_completed(), "no");
     EXPECT_STREQ(HandshakeFacts().handshake_completed(), "");
+}
+
+TEST(CaptureTracker, BytesThatWaitedJoinInSequenceOrderAsLateRuns)
+{
+    // No SYN: the server's second segment (a record's tail) is captured before
+    // its first (the record's header and head). Framed in sequence order, the
+    // whole record is handshake; the bytes go to the frames that carried them.
+    const Endpoint a = Endpoint::ipv4(kAddrA, 40000);
+    const Endpoint b = Endpoint::ipv4(kAddrB, 443);
+    std::string record("\x16\x03\x03\x00\x0b", 5);
+    record += "hello world";
+    CaptureTracker capture;
+    const auto send = [&](uint32_t frame, uint32_t seq, size_t from, size_t length) {
+        TcpSegmentFacts facts;
+        facts.frame = frame;
+        facts.source = b;
+        facts.destination = a;
+        facts.flags = kTlsRecord;
+        facts.raw_seq = seq;
+        facts.payload = reinterpret_cast<const uint8_t *>(record.data()) + from;
+        facts.reported_length = facts.captured_length = static_cast<uint32_t>(length);
+        return capture.accept(facts);
+    };
+    const TrackedSegment second = send(1, 7008, 8, 8);
+    EXPECT_TRUE(second.waiting);
+    EXPECT_EQ(second.run_count, 0u);
+    EXPECT_TRUE(send(2, 7000, 0, 8).waiting);
+    EXPECT_TRUE(capture.late_runs().empty());
+    capture.finish();
+    ASSERT_EQ(capture.late_runs().size(), 2u);
+    Frames f;
+    // The frames themselves, as a statistic counted them while their bytes waited.
+    for (uint32_t frame : {1u, 2u}) {
+        FrameEvent e;
+        e.frame_number = frame;
+        e.is_tcp = true;
+        e.sender = 0;  // b sent the connection's first frame
+        e.source = b;
+        e.destination = a;
+        e.flags = kTlsRecord;
+        e.waiting = true;
+        f.table.add(e);
+    }
+    for (const LateRun &late : capture.late_runs()) {
+        ByteRun run{capture.late_bytes(late), late.length, late.framing};
+        FrameEvent e;
+        e.frame_number = late.frame;
+        e.is_tcp = true;
+        e.stream = late.stream;
+        e.sender = late.sender;
+        e.flags = kTlsRecord;
+        e.counts_frame = false;
+        e.runs = &run;
+        e.run_count = 1;
+        f.table.add(e);
+    }
+    const auto sessions = f.table.sessions(&capture);
+    ASSERT_EQ(sessions.size(), 1u);
+    EXPECT_EQ(sessions[0].client.port, 40000);  // the higher port
+    EXPECT_EQ(sessions[0].rx.tls_bytes, 16u);
+    EXPECT_EQ(sessions[0].rx.content_bytes[kHandshakeContent], 16u);
+    EXPECT_EQ(sessions[0].rx.content_bytes[kUnframedContent], 0u);
+    EXPECT_EQ(sessions[0].rx.missed_bytes, 0u);
+    EXPECT_EQ(sessions[0].rx.frames, 2u);  // late runs add bytes, not frames
+    EXPECT_EQ(sessions[0].rx.tls_frames, 2u);
 }
