@@ -40,15 +40,15 @@ int64_t SequenceSpace::unwrap(uint32_t raw_seq) const
 
 uint64_t SequenceSpace::bytes_before_tls() const
 {
-    const int64_t end = tls_start_ ? *tls_start_ : highest_end_;
+    const int64_t end = tls_started() ? tls_start_ : highest_end_;
     return end > 0 ? static_cast<uint64_t>(end) : 0;
 }
 
 uint64_t SequenceSpace::missed_bytes() const
 {
-    if (!tls_start_ || highest_end_ <= *tls_start_)
+    if (!tls_started() || highest_end_ <= tls_start_)
         return 0;
-    const auto extent = static_cast<uint64_t>(highest_end_ - *tls_start_);
+    const auto extent = static_cast<uint64_t>(highest_end_ - tls_start_);
     return extent > tls_bytes_ ? extent - tls_bytes_ : 0;
 }
 
@@ -219,15 +219,15 @@ void SequenceSpace::deliver(uint32_t frame, int64_t begin, int64_t reported_end,
     const int64_t captured_end = begin + captured_length;
     if (captured_end > edge_) {
         const int64_t from = std::max(edge_, int64_t{0});
-        if (!tls_start_ && from == begin && tls_like)
+        if (!tls_started() && from == begin && tls_like)
             tls_start_ = begin;
-        if (tls_start_ && captured_end > *tls_start_) {
-            const int64_t tls_from = std::max(from, *tls_start_);
+        if (tls_started() && captured_end > tls_start_) {
+            const int64_t tls_from = std::max(from, tls_start_);
             StreamPiece piece;
             piece.frame = frame;
             piece.data = bytes + (tls_from - begin);
             piece.length = static_cast<uint32_t>(captured_end - tls_from);
-            piece.tls_offset = static_cast<uint64_t>(tls_from - *tls_start_);
+            piece.tls_offset = static_cast<uint64_t>(tls_from - tls_start_);
             if (own)
                 piece.payload_offset = static_cast<uint32_t>(tls_from - begin);
             tls_bytes_ += piece.length;

@@ -64,7 +64,7 @@ public:
     // End of the capture: settle the origin, give up every hole.
     void finish(PieceSink &sink);
 
-    bool tls_started() const { return tls_start_.has_value(); }
+    bool tls_started() const { return tls_start_ != kNoTls; }
     bool settled() const { return settled_; }
     // Stream bytes before TLS began (all of them while it has not).
     uint64_t bytes_before_tls() const;
@@ -113,7 +113,7 @@ private:
         uint32_t isn = 0;
         uint32_t length = 0;  // TCP Fast Open data on the SYN
     };
-    static constexpr size_t kSyns = 4;
+    static constexpr size_t kSyns = 2;
     static constexpr size_t kEarlyAcks = 2;
     bool settled_ = false;
     uint8_t syn_count_ = 0;
@@ -138,7 +138,8 @@ private:
     uint32_t origin_ = 0;
     int64_t edge_ = 0;          // every position below is delivered or missed
     int64_t highest_end_ = 0;   // highest end of the stream's segments
-    std::optional<int64_t> tls_start_;
+    static constexpr int64_t kNoTls = -1;
+    int64_t tls_start_ = kNoTls;  // where TLS begins, once it has
     uint64_t tls_bytes_ = 0;
 };
 
