@@ -250,6 +250,8 @@ def parse_hellos(stream):
         length = int.from_bytes(handshake[at + 1:at + 4], "big")
         body = handshake[at + 4:at + 4 + length]
         at += 4 + length
+        if len(body) < length:
+            break  # a message the capture does not hold whole (a hole in it): not a hello
         if msg_type in (1, 2) and len(body) >= 38:
             facts.append(hello_facts(msg_type, body))
     return facts
