@@ -35,7 +35,8 @@ std::vector<int> field_ids(const char *name)
     return ids;
 }
 
-// The hello fields, registered once by the TLS and once by the DTLS dissector.
+// The hello fields of the DTLS dissector (TLS hellos tlsdist reads itself,
+// from each side's stream in sequence order).
 struct HelloFields {
     std::vector<int> handshake_type, handshake_version, supported_version;
     std::vector<int> server_name, alpn, cipher_suite, ja3, ja3s, ja4, session_id, extension_type;
@@ -76,7 +77,8 @@ struct WantedFields {
     std::vector<int> icmp, icmpv6;
     std::vector<int> tls_record, dtls, dtls_record;
     std::vector<int> tls_handshake, tls_alert, tls_heartbeat;  // the messages, decrypted ones too
-    HelloFields tls_hello{"tls"}, dtls_hello{"dtls"};
+    HelloFields dtls_hello{"dtls"};
+    std::vector<int> tls_cipher_suite;  // for its names
 };
 
 WantedFields fields;
@@ -345,6 +347,19 @@ void find_decrypted_application_data(packet_info *pinfo, proto_tree *tree)
         cache.decrypted_application_data[pinfo->num] = mask;
 }
 
+// Wireshark's name for a TLS cipher suite, as its TLS dissector shows it.
+const char *cipher_suite_name(uint16_t suite)
+{
+    if (fields.tls_cipher_suite.empty())
+        return nullptr;
+    const header_field_info *info = proto_registrar_get_nth(fields.tls_cipher_suite.front());
+    if (!info || !info->strings)
+        return nullptr;
+    if (info->display & BASE_EXT_STRING)
+        return try_val_to_str_ext(suite, static_cast<value_string_ext *>(const_cast<void *>(info->strings)));
+    return try_val_to_str(suite, static_cast<const value_string *>(info->strings));
+}
+
 CachedFrame &cache_frame(uint32_t number, const CachedFrame &frame)
 {
     if (number >= cache.frames.size())
@@ -469,15 +484,7 @@ const CachedFrame *first_pass(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tre
     if (has_field(tree, fields.tls_record))
         frame.flags |= kTlsRecord;
     TcpSegmentFacts facts;
-    facts.client_hellos = read_hellos(tree, fields.tls_hello, frame);
     facts.flags = frame.flags & kFrameFlagBits;
-    facts.hello_version = frame.hello_version;
-    HelloDetails details;
-    if (frame.flags & (kClientHello | kServerHello)) {
-        details = read_hello_details(tree, fields.tls_hello, (frame.flags & kServerHello) != 0,
-                                     frame.hello_version);
-        facts.hello_details = &details;
-    }
     facts.frame = pinfo->num;
     facts.stream = frame.stream;
     facts.source = endpoint_of(pinfo->src, pinfo->srcport);
@@ -636,10 +643,8 @@ void want_fields()
         &fields.tcp_payload, &fields.udp_stream, &fields.udp_payload, &fields.icmp, &fields.icmpv6,
         &fields.tls_record, &fields.dtls, &fields.dtls_record, &fields.tls_handshake,
         &fields.tls_alert, &fields.tls_heartbeat};
-    for (const HelloFields *hello : {&fields.tls_hello, &fields.dtls_hello}) {
-        const auto more = hello->all();
-        lists.insert(lists.end(), more.begin(), more.end());
-    }
+    const auto hello = fields.dtls_hello.all();
+    lists.insert(lists.end(), hello.begin(), hello.end());
     for (const std::vector<int> *ids : lists) {
         for (int id : *ids)
             g_array_append_val(wanted, id);
@@ -721,8 +726,9 @@ void register_handoff()
     fields.tls_handshake = field_ids("tls.handshake");
     fields.tls_alert = field_ids("tls.alert_message");
     fields.tls_heartbeat = field_ids("tls.heartbeat_message");
-    fields.tls_hello.look_up();
     fields.dtls_hello.look_up();
+    fields.tls_cipher_suite = field_ids("tls.handshake.ciphersuite");
+    cache.tracker.set_cipher_suite_namer(cipher_suite_name);
 
     // The GUI can open a tlsdist view at any time, and its re-runs do not
     // prime postdissector fields: the first pass must always fill the cache.

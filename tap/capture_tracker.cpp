@@ -1,5 +1,9 @@
 #include "capture_tracker.h"
 
+#include <cstdio>
+
+#include "tls_version.h"
+
 namespace tlsdist {
 
 // Frames each piece of a side's TLS stream, in stream order, and hands it to
@@ -29,8 +33,10 @@ void CaptureTracker::take_piece(Connection &connection, uint32_t stream, uint8_t
 {
     RecordFramer &framer = connection.framers[sender];
     uint64_t &framed_to = connection.framed_to[sender];
-    if (piece.tls_offset != framed_to)
-        framer.lose();  // a hole the capture never filled
+    const bool after_hole = piece.tls_offset != framed_to;  // a hole the capture never filled
+    if (after_hole)
+        framer.lose();
+    read_hellos(connection, sender, piece, after_hole);
     const RecordFramer::State framing = framer.state();
     connection.handshake.observe_tls_began();
     framer.split(piece.data, piece.length, [&](ContentKind kind, bool, const uint8_t *, size_t) {
@@ -63,6 +69,71 @@ void CaptureTracker::take_piece(Connection &connection, uint32_t stream, uint8_t
     late.length = piece.length;
     late_bytes_.insert(late_bytes_.end(), piece.data, piece.data + piece.length);
     late_runs_.push_back(late);
+}
+
+void CaptureTracker::read_hellos(Connection &connection, uint8_t sender, const StreamPiece &piece, bool after_hole)
+{
+    if (connection.hellos_read[sender])
+        return;
+    std::unique_ptr<HandshakeReader> &reader = connection.readers[sender];
+    if (!reader)
+        reader = std::make_unique<HandshakeReader>();
+    if (after_hole)
+        reader->lose();
+    const uint32_t client_hellos_before = reader->client_hellos();
+    reader->feed_stream(piece.data, piece.length);
+    connection.handshake.count_client_hellos(reader->client_hellos() - client_hellos_before);
+    for (const ParsedHello &hello : reader->take_hellos())
+        observe_hello(connection, sender, hello);
+    if (reader->finished()) {
+        reader.reset();
+        connection.hellos_read[sender] = true;
+    }
+}
+
+void CaptureTracker::observe_hello(Connection &connection, uint8_t sender, const ParsedHello &hello)
+{
+    // ServerHello: the version it selected; ClientHello: the highest it offered.
+    uint16_t version = hello.legacy_version;
+    if (hello.is_server) {
+        if (!hello.supported_versions.empty())
+            version = hello.supported_versions.front();
+    } else {
+        uint16_t best = 0;
+        for (uint16_t offered : hello.supported_versions) {
+            if (!is_grease(offered) && version_rank(offered) >= version_rank(best))
+                best = offered;
+        }
+        if (best != 0)
+            version = best;
+    }
+    connection.handshake.observe(sender, hello.is_server ? kServerHello : kClientHello, version);
+
+    HelloDetails details;
+    details.version = version;
+    details.session_id.assign(hello.session_id.begin(), hello.session_id.end());
+    details.fingerprint = hello.ja3;
+    for (const std::string &protocol : hello.alpn) {
+        if (!details.alpn.empty())
+            details.alpn += ',';
+        details.alpn += protocol;
+        if (hello.is_server)
+            break;
+    }
+    if (hello.is_server) {
+        details.pre_shared_key = hello.pre_shared_key;
+        if (!hello.cipher_suites.empty()) {
+            const uint16_t suite = hello.cipher_suites.front();
+            const char *name = cipher_suite_namer_ ? cipher_suite_namer_(suite) : nullptr;
+            char number[8];
+            std::snprintf(number, sizeof number, "0x%04x", suite);
+            details.cipher_suite = name ? name : number;
+        }
+    } else {
+        details.server_name = hello.server_name;
+        details.ja4 = hello.ja4;
+    }
+    connection.handshake.observe_details(hello.is_server, details);
 }
 
 CaptureTracker::Connection &CaptureTracker::connection(uint32_t stream, Transport transport,
@@ -113,10 +184,7 @@ TrackedSegment CaptureTracker::accept(const TcpSegmentFacts &segment)
     tracked.sender = segment.source == connection.first_sender ? 0 : 1;
     if (first_frame)
         connection.handshake.observe_ports(segment.source.port, segment.destination.port);
-    connection.handshake.observe(tracked.sender, segment.flags, segment.hello_version);
-    connection.handshake.count_client_hellos(segment.client_hellos);
-    if (segment.hello_details && segment.flags & (kClientHello | kServerHello))
-        connection.handshake.observe_details((segment.flags & kServerHello) != 0, *segment.hello_details);
+    connection.handshake.observe(tracked.sender, segment.flags & (kSynWithoutAck | kSynWithAck | kTlsRecord), 0);
 
     current_runs_.clear();
     current_copy_offsets_.clear();

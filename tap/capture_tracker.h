@@ -7,11 +7,13 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <vector>
 
 #include "endpoint.h"
 #include "handshake_facts.h"
+#include "hello_parser.h"
 #include "record_framer.h"
 #include "sequence_space.h"
 #include "transport.h"
@@ -30,10 +32,9 @@ struct TcpSegmentFacts {
     uint32_t reported_length = 0;
     uint32_t captured_length = 0;
     const uint8_t *payload = nullptr;  // the captured payload bytes
-    uint8_t flags = 0;  // FrameFlag bits
-    uint16_t hello_version = 0;
-    uint8_t client_hellos = 0;  // ClientHello messages in the segment
-    const HelloDetails *hello_details = nullptr;  // with kClientHello or kServerHello
+    // FrameFlag bits: the SYN flags and kTlsRecord (hellos are read from the
+    // stream itself, in sequence order).
+    uint8_t flags = 0;
 };
 
 // A UDP datagram of a conversation Wireshark's DTLS dissector was handed.
@@ -88,6 +89,10 @@ public:
     // called again after more frames.
     void finish();
     void clear();
+    // Names a cipher suite as the ServerHello selected it (Wireshark's
+    // names); without a namer, or for an unnamed suite, "0x1301".
+    using CipherSuiteNamer = const char *(*)(uint16_t suite);
+    void set_cipher_suite_namer(CipherSuiteNamer namer) { cipher_suite_namer_ = namer; }
 
     // Late runs, in the order they were made (not frame order).
     const std::vector<LateRun> &late_runs() const { return late_runs_; }
@@ -114,7 +119,13 @@ private:
         SequenceSpace sides[2];
         RecordFramer framers[2];
         uint64_t framed_to[2] = {0, 0};  // TLS bytes of each side framed so far
+        // Each side's hellos, read from its own TLS bytes in stream order;
+        // allocated at its first TLS byte, released when the reading ends.
+        std::unique_ptr<HandshakeReader> readers[2];
+        bool hellos_read[2] = {false, false};
     };
+    void read_hellos(Connection &connection, uint8_t sender, const StreamPiece &piece, bool after_hole);
+    void observe_hello(Connection &connection, uint8_t sender, const ParsedHello &hello);
     class Sink;
     friend class Sink;
     Connection &connection(uint32_t stream, Transport transport, const Endpoint &source);
@@ -131,6 +142,7 @@ private:
     std::vector<LateRun> late_runs_;
     std::vector<uint8_t> late_bytes_;
     size_t buffered_bytes_ = 0;
+    CipherSuiteNamer cipher_suite_namer_ = nullptr;
 };
 
 }  // namespace tlsdist

@@ -306,20 +306,27 @@ bool parse_hello_body(bool server, const uint8_t *body, size_t length, ParsedHel
     const Cursor random = in.take(32);
     hello.hello_retry_request = server && in.ok() &&
                                 std::memcmp(random.data(), kHelloRetryRequestRandom, 32) == 0;
-    const Cursor session_id = in.prefixed(1);
-    if (!in.ok() || session_id.left() > 32)
-        return false;
-    hello.session_id.assign(session_id.data(), session_id.data() + session_id.left());
-    if (server) {
+    // The ServerHello of TLS 1.3 drafts 14..21: version, random, cipher
+    // suite, extensions (no session id, no compression method).
+    const bool early_draft = server && hello.legacy_version >= 0x7f0e && hello.legacy_version <= 0x7f15;
+    if (early_draft) {
         hello.cipher_suites = {in.u16()};
-        in.u8();  // compression method
     } else {
-        Cursor suites = in.prefixed(2);
-        if (suites.left() % 2 != 0)
+        const Cursor session_id = in.prefixed(1);
+        if (!in.ok() || session_id.left() > 32)
             return false;
-        while (!suites.at_end())
-            hello.cipher_suites.push_back(suites.u16());
-        in.prefixed(1);  // compression methods
+        hello.session_id.assign(session_id.data(), session_id.data() + session_id.left());
+        if (server) {
+            hello.cipher_suites = {in.u16()};
+            in.u8();  // compression method
+        } else {
+            Cursor suites = in.prefixed(2);
+            if (suites.left() % 2 != 0)
+                return false;
+            while (!suites.at_end())
+                hello.cipher_suites.push_back(suites.u16());
+            in.prefixed(1);  // compression methods
+        }
     }
     if (!in.ok())
         return false;

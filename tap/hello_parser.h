@@ -37,13 +37,9 @@
 #include <string>
 #include <vector>
 
-namespace tlsdist {
+#include "tls_version.h"
 
-// RFC 8701 GREASE: 0x0a0a, 0x1a1a, ... 0xfafa.
-inline bool is_grease(uint16_t value)
-{
-    return (value & 0x0f0f) == 0x0a0a && (value >> 8) == (value & 0xff);
-}
+namespace tlsdist {
 
 struct ParsedHello {
     bool is_server = false;            // a ServerHello (or HelloRetryRequest)

@@ -127,7 +127,6 @@ void check_segments(const uint8_t *data, size_t size)
         facts.raw_ack = reader.next(4);
         facts.reported_length = reader.next(2);
         facts.captured_length = std::min(facts.reported_length, reader.next(2));
-        facts.hello_version = static_cast<uint16_t>(reader.next(2));
         facts.payload = payload;  // framed by the tracker: record headers from fuzz bytes
 
         const TrackedSegment tracked = tracker.accept(facts);
@@ -153,7 +152,6 @@ void check_segments(const uint8_t *data, size_t size)
         event.source = ends[side];
         event.destination = ends[side ^ 1];
         event.flags = facts.flags;
-        event.hello_version = facts.hello_version;
         event.waiting = tracked.waiting;
         event.runs = runs.data();
         event.run_count = runs.size();

@@ -197,18 +197,29 @@ TEST(SessionTable, AFilteredTableTakesClientAndVersionFromTheWholeConnection)
     CaptureTracker capture;
     const Endpoint a = Endpoint::ipv4(kAddrA, 40000);
     const Endpoint b = Endpoint::ipv4(kAddrB, 443);
-    const std::string client_hello("\x16\x03\x01\x00\x01\x01", 6);
-    const std::string server_hello("\x16\x03\x03\x00\x01\x02", 6);
+    // Minimal hellos: the ClientHello offers TLS 1.3 in supported_versions,
+    // the ServerHello selects it there.
+    const auto record = [](uint8_t type, const std::string &body) {
+        std::string message{static_cast<char>(type), 0, 0, static_cast<char>(body.size())};
+        message += body;
+        return std::string{22, 3, 1, 0, static_cast<char>(message.size())} + message;
+    };
+    const std::string random(32, 'r');
+    const std::string client_hello = record(
+        1, std::string("\x03\x03", 2) + random + std::string("\x00\x00\x02\x13\x01\x01\x00", 7) +
+               std::string("\x00\x07\x00\x2b\x00\x03\x02\x03\x04", 9));
+    const std::string server_hello = record(
+        2, std::string("\x03\x03", 2) + random + std::string("\x00\x13\x01\x00", 4) +
+               std::string("\x00\x06\x00\x2b\x00\x02\x03\x04", 8));
     const struct {
         Endpoint source;
         uint8_t flags;
-        uint16_t hello_version;
         uint32_t seq;
         const std::string *payload;
-    } whole[] = {{a, 0, 0, 500, nullptr},
-                 {b, kSynWithoutAck, 0, 100, nullptr},
-                 {b, kClientHello | kTlsRecord, 0x0304, 101, &client_hello},
-                 {a, kServerHello | kTlsRecord, 0x0304, 501, &server_hello}};
+    } whole[] = {{a, 0, 500, nullptr},
+                 {b, kSynWithoutAck, 100, nullptr},
+                 {b, kTlsRecord, 101, &client_hello},
+                 {a, kTlsRecord, 501, &server_hello}};
     uint32_t number = 0;
     for (const auto &frame : whole) {
         TcpSegmentFacts facts;
@@ -216,7 +227,6 @@ TEST(SessionTable, AFilteredTableTakesClientAndVersionFromTheWholeConnection)
         facts.source = frame.source;
         facts.destination = frame.source == a ? b : a;
         facts.flags = frame.flags;
-        facts.hello_version = frame.hello_version;
         facts.raw_seq = frame.seq;
         facts.syn = (frame.flags & kSynWithoutAck) != 0;
         if (frame.payload) {
