@@ -51,9 +51,19 @@ TSHARK_READ_ERROR = 14 if TSHARK_VERSION >= (4, 6) else 2
 TSHARK_DAMAGED_FILE = {TSHARK_READ_ERROR} | ({3} if TSHARK_VERSION >= (4, 4) else set())
 
 
+REAL_WORLD = "real-world"
+# TLS on port 80, which Wireshark gives to HTTP by port number before any
+# heuristic runs: README.md, "TLS on other ports".
+DECODING_OPTIONS = {REAL_WORLD + "/ndpi-tls_port_80.pcapng": ["-o", "tcp.try_heuristic_first:TRUE"]}
+
+
 def capture_names():
-    names = [n for n in sorted(os.listdir(CAPTURES_DIR))
-             if n.endswith((".pcap", ".pcapng")) and n not in BAD_CAPTURES]
+    """The shipped captures: ours at the top of captures/, then the messy
+    ones recorded on real networks by other projects (captures/real-world/)."""
+    def listed(folder):
+        return sorted(n for n in os.listdir(os.path.join(CAPTURES_DIR, folder))
+                      if n.endswith((".pcap", ".pcapng")) and n not in BAD_CAPTURES)
+    names = listed("") + [REAL_WORLD + "/" + n for n in listed(REAL_WORLD)]
     if not names:
         raise RuntimeError("no captures found in " + CAPTURES_DIR)
     return names
@@ -112,7 +122,11 @@ class Sandbox:
         return done
 
     def tshark(self, *args, **kwargs):
-        return self.run(["tshark"] + list(args), **kwargs)
+        args = list(args)
+        if "-r" in args:  # the preferences a capture needs to be decoded as TLS at all
+            name = os.path.relpath(args[args.index("-r") + 1], self.captures)
+            args = DECODING_OPTIONS.get(name, []) + args
+        return self.run(["tshark"] + args, **kwargs)
 
     def tlsdist(self, *args, **kwargs):
         return self.run([self.front_end] + list(args), **kwargs)
@@ -121,13 +135,40 @@ class Sandbox:
 _reference_cache = {}
 
 
+def wireshark_stream_numbers(path):
+    """Wireshark's tcp.stream and udp.stream of each frame: the names the
+    plugin's sessions go by (only the numbering, none of the figures)."""
+    done = subprocess.run(["tshark", "-r", path, "-T", "fields", "-e", "frame.number", "-e", "tcp.stream",
+                           "-e", "udp.stream"], capture_output=True, text=True, timeout=TIMEOUT)
+    numbers = {}
+    for line in done.stdout.splitlines():
+        frame, tcp, udp = (line.split("\t") + ["", ""])[:3]
+        numbers[int(frame)] = {"tcp": int(tcp.split(",")[0]) if tcp else None,
+                               "udp": int(udp.split(",")[0]) if udp else None}
+    return numbers
+
+
 def reference(path, per_frame=False):
-    """The independent implementation's figures for a capture (python3-dpkt)."""
-    key = (os.path.basename(path), per_frame)
+    """The independent implementation's figures for a capture (python3-dpkt),
+    its sessions numbered as Wireshark numbers the connections (the
+    reference numbers them in order of appearance, which differs where
+    Wireshark starts a new tcp.stream for a reused port pair)."""
+    key = (path, per_frame)
     if key not in _reference_cache:
         argv = [DEBIAN_PYTHON, REFERENCE, path] + (["--per-frame"] if per_frame else [])
         done = subprocess.run(argv, capture_output=True, text=True, timeout=TIMEOUT, check=True)
-        _reference_cache[key] = json.loads(done.stdout)
+        result = json.loads(done.stdout)
+        numbers = wireshark_stream_numbers(path)
+        renumbered = {}
+        for session in result["sessions"]:
+            wireshark = numbers.get(session["first_frame"], {}).get(session["transport"])
+            if wireshark is not None:
+                renumbered[(session["transport"], session["stream"])] = wireshark
+                session["stream"] = wireshark
+        result["sessions"].sort(key=lambda s: (s["transport"] == "udp", s["stream"]))
+        for frame in result.get("frames", []):
+            frame["stream"] = renumbered.get((frame["transport"], frame["stream"]), frame["stream"])
+        _reference_cache[key] = result
     return _reference_cache[key]
 
 

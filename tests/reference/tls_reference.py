@@ -565,7 +565,7 @@ def dtls_session(c, other_end):
         resumption = "resumed" if resumed else "full"
     tx, rx = c.sides.get(client, DtlsSide()), c.sides.get(server, DtlsSide())
     return {
-        "stream": c.stream, "transport": "udp", "client_ip": client[0], "client_port": client[1],
+        "stream": c.stream, "first_frame": c.first_frame, "transport": "udp", "client_ip": client[0], "client_port": client[1],
         "server_ip": server[0], "server_port": server[1], "version": version,
         "start": c.first_time, "duration": c.last_time - c.first_time,
         "tx_bytes": tx.counted, "rx_bytes": rx.counted,
@@ -956,7 +956,7 @@ def tcp_session(c):
     tx = c.sides.get(client, Side())
     rx = c.sides.get(server, Side()) if server != client else Side()
     return client, {
-        "stream": c.stream, "transport": "tcp", "client_ip": client[0], "client_port": client[1],
+        "stream": c.stream, "first_frame": c.first_frame, "transport": "tcp", "client_ip": client[0], "client_port": client[1],
         "server_ip": server[0], "server_port": server[1], "version": version,
         "start": c.first_time, "duration": c.last_time - c.first_time,
         "tx_bytes": tx.counted, "rx_bytes": rx.counted,
@@ -992,6 +992,7 @@ def analyse(path, per_frame):
             key = frozenset((src, dst))
             if key not in conversations:
                 conversations[key] = DtlsConversation(len(conversations), src)
+                conversations[key].first_frame = packets
             c = conversations[key]
             if not c.dtls and not looks_like_dtls(payload):
                 continue  # not (yet) DTLS: a frame of the capture only
@@ -1019,6 +1020,7 @@ def analyse(path, per_frame):
         connection = connections.get(key)
         if connection is None or (syn and not ack and connection.closed):
             connection = Connection(len(ordered), src, dst)
+            connection.first_frame = packets
             connections[key] = connection
             ordered.append(connection)
         if tcp.flags & (dpkt.tcp.TH_FIN | dpkt.tcp.TH_RST):
