@@ -3,7 +3,6 @@
 #include "tls_version.h"
 
 #include <algorithm>
-#include <string_view>
 
 namespace tlsdist {
 
@@ -60,23 +59,35 @@ void HandshakeFacts::observe_details(bool server_hello, const HelloDetails &deta
     seen = true;
     if (!metadata_)
         metadata_ = std::make_unique<SessionMetadata>();
+    const auto keep = [](const std::string &id, std::array<uint8_t, 32> &into, uint8_t &length) {
+        length = static_cast<uint8_t>(std::min(id.size(), into.size()));
+        std::copy_n(id.begin(), length, into.begin());
+    };
     if (server_hello) {
-        const std::string_view client_id(reinterpret_cast<const char *>(metadata_->client_session_id.data()),
-                                         metadata_->client_session_id_length);
-        const bool echoed = !details.session_id.empty() && details.session_id == client_id;
-        const bool resumed = is_tls13_family(details.version) ? details.pre_shared_key : echoed;
-        metadata_->resumption = resumed ? Resumption::Resumed : Resumption::Full;
         metadata_->alpn_selected = details.alpn;
         metadata_->cipher_suite = details.cipher_suite;
         metadata_->ja3s = details.fingerprint;
+        keep(details.session_id, metadata_->server_session_id, metadata_->server_session_id_length);
+        metadata_->server_pre_shared_key = details.pre_shared_key;
+        metadata_->server_version = details.version;
     } else {
         metadata_->server_name = details.server_name;
         metadata_->alpn_offered = details.alpn;
         metadata_->ja3 = details.fingerprint;
         metadata_->ja4 = details.ja4;
-        const size_t length = std::min(details.session_id.size(), metadata_->client_session_id.size());
-        std::copy_n(details.session_id.begin(), length, metadata_->client_session_id.begin());
-        metadata_->client_session_id_length = static_cast<uint8_t>(length);
+        keep(details.session_id, metadata_->client_session_id, metadata_->client_session_id_length);
+    }
+    // The two sides' hellos may come in either order (each side's stream
+    // joins at its own pace): decide once the ServerHello is known, again
+    // when the ClientHello comes after it.
+    if (server_details_seen_) {
+        const SessionMetadata &m = *metadata_;
+        const bool echoed = m.server_session_id_length > 0 &&
+                            m.server_session_id_length == m.client_session_id_length &&
+                            std::equal(m.server_session_id.begin(), m.server_session_id.begin() + m.server_session_id_length,
+                                       m.client_session_id.begin());
+        const bool resumed = is_tls13_family(m.server_version) ? m.server_pre_shared_key : echoed;
+        metadata_->resumption = resumed ? Resumption::Resumed : Resumption::Full;
     }
 }
 

@@ -50,6 +50,12 @@ struct SessionMetadata {
     // echoed the ClientHello's non-empty session id (abbreviated handshake).
     Resumption resumption = Resumption::Unknown;
     uint32_t client_hellos = 0;  // ClientHello messages seen: >1 is a retry (HRR) or renegotiation
+    // What the ServerHello says about resumption, kept until both hellos are
+    // known (the two sides' streams join at their own pace).
+    std::array<uint8_t, 32> server_session_id{};
+    uint8_t server_session_id_length = 0;
+    bool server_pre_shared_key = false;
+    uint16_t server_version = 0;
 };
 
 // "resumed", "full", "" (no ServerHello seen).
@@ -81,9 +87,13 @@ public:
     // sender; else the ServerHello's receiver; else the side on the higher
     // port (servers listen on the lower, well-known one); else sender 0.
     uint8_t client() const;
-    // Wireshark's TLS dissector showed a record on the connection, and TLS
-    // began on one of its sides: a session.
-    bool record_seen() const { return record_seen_ && tls_began_; }
+    // A session: TLS began on one of its sides, and tlsdist read a hello
+    // there or (a connection caught without its handshake) Wireshark's TLS
+    // dissector showed a record on it.
+    bool record_seen() const
+    {
+        return tls_began_ && (client_hello_sender_ >= 0 || server_hello_sender_ >= 0 || record_seen_);
+    }
     // "TLS 1.2", "TLS 1.3 (offered)" when no ServerHello was seen, or "unknown".
     std::string version() const;
     // Empty strings where nothing was seen.

@@ -77,11 +77,9 @@ void SequenceSpace::accept(const Segment &segment, PieceSink &sink)
     held.bytes += captured;
     held.waiting.push_back(std::move(waiting));
 
-    // Waited long enough for a SYN or a lower segment: the data decides.
-    const int64_t begin = static_cast<int32_t>(payload_seq - held.waiting.front().raw_seq);
-    held.waiting_lowest = std::min(held.waiting_lowest, begin);
-    held.waiting_highest = std::max(held.waiting_highest, begin + int64_t{segment.reported_length});
-    if (held.waiting_highest - held.waiting_lowest > kReorderWindow)
+    // Waited long enough for a SYN or a lower segment: the data decides. (By
+    // what waits, not by its extent: a stray far away must not cut the wait.)
+    if (held.bytes > kReorderWindow || held.waiting.size() > kWaitingSegments)
         settle_from_data(sink);
 }
 

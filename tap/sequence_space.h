@@ -45,6 +45,9 @@ public:
     // How far (sequence space) data may run ahead of a hole, or of an origin
     // not yet settled, before tlsdist stops waiting for it.
     static constexpr int64_t kReorderWindow = 256 * 1024;
+    // Before the origin is settled, at most this many segments wait (they may
+    // carry few captured bytes each: a snap length).
+    static constexpr size_t kWaitingSegments = 1024;
     // Data this far beyond the stream's highest byte belongs to another connection.
     static constexpr int64_t kStrayDistance = int64_t{1} << 24;
 
@@ -125,8 +128,6 @@ private:
     // connection whose segments come in order pays nothing.
     struct Buffers {
         std::vector<Waiting> waiting;          // before the origin is settled, in capture order
-        int64_t waiting_lowest = 0;            // their extent, from the first one's sequence number
-        int64_t waiting_highest = 0;
         std::multimap<int64_t, Ahead> ahead;   // after: data beyond a hole, by start
         size_t bytes = 0;
     };

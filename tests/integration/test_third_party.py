@@ -114,6 +114,15 @@ class ThirdPartyExpectations(unittest.TestCase):
             self.assertEqual(bool(tls_frames), has_tls, "TLS frames with %s: %d" % (args, len(tls_frames)))
 
 
+    def test_port_80_session_is_found_without_the_option(self):
+        """tlsdist reads the hellos itself: it finds TLS where Wireshark decodes HTTP."""
+        path = os.path.join(self.box.captures, REAL_WORLD, PORT_80)
+        done = self.box.tshark("-r", path, "-q", "-z", "tlsdist,csv")
+        self.assertEqual(done.returncode, 0, done.stderr)
+        rows = parse_session_csv(done.stdout)
+        self.assertEqual([(r["server_port"], r["version"]) for r in rows], [("80", "TLS 1.2")])
+
+
 def add_entry_tests(index, entry):
     who = "every_session" if entry.get("match") == "every_session" else "__".join(
         slug("%s_%s" % (ip, port)) for ip, port in entry["endpoints"])

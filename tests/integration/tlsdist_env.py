@@ -52,9 +52,6 @@ TSHARK_DAMAGED_FILE = {TSHARK_READ_ERROR} | ({3} if TSHARK_VERSION >= (4, 4) els
 
 
 REAL_WORLD = "real-world"
-# TLS on port 80, which Wireshark gives to HTTP by port number before any
-# heuristic runs: README.md, "TLS on other ports".
-DECODING_OPTIONS = {REAL_WORLD + "/ndpi-tls_port_80.pcapng": ["-o", "tcp.try_heuristic_first:TRUE"]}
 
 
 def capture_names():
@@ -122,11 +119,7 @@ class Sandbox:
         return done
 
     def tshark(self, *args, **kwargs):
-        args = list(args)
-        if "-r" in args:  # the preferences a capture needs to be decoded as TLS at all
-            name = os.path.relpath(args[args.index("-r") + 1], self.captures)
-            args = DECODING_OPTIONS.get(name, []) + args
-        return self.run(["tshark"] + args, **kwargs)
+        return self.run(["tshark"] + list(args), **kwargs)
 
     def tlsdist(self, *args, **kwargs):
         return self.run([self.front_end] + list(args), **kwargs)
