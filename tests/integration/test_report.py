@@ -178,7 +178,7 @@ class ReportTests(unittest.TestCase):
     def report(self, name, *tshark_args):
         """(path of the HTML report, session CSV rows) of a shipped capture."""
         path = self.box.capture(name)
-        html = os.path.join(self.reports, name + ".html")
+        html = os.path.join(self.reports, name.replace("/", "_") + ".html")
         done = self.box.tshark("-r", path, "-q", "-o", "tlsdist.report_title:" + name,
                                "-z", "tlsdist,html", *tshark_args)
         self.assertEqual(done.returncode, TSHARK_READ_ERROR if name in TRUNCATED_CAPTURES else 0, done.stderr)
@@ -205,7 +205,7 @@ class ReportTests(unittest.TestCase):
             with self.subTest(capture=name):
                 html, sessions = self.report(name)
                 self.browser.open(html)
-                self.browser.screenshot(name + ".png")
+                self.browser.screenshot(name.replace("/", "_") + ".png")
                 self.assertEqual(self.browser.errors(), [])
                 self.assertEqual(self.browser.js(
                     "return document.getElementById('capture-name').textContent"), name)
