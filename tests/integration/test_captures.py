@@ -6,8 +6,8 @@ import math
 import os
 import unittest
 
-from tlsdist_env import (CAPTURES_DIR, TSHARK_READ_ERROR, TSHARK_VERSION, Sandbox, TRUNCATED_CAPTURES, capture_names, parse_packet_csv,
-                         parse_session_csv, parse_table, reference)
+from tlsdist_env import (CAPTURES_DIR, TSHARK_READ_ERROR, TSHARK_VERSION, Sandbox, TRUNCATED_CAPTURES, parse_packet_csv,
+                         parse_session_csv, parse_table, reference, reference_capture_names)
 
 
 def endpoint(ip, port):
@@ -23,7 +23,7 @@ class CaptureTests(unittest.TestCase):
     def setUpClass(cls):
         cls.box = Sandbox()
         cls.csv = {}
-        for name in capture_names():
+        for name in reference_capture_names():
             done = cls.box.tshark("-r", cls.box.capture(name), "-q", "-z", "tlsdist,csv")
             cls.csv[name] = done
 
@@ -38,7 +38,7 @@ class CaptureTests(unittest.TestCase):
         return parse_session_csv(done.stdout)
 
     def test_sessions_match_the_reference(self):
-        for name in capture_names():
+        for name in reference_capture_names():
             with self.subTest(capture=name):
                 ours = self.sessions(name)
                 theirs = reference(self.box.capture(name))["sessions"]
@@ -82,14 +82,14 @@ class CaptureTests(unittest.TestCase):
                     self.assertLess(rx, body * 1.03 + 6000 * len(sessions))
 
     def test_distributions_sum_to_byte_counts(self):
-        for name in capture_names():
+        for name in reference_capture_names():
             with self.subTest(capture=name):
                 for row in self.sessions(name):
                     self.assertEqual(sum(row["tx_hist"]), int(row["tx_bytes"]))
                     self.assertEqual(sum(row["rx_hist"]), int(row["rx_bytes"]))
 
     def test_per_packet_rows_sum_to_sessions_and_match_reference(self):
-        for name in capture_names():
+        for name in reference_capture_names():
             with self.subTest(capture=name):
                 path = self.box.capture(name)
                 done = self.box.tshark("-r", path, "-q", "-z", "tlsdist,packets")
@@ -122,7 +122,7 @@ class CaptureTests(unittest.TestCase):
 
     def test_bytes_by_content_type_match_the_reference(self):
         # The reference walks the records itself (tests/reference: RecordWalker).
-        for name in capture_names():
+        for name in reference_capture_names():
             with self.subTest(capture=name):
                 theirs = reference(self.box.capture(name))["sessions"]
                 for row, ref in zip(self.sessions(name), theirs):
@@ -135,7 +135,7 @@ class CaptureTests(unittest.TestCase):
                     self.assertEqual(int(row["tx_scope_bytes"]), int(row["tx_bytes"]))
 
     def test_scoped_distributions_match_the_reference(self):
-        for name in capture_names():
+        for name in reference_capture_names():
             path = self.box.capture(name)
             theirs = reference(path)["sessions"]
             frames = reference(path, per_frame=True)["frames"]
@@ -167,7 +167,7 @@ class CaptureTests(unittest.TestCase):
                         self.assertEqual(int(row[scope + "_bytes"]), sum(ref["scoped"][scope]))
 
     def test_handshake_facts_and_bytes_before_tls_match_the_reference(self):
-        for name in capture_names():
+        for name in reference_capture_names():
             with self.subTest(capture=name):
                 theirs = reference(self.box.capture(name))["sessions"]
                 for row, ref in zip(self.sessions(name), theirs):
@@ -241,7 +241,7 @@ class CaptureTests(unittest.TestCase):
         # Captures shipped with their key log: the decrypted distributions
         # equal those of Wireshark's Follow TLS Stream; without the key log
         # nothing is decrypted and the table says "no keys".
-        keylogs = [n for n in capture_names() if os.path.exists(self.box.capture(n).rsplit(".", 1)[0] + ".keylog")]
+        keylogs = [n for n in reference_capture_names() if os.path.exists(self.box.capture(n).rsplit(".", 1)[0] + ".keylog")]
         self.assertGreaterEqual(len(keylogs), 2, keylogs)
         for name in keylogs:
             with self.subTest(capture=name):
@@ -328,7 +328,7 @@ class CaptureTests(unittest.TestCase):
         # hellos come from Wireshark, which computes their JA4 from 4.4 on.
         dtls_ja4 = TSHARK_VERSION >= (4, 4)
         checked = set()
-        for name in capture_names():
+        for name in reference_capture_names():
             with self.subTest(capture=name):
                 theirs = reference(self.box.capture(name))["sessions"]
                 for row, ref in zip(self.sessions(name), theirs):
@@ -353,7 +353,7 @@ class CaptureTests(unittest.TestCase):
         # p-value from SciPy's chi-square distribution.
         from scipy.stats import chi2
         checked = 0
-        for name in capture_names():
+        for name in reference_capture_names():
             with self.subTest(capture=name):
                 theirs = reference(self.box.capture(name))["sessions"]
                 for row, ref in zip(self.sessions(name), theirs):
@@ -380,7 +380,7 @@ class CaptureTests(unittest.TestCase):
         self.assertGreater(float(big["rx_chi_square_p"]), 0.001)
 
     def test_totals_and_table_agree_with_csv_and_reference(self):
-        for name in capture_names():
+        for name in reference_capture_names():
             with self.subTest(capture=name):
                 path = self.box.capture(name)
                 done = self.box.tshark("-r", path, "-q", "-z", "tlsdist")
@@ -408,13 +408,13 @@ class CaptureTests(unittest.TestCase):
                             self.assertEqual(cell, "-")
 
     def test_two_pass_gives_the_same_figures(self):
-        for name in capture_names():
+        for name in reference_capture_names():
             with self.subTest(capture=name):
                 done = self.box.tshark("-2", "-r", self.box.capture(name), "-q", "-z", "tlsdist,csv")
                 self.assertEqual(done.stdout, self.csv[name].stdout)
 
     def test_filter_on_a_stream_gives_exactly_that_session(self):
-        for name in capture_names():
+        for name in reference_capture_names():
             with self.subTest(capture=name):
                 for session in self.sessions(name):
                     stream = session["stream"]
