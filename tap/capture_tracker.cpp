@@ -50,7 +50,10 @@ void CaptureTracker::take_piece(Connection &connection, uint32_t stream, uint8_t
         run.framing = framing;
         run.payload_offset = piece.payload_offset;
         size_t copy_at = kOwnBytes;
-        if (piece.payload_offset) {
+        // The frame's own bytes, in the payload it was given: a segment of
+        // this frame's that waited and joins now comes from a copy that is
+        // about to go, and is copied again like other frames' bytes.
+        if (piece.payload_offset && current_payload_ && piece.data == current_payload_ + *piece.payload_offset) {
             run.data = piece.data;
         } else {  // pointed at once every copy is made (the buffer may move)
             copy_at = current_bytes_.size();
@@ -189,6 +192,7 @@ TrackedSegment CaptureTracker::accept(const TcpSegmentFacts &segment)
     current_runs_.clear();
     current_copy_offsets_.clear();
     current_bytes_.clear();
+    current_payload_ = segment.payload;
     SequenceSpace &side = connection.sides[tracked.sender];
     SequenceSpace &peer = connection.sides[tracked.sender ^ 1];
     const size_t buffered_before = side.buffered_bytes() + peer.buffered_bytes();
@@ -215,6 +219,7 @@ TrackedSegment CaptureTracker::accept(const TcpSegmentFacts &segment)
         if (current_copy_offsets_[i] != kOwnBytes)
             current_runs_[i].data = current_bytes_.data() + current_copy_offsets_[i];
     }
+    current_payload_ = nullptr;
     tracked.runs = current_runs_.data();
     tracked.run_count = current_runs_.size();
     return tracked;

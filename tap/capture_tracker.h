@@ -139,6 +139,7 @@ private:
     std::vector<uint8_t> current_bytes_;  // copies for current_runs_ that are not the frame's own
     static constexpr size_t kOwnBytes = SIZE_MAX;
     std::vector<size_t> current_copy_offsets_;  // per run: where its copy is, or kOwnBytes
+    const uint8_t *current_payload_ = nullptr;  // the payload accept() was given
     std::vector<LateRun> late_runs_;
     std::vector<uint8_t> late_bytes_;
     size_t buffered_bytes_ = 0;
