@@ -5,7 +5,9 @@ namespace tlsdist {
 const char *const kViewUsage =
     "tlsdist[,FILTER] (session table), tlsdist,csv[,FILTER] (session CSV), "
     "tlsdist,packets[,FILTER] (per-packet CSV), tlsdist,html[,FILTER] (HTML report); "
-    "scope=all|appdata|handshake|plaintext may precede FILTER";
+    "before FILTER, in any order, each at most once: scope=all|appdata|handshake|plaintext, "
+    "out=PATH (write to a file), title=TEXT (html only); in PATH and TEXT write \\, for a comma "
+    "and \\\\ for a backslash";
 
 namespace {
 
@@ -21,7 +23,42 @@ bool starts_with(std::string_view text, std::string_view prefix)
     return text.substr(0, prefix.size()) == prefix;
 }
 
+// Reads one escaped value from the start of rest, up to the first comma that
+// is not escaped, and moves rest past that comma. False (and why) for a
+// backslash that escapes neither a comma nor a backslash.
+bool take_value(std::string_view &rest, std::string &value, std::string &why)
+{
+    value.clear();
+    size_t i = 0;
+    for (; i < rest.size() && rest[i] != ','; ++i) {
+        if (rest[i] != '\\') {
+            value += rest[i];
+            continue;
+        }
+        if (i + 1 == rest.size() || (rest[i + 1] != ',' && rest[i + 1] != '\\')) {
+            why = i + 1 == rest.size() ? "a backslash at the end"
+                                       : std::string("\"\\") + rest[i + 1] + "\"";
+            return false;
+        }
+        value += rest[++i];
+    }
+    rest = i < rest.size() ? rest.substr(i + 1) : std::string_view();
+    return true;
+}
+
 }  // namespace
+
+std::string escape_view_value(std::string_view text)
+{
+    std::string escaped;
+    escaped.reserve(text.size());
+    for (char c : text) {
+        if (c == ',' || c == '\\')
+            escaped += '\\';
+        escaped += c;
+    }
+    return escaped;
+}
 
 ViewOptionsResult parse_view_options(std::string_view argument)
 {
@@ -53,17 +90,48 @@ ViewOptionsResult parse_view_options(std::string_view argument)
         rest = after.empty() ? after : after.substr(1);
         break;
     }
-    constexpr std::string_view kScope = "scope=";
-    if (starts_with(rest, kScope)) {
-        const size_t end = rest.find(',');
-        const std::string_view word = rest.substr(kScope.size(), end == std::string_view::npos
-                                                                      ? std::string_view::npos
-                                                                      : end - kScope.size());
-        const std::optional<ByteScope> scope = byte_scope_from_word(word);
-        if (!scope)
-            return refuse("unknown byte scope \"" + std::string(word) + "\"");
-        result.options.scope = *scope;
-        rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
+
+    enum Key { kScope, kOut, kTitle };
+    static const std::string_view kKeys[] = {"scope=", "out=", "title="};
+    bool seen[3] = {};
+    for (;;) {
+        int key = -1;
+        for (int k = 0; k < 3; ++k) {
+            if (starts_with(rest, kKeys[k]))
+                key = k;
+        }
+        if (key < 0)
+            break;
+        const std::string name(kKeys[key]);
+        if (seen[key])
+            return refuse("repeated key " + name + " (each key at most once)");
+        seen[key] = true;
+        rest.remove_prefix(name.size());
+        std::string value, why;
+        if (!take_value(rest, value, why))
+            return refuse("bad escape in the value of " + name + ": " + why +
+                          " (write \\, for a comma, \\\\ for a backslash)");
+        switch (key) {
+        case kScope: {
+            const std::optional<ByteScope> scope = byte_scope_from_word(value);
+            if (!scope)
+                return refuse("unknown byte scope \"" + value + "\"");
+            result.options.scope = *scope;
+            break;
+        }
+        case kOut:
+            if (value.empty())
+                return refuse("empty value of out= (give a file name)");
+            result.options.output = std::move(value);
+            break;
+        case kTitle:
+            if (value.empty())
+                return refuse("empty value of title= (leave the key out for no title)");
+            if (result.options.kind != ViewKind::HtmlReport)
+                return refuse("title= is for the HTML report only (tlsdist,html)");
+            result.options.title = std::move(value);
+            break;
+        }
     }
     result.options.filter = std::string(rest);
     return result;

@@ -1,12 +1,18 @@
 // The argument of tshark's -z option for tlsdist's views:
-//   tlsdist[,FILTER]          the session table (text)
-//   tlsdist,csv[,FILTER]      one CSV row per session
-//   tlsdist,packets[,FILTER]  one CSV row per frame that carries TLS bytes
-//   tlsdist,html[,FILTER]     the HTML report (one self-contained page)
-// Each may take scope=all|appdata|handshake|plaintext before the filter: which TLS
-// bytes the distributions count (e.g. tlsdist,csv,scope=appdata,FILTER).
+//   tlsdist[,KEY=VALUE...][,FILTER]          the session table (text)
+//   tlsdist,csv[,KEY=VALUE...][,FILTER]      one CSV row per session
+//   tlsdist,packets[,KEY=VALUE...][,FILTER]  one CSV row per frame that carries TLS bytes
+//   tlsdist,html[,KEY=VALUE...][,FILTER]     the HTML report (one self-contained page)
+// Keys, each at most once, in any order, between the view and the filter:
+//   scope=all|appdata|handshake|plaintext  which TLS bytes the distributions count
+//   out=PATH                               write to the file PATH instead of standard output
+//   title=TEXT                             the HTML report's title (html only)
+// In a value, "\," stands for a comma and "\\" for a backslash; any other
+// backslash is refused (escape_view_value() makes any text a value). The
+// filter, the rest of the argument, is taken as it is.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -19,7 +25,9 @@ enum class ViewKind { Table, SessionCsv, PacketCsv, HtmlReport };
 struct ViewOptions {
     ViewKind kind = ViewKind::Table;
     ByteScope scope = ByteScope::All;
-    std::string filter;  // display filter; empty means every frame
+    std::string filter;                 // display filter; empty means every frame
+    std::optional<std::string> output;  // out=: a file; none means standard output
+    std::optional<std::string> title;   // title=: the HTML report's title
 };
 
 struct ViewOptionsResult {
@@ -29,6 +37,9 @@ struct ViewOptionsResult {
 };
 
 ViewOptionsResult parse_view_options(std::string_view argument);
+
+// TEXT as a KEY=VALUE value: backslashes and commas escaped with a backslash.
+std::string escape_view_value(std::string_view text);
 
 extern const char *const kViewUsage;
 

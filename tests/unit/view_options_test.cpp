@@ -62,3 +62,89 @@ TEST(ViewOptions, RefusesMalformedArguments)
         EXPECT_NE(r.error.find("tlsdist,csv[,FILTER]"), std::string::npos) << r.error;
     }
 }
+
+TEST(ViewOptions, ScopeOutAndTitleInAnyOrderBeforeTheFilter)
+{
+    auto r = parse_view_options("tlsdist,csv,out=sessions.csv");
+    ASSERT_TRUE(r.ok) << r.error;
+    EXPECT_EQ(r.options.kind, ViewKind::SessionCsv);
+    EXPECT_EQ(r.options.output, std::optional<std::string>("sessions.csv"));
+    EXPECT_FALSE(r.options.title);
+    EXPECT_EQ(r.options.filter, "");
+
+    r = parse_view_options("tlsdist,csv");
+    ASSERT_TRUE(r.ok);
+    EXPECT_FALSE(r.options.output);  // standard output
+
+    r = parse_view_options("tlsdist,html,title=a.pcap,out=/tmp/r.html,scope=appdata,tcp.stream in {1,2}");
+    ASSERT_TRUE(r.ok) << r.error;
+    EXPECT_EQ(r.options.kind, ViewKind::HtmlReport);
+    EXPECT_EQ(r.options.title, std::optional<std::string>("a.pcap"));
+    EXPECT_EQ(r.options.output, std::optional<std::string>("/tmp/r.html"));
+    EXPECT_EQ(r.options.scope, ByteScope::ApplicationData);
+    EXPECT_EQ(r.options.filter, "tcp.stream in {1,2}");
+
+    r = parse_view_options("tlsdist,scope=handshake,out=t.txt,tls");
+    ASSERT_TRUE(r.ok) << r.error;
+    EXPECT_EQ(r.options.kind, ViewKind::Table);
+    EXPECT_EQ(r.options.scope, ByteScope::Handshake);
+    EXPECT_EQ(r.options.output, std::optional<std::string>("t.txt"));
+    EXPECT_EQ(r.options.filter, "tls");
+
+    r = parse_view_options("tlsdist,packets,out=p.csv,scope=plaintext");
+    ASSERT_TRUE(r.ok) << r.error;
+    EXPECT_EQ(r.options.kind, ViewKind::PacketCsv);
+    EXPECT_EQ(r.options.scope, ByteScope::Plaintext);
+    EXPECT_EQ(r.options.filter, "");
+}
+
+TEST(ViewOptions, EscapedCommasAndBackslashesInValues)
+{
+    auto r = parse_view_options("tlsdist,html,title=x\\,y\\\\z.pcap,out=a\\,b.html,ip.addr==10.0.0.1");
+    ASSERT_TRUE(r.ok) << r.error;
+    EXPECT_EQ(r.options.title, std::optional<std::string>("x,y\\z.pcap"));
+    EXPECT_EQ(r.options.output, std::optional<std::string>("a,b.html"));
+    EXPECT_EQ(r.options.filter, "ip.addr==10.0.0.1");
+
+    // The filter is taken as it is: backslashes there belong to its strings.
+    r = parse_view_options("tlsdist,csv,out=o.csv,tls.handshake.extensions_server_name == \"a\\\\,b\"");
+    ASSERT_TRUE(r.ok) << r.error;
+    EXPECT_EQ(r.options.filter, "tls.handshake.extensions_server_name == \"a\\\\,b\"");
+
+    for (const std::string text : {"plain", "a,b", "a\\b", "\\,\\\\,,", "ends with \\", ",", "=,=", "title=x,out=y"}) {
+        r = parse_view_options("tlsdist,html,out=" + escape_view_value(text) + ",title=" +
+                               escape_view_value(text) + ",tcp");
+        ASSERT_TRUE(r.ok) << text << ": " << r.error;
+        EXPECT_EQ(r.options.output, std::optional<std::string>(text));
+        EXPECT_EQ(r.options.title, std::optional<std::string>(text));
+        EXPECT_EQ(r.options.filter, "tcp");
+    }
+    EXPECT_EQ(escape_view_value("a,b\\c"), "a\\,b\\\\c");
+}
+
+TEST(ViewOptions, RefusesRepeatedKeysEmptyValuesBadEscapesAndTitlesOutsideHtml)
+{
+    const struct {
+        const char *argument;
+        const char *message;
+    } cases[] = {
+        {"tlsdist,csv,out=a.csv,out=b.csv", "repeated key out="},
+        {"tlsdist,csv,scope=all,out=a.csv,scope=appdata", "repeated key scope="},
+        {"tlsdist,html,title=a,title=b", "repeated key title="},
+        {"tlsdist,csv,out=", "empty value of out="},
+        {"tlsdist,csv,out=,tls", "empty value of out="},
+        {"tlsdist,html,title=", "empty value of title="},
+        {"tlsdist,scope=", "unknown byte scope \"\""},
+        {"tlsdist,csv,out=a\\b.csv", "bad escape in the value of out=: \"\\b\""},
+        {"tlsdist,html,title=a\\", "bad escape in the value of title=: a backslash at the end"},
+        {"tlsdist,title=x", "title= is for the HTML report only"},
+        {"tlsdist,csv,title=x", "title= is for the HTML report only"},
+        {"tlsdist,packets,out=p.csv,title=x", "title= is for the HTML report only"},
+    };
+    for (const auto &c : cases) {
+        const auto r = parse_view_options(c.argument);
+        EXPECT_FALSE(r.ok) << c.argument;
+        EXPECT_NE(r.error.find(c.message), std::string::npos) << c.argument << ": " << r.error;
+        EXPECT_NE(r.error.find("out=PATH"), std::string::npos) << r.error;
+    }
+}
