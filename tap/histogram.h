@@ -18,13 +18,29 @@ public:
     uint64_t operator[](size_t value) const { return wide_.empty() ? narrow_[value] : wide_[value]; }
     uint64_t total() const { return total_; }
     Counts counts() const;
+    // Calls visit(count) for values 0 to 255 in order, with a uint32_t count
+    // while the histogram is narrow and a uint64_t one once wide: the
+    // writers' way to read all counts without copying them.
+    template <typename Visit>
+    void for_each_count(Visit &&visit) const
+    {
+        if (wide_.empty()) {
+            for (uint32_t count : narrow_)
+                visit(count);
+        } else {
+            for (uint64_t count : wide_)
+                visit(count);
+        }
+    }
 
 private:
     void widen();
 
     // No count can exceed the total, so while the total fits in 32 bits the
     // counts are kept in 32 bits: half the memory per session, and a faster
-    // kernel. Past 4 GiB of bytes the histogram moves to 64-bit counts, so
+    // kernel. Calls of 4 KiB or more are counted with a second, stack-local
+    // table (see histogram.cpp), so the per-session size stays 256 counts.
+    // Past 4 GiB of bytes the histogram moves to 64-bit counts, so
     // nothing ever overflows.
     std::array<uint32_t, 256> narrow_{};
     std::vector<uint64_t> wide_;  // empty until needed, then 256 counts

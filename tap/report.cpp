@@ -2,9 +2,13 @@
 
 #include "randomness.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
+
+#include <arpa/inet.h>
 
 namespace tlsdist {
 
@@ -287,21 +291,158 @@ void append_packet_csv_header(std::string &out, ByteScope scope)
     out += "\r\n";
 }
 
+namespace {
+
+// The per-packet row is written straight into the output string through a
+// pointer: one resize to a bound, no temporary strings, no printf. Its 256
+// counts dominate, and a frame's counts are mostly 0 to 99.
+
+struct DigitPairs {
+    char text[200];
+    constexpr DigitPairs() : text()
+    {
+        for (int i = 0; i < 100; ++i) {
+            text[2 * i] = static_cast<char>('0' + i / 10);
+            text[2 * i + 1] = static_cast<char>('0' + i % 10);
+        }
+    }
+};
+constexpr DigitPairs kDigitPairs;
+
+// The decimal digits std::to_chars writes, at p; returns their end.
+template <typename Unsigned>
+inline char *put_decimal(char *p, Unsigned value)
+{
+    if (value < 10) {
+        *p = static_cast<char>('0' + value);
+        return p + 1;
+    }
+    if (value < 100) {
+        std::memcpy(p, kDigitPairs.text + 2 * value, 2);
+        return p + 2;
+    }
+    return std::to_chars(p, p + 20, value).ptr;
+}
+
+inline char *put_text(char *p, std::string_view text)
+{
+    std::memcpy(p, text.data(), text.size());
+    return p + text.size();
+}
+
+size_t decimal_digits(uint64_t value)
+{
+    size_t digits = 1;
+    for (; value >= 10; value /= 10)
+        ++digits;
+    return digits;
+}
+
+// csv_cell(text) at p: at most 2 * text.size() + 3 characters.
+char *put_csv_cell(char *p, std::string_view text)
+{
+    const bool formula = !text.empty() && (text[0] == '=' || text[0] == '+' || text[0] == '-' ||
+                                           text[0] == '@' || text[0] == '\t' || text[0] == '\r');
+    const bool quote = formula || text.find_first_of(",\"\r\n") != std::string_view::npos;
+    if (quote)
+        *p++ = '"';
+    if (formula)
+        *p++ = '\'';
+    for (char c : text) {
+        if (c == '"')
+            *p++ = '"';
+        *p++ = c;
+    }
+    if (quote)
+        *p++ = '"';
+    return p;
+}
+
+// csv_cell(address_text(endpoint)) at p: IPv4 written here (inet_ntop's
+// dotted decimal), IPv6 by inet_ntop as address_text does.
+constexpr size_t kAddressCellBound = 2 * INET6_ADDRSTRLEN + 3;
+char *put_address_cell(char *p, const Endpoint &endpoint)
+{
+    if (endpoint.family == Endpoint::Family::IPv4) {
+        for (int i = 0; i < 4; ++i) {
+            if (i > 0)
+                *p++ = '.';
+            p = put_decimal(p, endpoint.address[i]);
+        }
+        return p;
+    }
+    char text[INET6_ADDRSTRLEN] = "-";
+    if (endpoint.family == Endpoint::Family::IPv6)
+        inet_ntop(AF_INET6, endpoint.address.data(), text, sizeof text);
+    return put_csv_cell(p, text);
+}
+
+// utc_time_text(time) at p. Packets come in time order, many per second, so
+// the calendar part of the last second is kept (gmtime_r and strftime as
+// utc_time_text calls them, once per second of capture time).
+constexpr size_t kTimeBound = 96;
+char *put_utc_time(char *p, const Timestamp &time)
+{
+    thread_local int64_t cached_seconds = 0;
+    thread_local std::string cached_calendar;
+    if (cached_calendar.empty() || cached_seconds != time.seconds) {
+        cached_calendar = calendar_text(time, true, "%Y-%m-%dT%H:%M:%S");
+        cached_seconds = time.seconds;
+    }
+    const size_t calendar = std::min(cached_calendar.size(), size_t{63});
+    p = put_text(p, std::string_view(cached_calendar.data(), calendar));
+    const int32_t micros = time.nanoseconds / 1000;
+    if (micros >= 0 && micros < 1000000) {
+        *p++ = '.';
+        std::memcpy(p, kDigitPairs.text + 2 * (micros / 10000), 2);
+        std::memcpy(p + 2, kDigitPairs.text + 2 * (micros / 100 % 100), 2);
+        std::memcpy(p + 4, kDigitPairs.text + 2 * (micros % 100), 2);
+        p += 6;
+        *p++ = 'Z';
+        return p;
+    }
+    char fraction[16];
+    std::snprintf(fraction, sizeof fraction, ".%06dZ", micros);
+    return put_text(p, fraction);
+}
+
+}  // namespace
+
 void append_packet_csv_row(std::string &out, const PacketRow &row)
 {
-    append_number(out, row.frame_number);
-    out += ',' + utc_time_text(row.time);
-    out += ',' + csv_cell(address_text(row.source)) + ',' + std::to_string(row.source.port);
-    out += ',' + csv_cell(address_text(row.destination)) + ',' +
-           std::to_string(row.destination.port);
-    out += ',';
-    append_number(out, row.stream);
-    out += ',';
-    out += transport_name(row.transport);
-    out += row.from_client ? ",tx," : ",rx,";
-    append_number(out, row.histogram->total());
-    append_histogram(out, *row.histogram);
-    out += "\r\n";
+    const ByteHistogram &histogram = *row.histogram;
+    // No count exceeds the total, so none has more digits.
+    const size_t count_bound = decimal_digits(histogram.total()) + 1;
+    const size_t bound = 11 + 1 + kTimeBound + 2 * (1 + kAddressCellBound + 1 + 5) + 1 + 11 + 3 + 4 +
+                         20 + 256 * count_bound + 2;
+    const size_t start = out.size();
+    out.resize(start + bound);
+    char *const begin = &out[start];
+    char *p = begin;
+    p = put_decimal(p, row.frame_number);
+    *p++ = ',';
+    p = put_utc_time(p, row.time);
+    *p++ = ',';
+    p = put_address_cell(p, row.source);
+    *p++ = ',';
+    p = put_decimal(p, row.source.port);
+    *p++ = ',';
+    p = put_address_cell(p, row.destination);
+    *p++ = ',';
+    p = put_decimal(p, row.destination.port);
+    *p++ = ',';
+    p = put_decimal(p, row.stream);
+    *p++ = ',';
+    p = put_text(p, transport_name(row.transport));
+    p = put_text(p, row.from_client ? ",tx," : ",rx,");
+    p = put_decimal(p, histogram.total());
+    histogram.for_each_count([&p](auto count) {
+        *p++ = ',';
+        p = put_decimal(p, count);
+    });
+    *p++ = '\r';
+    *p++ = '\n';
+    out.resize(start + static_cast<size_t>(p - begin));
 }
 
 }  // namespace tlsdist

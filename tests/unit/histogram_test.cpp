@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
+#include <random>
 #include <vector>
 
 using tlsdist::ByteHistogram;
@@ -90,4 +92,184 @@ TEST(ByteHistogram, WordAtATimeCountingMatchesByteAtATime)
             EXPECT_EQ(h.counts(), expected) << "offset " << offset << " length " << length;
         }
     }
+}
+
+namespace {
+
+// The expected counts of every test below come from this loop, one byte at a
+// time, independent of the kernel's word loads and tables.
+ByteHistogram::Counts naive_counts(const uint8_t *data, size_t length)
+{
+    ByteHistogram::Counts counts{};
+    for (size_t i = 0; i < length; ++i)
+        ++counts[data[i]];
+    return counts;
+}
+
+// Random bytes, or runs of one value of random lengths (from 1 byte to a few
+// thousand), the two kinds of input the kernel treats differently.
+std::vector<uint8_t> test_bytes(size_t size, uint32_t seed, bool runs)
+{
+    std::mt19937 generator(seed);
+    std::vector<uint8_t> bytes(size);
+    size_t i = 0;
+    while (i < size) {
+        const auto value = static_cast<uint8_t>(generator());
+        const size_t run = runs ? 1 + generator() % 3000 : 1;
+        for (size_t j = 0; j < run && i < size; ++j, ++i)
+            bytes[i] = runs ? value : static_cast<uint8_t>(generator());
+    }
+    return bytes;
+}
+
+}  // namespace
+
+TEST(ByteHistogram, RandomLengthsAndUnalignedStartsMatchANaiveCount)
+{
+    // Lengths 0..5000 (both sides of the two-table threshold), start pointers
+    // at every alignment, random bytes and runs of one value.
+    std::mt19937 generator(2024);
+    for (bool runs : {false, true}) {
+        const std::vector<uint8_t> bytes = test_bytes(6000, runs ? 7 : 8, runs);
+        for (int trial = 0; trial < 400; ++trial) {
+            const size_t offset = generator() % 16;
+            const size_t length = trial < 64 ? static_cast<size_t>(trial) : generator() % 5001;
+            ByteHistogram h;
+            h.add(bytes.data() + offset, length);
+            EXPECT_EQ(h.counts(), naive_counts(bytes.data() + offset, length))
+                << "runs " << runs << " offset " << offset << " length " << length;
+            EXPECT_EQ(h.total(), length);
+            for (size_t v = 0; v < 256; ++v)
+                ASSERT_EQ(h[v], h.counts()[v]);
+        }
+    }
+}
+
+TEST(ByteHistogram, ManyCallsOfMixedSizesMatchANaiveCount)
+{
+    // One histogram fed calls of random sizes, small and large, in sequence:
+    // the counts kept in the histogram are the first table of large calls.
+    std::mt19937 generator(99);
+    const std::vector<uint8_t> bytes = test_bytes(1 << 20, 11, true);
+    ByteHistogram h;
+    size_t position = 0;
+    while (position < bytes.size()) {
+        size_t length = generator() % 3 == 0 ? generator() % 40000 : generator() % 2000;
+        length = std::min(length, bytes.size() - position);
+        h.add(bytes.data() + position, length);
+        position += length;
+    }
+    EXPECT_EQ(h.counts(), naive_counts(bytes.data(), bytes.size()));
+    EXPECT_EQ(h.total(), bytes.size());
+}
+
+TEST(ByteHistogram, OneValueInLargeCallsIsCountedExactly)
+{
+    const std::vector<uint8_t> bytes(300000, 0x5a);
+    ByteHistogram h;
+    for (int call = 0; call < 10; ++call)
+        h.add(bytes.data() + call, bytes.size() - call);
+    EXPECT_EQ(h[0x5a], 10 * 300000u - 45u);
+    EXPECT_EQ(h.total(), 10 * 300000u - 45u);
+    for (size_t v = 0; v < 256; ++v) {
+        if (v != 0x5a) {
+            EXPECT_EQ(h[v], 0u);
+        }
+    }
+}
+
+TEST(ByteHistogram, MergeMatchesANaiveCountOfBothParts)
+{
+    std::mt19937 generator(5);
+    const std::vector<uint8_t> bytes = test_bytes(200000, 3, false);
+    for (int trial = 0; trial < 50; ++trial) {
+        const size_t split = generator() % bytes.size();
+        ByteHistogram first, second;
+        first.add(bytes.data(), split);
+        second.add(bytes.data() + split, bytes.size() - split);
+        first.merge(second);
+        EXPECT_EQ(first.counts(), naive_counts(bytes.data(), bytes.size())) << "split " << split;
+        EXPECT_EQ(first.total(), bytes.size());
+        // merging an empty histogram changes nothing
+        first.merge(ByteHistogram{});
+        EXPECT_EQ(first.counts(), naive_counts(bytes.data(), bytes.size()));
+    }
+}
+
+TEST(ByteHistogram, WideCountsKeepCountingCallsOfEverySizeExactly)
+{
+    // Past 4 GiB (reached by merging), calls small and large still add
+    // exactly what a naive count finds, and for_each_count reads the counts.
+    std::vector<uint8_t> block(1 << 20);
+    for (size_t i = 0; i < block.size(); ++i)
+        block[i] = static_cast<uint8_t>(i * 31 + (i >> 9));
+    const ByteHistogram::Counts block_counts = naive_counts(block.data(), block.size());
+    ByteHistogram h;
+    h.add(block.data(), block.size());
+    for (int doubling = 0; doubling < 12; ++doubling) {  // 4 GiB
+        const ByteHistogram copy = h;
+        h.merge(copy);
+    }
+    ByteHistogram::Counts expected{};
+    for (size_t v = 0; v < 256; ++v)
+        expected[v] = block_counts[v] << 12;
+    ASSERT_EQ(h.counts(), expected);
+    ASSERT_GT(h.total(), uint64_t{UINT32_MAX});
+
+    std::mt19937 generator(17);
+    for (int call = 0; call < 40; ++call) {
+        const size_t offset = generator() % 16;
+        const size_t length = call % 2 ? generator() % 5000 : generator() % (block.size() - 16);
+        h.add(block.data() + offset, length);
+        const ByteHistogram::Counts part = naive_counts(block.data() + offset, length);
+        for (size_t v = 0; v < 256; ++v)
+            expected[v] += part[v];
+    }
+    EXPECT_EQ(h.counts(), expected);
+    size_t value = 0;
+    h.for_each_count([&](uint64_t count) { EXPECT_EQ(count, expected[value++]); });
+    EXPECT_EQ(value, 256u);
+}
+
+TEST(ByteHistogram, LargeAddsUpToAndAcrossTheNarrowLimit)
+{
+    // One value counted up to exactly 2^32 - 1 by a large (two-table) add,
+    // which stays narrow, then one byte more, which widens first.
+    const std::vector<uint8_t> zeros(1 << 20, 0x00);
+    ByteHistogram power;  // 1 MiB << k
+    power.add(zeros.data(), zeros.size());
+    ByteHistogram h;  // sum of 1 MiB << k for k = 0..11: 2^32 - 2^20
+    for (int k = 0; k < 12; ++k) {
+        h.merge(power);
+        const ByteHistogram copy = power;
+        power.merge(copy);
+    }
+    ASSERT_EQ(h.total(), (uint64_t{1} << 32) - (1 << 20));
+    h.add(zeros.data(), zeros.size() - 1);
+    EXPECT_EQ(h[0], uint64_t{UINT32_MAX});
+    EXPECT_EQ(h.total(), uint64_t{UINT32_MAX});
+    size_t wide_counts = 0;  // still narrow: the visitor sees 32-bit counts
+    h.for_each_count([&](auto count) { wide_counts += sizeof count == 8; });
+    EXPECT_EQ(wide_counts, 0u);
+    h.add(zeros.data(), 1);
+    EXPECT_EQ(h[0], uint64_t{1} << 32);
+    h.add(zeros.data(), zeros.size());
+    EXPECT_EQ(h[0], (uint64_t{1} << 32) + (1 << 20));
+    EXPECT_EQ(h.total(), h[0]);
+    for (size_t v = 1; v < 256; ++v)
+        EXPECT_EQ(h[v], 0u);
+
+    // The same crossing within one large add.
+    ByteHistogram g;
+    power = ByteHistogram{};
+    power.add(zeros.data(), zeros.size());
+    for (int k = 0; k < 12; ++k) {
+        g.merge(power);
+        const ByteHistogram copy = power;
+        power.merge(copy);
+    }
+    g.add(zeros.data() + 3, zeros.size() - 3);
+    g.add(zeros.data(), 4096);
+    EXPECT_EQ(g[0], (uint64_t{1} << 32) - 3 + 4096);
+    EXPECT_EQ(g.total(), g[0]);
 }

@@ -4,10 +4,14 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <random>
 #include <sstream>
+
+#include <arpa/inet.h>
 
 using namespace tlsdist;
 
@@ -334,4 +338,157 @@ TEST_F(UtcZone, HostileStringsCannotBreakOrDriveTheTextTable)
     }
     EXPECT_NE(out.find("\\x1b[2J\\x1b[31mred\\x07"), std::string::npos);
     EXPECT_NE(out.find("\xc3\xa9t\xc3\xa9"), std::string::npos);  // UTF-8 passes through
+}
+
+namespace {
+
+// A histogram with the given counts, built without counting each byte: for
+// each bit k, the values whose count has that bit, doubled k times by merges.
+ByteHistogram histogram_with(const ByteHistogram::Counts &counts)
+{
+    ByteHistogram result;
+    for (int bit = 0; bit < 40; ++bit) {
+        std::vector<uint8_t> values;
+        for (size_t v = 0; v < 256; ++v)
+            if ((counts[v] >> bit) & 1)
+                values.push_back(static_cast<uint8_t>(v));
+        if (values.empty())
+            continue;
+        ByteHistogram part;
+        part.add(values.data(), values.size());
+        for (int doubling = 0; doubling < bit; ++doubling) {
+            const ByteHistogram copy = part;
+            part.merge(copy);
+        }
+        result.merge(part);
+    }
+    return result;
+}
+
+// The address cell as the format defines it: inet_ntop's text, "-" without
+// an address, which is a formula-like cell and so written "'-" in quotes.
+std::string expected_address(const Endpoint &endpoint)
+{
+    char text[64] = "-";
+    if (endpoint.family == Endpoint::Family::IPv4)
+        inet_ntop(AF_INET, endpoint.address.data(), text, sizeof text);
+    else if (endpoint.family == Endpoint::Family::IPv6)
+        inet_ntop(AF_INET6, endpoint.address.data(), text, sizeof text);
+    return std::string(text) == "-" ? "\"'-\"" : text;
+}
+
+// The row formatted independently of report.cpp, with snprintf, gmtime_r and
+// strftime.
+std::string expected_packet_row(const PacketRow &row, const ByteHistogram::Counts &counts, uint64_t total)
+{
+    std::string line;
+    char text[128];
+    const time_t seconds = static_cast<time_t>(row.time.seconds);
+    struct tm parts {};
+    char calendar[64] = "-";
+    if (gmtime_r(&seconds, &parts) != nullptr)
+        std::strftime(calendar, sizeof calendar, "%Y-%m-%dT%H:%M:%S", &parts);
+    std::snprintf(text, sizeof text, "%u,%s.%06dZ,", row.frame_number, calendar, row.time.nanoseconds / 1000);
+    line += text;
+    std::snprintf(text, sizeof text, "%s,%u,", expected_address(row.source).c_str(), unsigned{row.source.port});
+    line += text;
+    std::snprintf(text, sizeof text, "%s,%u,", expected_address(row.destination).c_str(),
+                  unsigned{row.destination.port});
+    line += text;
+    std::snprintf(text, sizeof text, "%u,%s,%s,%llu", row.stream, row.transport == Transport::Udp ? "udp" : "tcp",
+                  row.from_client ? "tx" : "rx", static_cast<unsigned long long>(total));
+    line += text;
+    for (uint64_t count : counts) {
+        std::snprintf(text, sizeof text, ",%llu", static_cast<unsigned long long>(count));
+        line += text;
+    }
+    return line + "\r\n";
+}
+
+}  // namespace
+
+TEST_F(UtcZone, PacketCsvRowsMatchAnIndependentlyFormattedRow)
+{
+    std::mt19937_64 generator(16);
+    auto pick = [&](std::initializer_list<uint64_t> edges, uint64_t modulo) {
+        return generator() % 4 == 0 ? *(edges.begin() + generator() % edges.size()) : generator() % modulo;
+    };
+    std::string out = "earlier text\r\n";
+    std::string expected = out;
+    for (int trial = 0; trial < 300; ++trial) {
+        // Counts: zeros, small ones (a frame's), and near 2^32 (narrow while the
+        // total fits in 32 bits, wide past it).
+        ByteHistogram::Counts counts{};
+        const int kind = trial % 4;
+        for (auto &count : counts) {
+            const uint64_t r = generator();
+            if (r % 3 == 0)
+                count = 0;
+            else if (kind == 0)
+                count = r % 10;
+            else if (kind == 1)
+                count = r % 100000;
+            else if (kind == 2)
+                count = r % 7 == 1 ? (r >> 20) % 17 : 0;
+            else
+                count = UINT32_MAX - r % 1000;
+        }
+        if (kind == 2)
+            counts[generator() % 256] = UINT32_MAX - 300;  // one count near the narrow limit, total below it
+        uint64_t total = 0;
+        for (uint64_t count : counts)
+            total += count;
+        if (kind == 2 && total > UINT32_MAX)
+            continue;
+        const ByteHistogram histogram = histogram_with(counts);
+        ASSERT_EQ(histogram.counts(), counts);
+
+        PacketRow row;
+        row.frame_number = static_cast<uint32_t>(pick({0, 1, 9, 10, 99, 100, UINT32_MAX}, uint64_t{1} << 32));
+        row.time.seconds = static_cast<int64_t>(pick({0, 1, 59, 86399, 951782400, 4102444800}, uint64_t{1} << 34));
+        row.time.nanoseconds = static_cast<int32_t>(pick({0, 999, 1000, 999999, 999999999}, 1000000000));
+        for (Endpoint *endpoint : {&row.source, &row.destination}) {
+            uint8_t address[16];
+            for (auto &byte : address)
+                byte = generator() % 3 == 0 ? 0 : static_cast<uint8_t>(generator());
+            const auto port = static_cast<uint16_t>(pick({0, 1, 443, 65535}, 65536));
+            const uint64_t family = generator() % 5;
+            *endpoint = family == 0 ? Endpoint{} : family < 3 ? Endpoint::ipv4(address, port) : Endpoint::ipv6(address, port);
+            endpoint->port = port;
+        }
+        row.stream = static_cast<uint32_t>(pick({0, UINT32_MAX}, 100000));
+        row.transport = generator() % 2 ? Transport::Udp : Transport::Tcp;
+        row.from_client = generator() % 2;
+        row.histogram = &histogram;
+        append_packet_csv_row(out, row);
+        expected += expected_packet_row(row, counts, total);
+        ASSERT_EQ(out, expected) << "trial " << trial;
+    }
+    // The times outside the usual range: before 1970, nanoseconds past a second.
+    ByteHistogram small;
+    const uint8_t bytes[] = {0, 255, 255};
+    small.add(bytes, sizeof bytes);
+    ByteHistogram::Counts small_counts{};
+    small_counts[0] = 1;
+    small_counts[255] = 2;
+    for (const Timestamp time : {Timestamp{-1, 0}, Timestamp{-86400 * 365, 5000}, Timestamp{5, -1000},
+                                 Timestamp{5, 2000000000}, Timestamp{INT64_MAX, 0}}) {
+        PacketRow row;
+        row.time = time;
+        row.histogram = &small;
+        out.clear();
+        append_packet_csv_row(out, row);
+        EXPECT_EQ(out, expected_packet_row(row, small_counts, 3)) << time.seconds << " " << time.nanoseconds;
+    }
+}
+
+TEST(PacketCsv, HeaderNamesEveryColumn)
+{
+    std::string expected = "frame,time,src_ip,src_port,dst_ip,dst_port,stream,transport,direction,tls_bytes";
+    for (int value = 0; value < 256; ++value)
+        expected += "," + std::to_string(value);
+    expected += "\r\n";
+    std::string out;
+    append_packet_csv_header(out);
+    EXPECT_EQ(out, expected);
 }
