@@ -6,9 +6,13 @@
 #include <epan/stat_tap_ui.h>
 #include <epan/tap.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -31,157 +35,52 @@ struct WaitingFrame {
     Endpoint destination;
 };
 
-struct CliView {
-    explicit CliView(const ViewOptions &chosen) : options(chosen), table(chosen.scope) {}
+struct CliView;
 
-    ViewOptions options;
+// What the views of one tshark run with the same display filter and byte
+// scope share: one session table, counted once per frame however many of
+// them draw from it (tlsdist --html R -o S -p P runs three such views).
+// Each view keeps its own tap listener, with the same filter, so that the
+// views are drawn and reset as before; the first view still open counts.
+struct Counting {
+    Counting(ByteScope chosen_scope, std::string chosen_filter)
+        : scope(chosen_scope), filter(std::move(chosen_filter)), table(chosen_scope)
+    {
+    }
+
+    ByteScope scope;
+    std::string filter;
     SessionTable table;
     ByteHistogram frame_histogram;
-    std::string text;
-    bool header_written = false;
     std::vector<WaitingFrame> waiting;  // in frame order
+    std::vector<CliView *> members;     // in start order; members[0] counts
+    size_t packet_members = 0;          // of which per-packet views
 };
+
+struct CliView {
+    explicit CliView(const ViewOptions &chosen) : options(chosen) {}
+
+    ViewOptions options;
+    std::shared_ptr<Counting> counting;
+    std::FILE *out = stdout;  // out=: a file this view opened
+    std::string text;         // what waits to be written
+    bool header_written = false;
+    bool restart_output = false;  // the file is to be cut at the next write
+    bool write_failed = false;
+};
+
+// Every open view, in start order.
+std::vector<CliView *> &open_views()
+{
+    static std::vector<CliView *> views;
+    return views;
+}
 
 constexpr size_t kFlushBytes = 1 << 20;
 
-void write_stdout(const std::string &text)
+std::string output_name(const CliView *view)
 {
-    std::fwrite(text.data(), 1, text.size(), stdout);
-}
-
-void reset_view(void *data)
-{
-    auto *view = static_cast<CliView *>(data);
-    view->table.clear();
-    view->header_written = false;
-    view->waiting.clear();
-}
-
-void count_frame(CliView *view, const FrameEvent *frame)
-{
-    if (view->options.kind != ViewKind::PacketCsv) {
-        view->table.add(*frame);
-        return;
-    }
-    // Rows go out as frames arrive, so the view's memory does not grow with them.
-    view->table.add(*frame, &view->frame_histogram);
-    if (view->frame_histogram.total() == 0)
-        return;
-    view->text.clear();
-    if (!view->header_written) {
-        append_packet_csv_header(view->text, view->options.scope);
-        view->header_written = true;
-    }
-    PacketRow row;
-    row.frame_number = frame->frame_number;
-    row.time = frame->time;
-    row.source = frame->source;
-    row.destination = frame->destination;
-    row.stream = frame->stream;
-    row.transport = frame->transport;
-    row.from_client =
-        view->table.sender_is_client(frame->stream, frame->sender, &capture_tracker(), frame->transport);
-    row.histogram = &view->frame_histogram;
-    append_packet_csv_row(view->text, row);
-    write_stdout(view->text);
-}
-
-tap_packet_status view_packet(void *data, packet_info *, epan_dissect_t *, const void *tap_data,
-                              tap_flags_t)
-{
-    auto *view = static_cast<CliView *>(data);
-    const auto *frame = static_cast<const FrameEvent *>(tap_data);
-    if (frame->waiting)
-        view->waiting.push_back(WaitingFrame{frame->frame_number, frame->time, frame->source, frame->destination});
-    count_frame(view, frame);
-    return TAP_PACKET_DONT_REDRAW;
-}
-
-// The bytes that joined after their frames were counted (late runs), for the
-// frames this view counted: one event per frame, in frame order.
-void count_late_runs(CliView *view)
-{
-    finish_first_pass();
-    if (view->waiting.empty())
-        return;
-    const CaptureTracker &tracker = capture_tracker();
-    std::vector<const LateRun *> mine;
-    for (const LateRun &run : tracker.late_runs()) {
-        const auto found = std::lower_bound(view->waiting.begin(), view->waiting.end(), run.frame,
-                                            [](const WaitingFrame &w, uint32_t n) { return w.frame_number < n; });
-        if (found != view->waiting.end() && found->frame_number == run.frame)
-            mine.push_back(&run);
-    }
-    std::stable_sort(mine.begin(), mine.end(), [](const LateRun *a, const LateRun *b) { return a->frame < b->frame; });
-    std::vector<ByteRun> runs;
-    for (size_t i = 0; i < mine.size();) {
-        const LateRun &first = *mine[i];
-        runs.clear();
-        for (; i < mine.size() && mine[i]->frame == first.frame; ++i)
-            runs.push_back(ByteRun{tracker.late_bytes(*mine[i]), mine[i]->length, mine[i]->framing});
-        const WaitingFrame &waiting = *std::lower_bound(
-            view->waiting.begin(), view->waiting.end(), first.frame,
-            [](const WaitingFrame &w, uint32_t n) { return w.frame_number < n; });
-        FrameEvent event;
-        event.frame_number = first.frame;
-        event.time = waiting.time;
-        event.is_tcp = true;
-        event.transport = Transport::Tcp;
-        event.stream = first.stream;
-        event.sender = first.sender;
-        event.source = waiting.source;
-        event.destination = waiting.destination;
-        event.counts_frame = false;
-        event.runs = runs.data();
-        event.run_count = runs.size();
-        count_frame(view, &event);
-    }
-    view->waiting.clear();
-}
-
-void draw_view(void *data)
-{
-    auto *view = static_cast<CliView *>(data);
-    count_late_runs(view);
-    view->text.clear();
-    switch (view->options.kind) {
-    case ViewKind::Table:
-        append_session_table(view->text, view->table.sessions(&capture_tracker()),
-                             view->table.totals(&capture_tracker()), view->options.scope);
-        break;
-    case ViewKind::SessionCsv:
-        append_session_csv_header(view->text);
-        for (const SessionSummary &session : view->table.sessions(&capture_tracker())) {
-            append_session_csv_row(view->text, session);
-            // Rows are ~2 KB each: write as they come rather than hold them all.
-            if (view->text.size() >= kFlushBytes) {
-                write_stdout(view->text);
-                view->text.clear();
-            }
-        }
-        break;
-    case ViewKind::HtmlReport: {
-        HtmlReportInput input;
-        input.title = html_report_title();
-        input.filter = view->options.filter;
-        input.scope = view->options.scope;
-        append_html_report(view->text, view->table.sessions(&capture_tracker()),
-                           view->table.totals(&capture_tracker()), input);
-        break;
-    }
-    case ViewKind::PacketCsv:
-        if (!view->header_written)
-            append_packet_csv_header(view->text, view->options.scope);
-        view->header_written = true;
-        break;
-    }
-    write_stdout(view->text);
-    std::fflush(stdout);
-}
-
-void finish_view(void *data)
-{
-    delete static_cast<CliView *>(data);
+    return view->options.output ? *view->options.output : "standard output";
 }
 
 // tshark's own statistics stop the program on a bad -z argument; the GUI
@@ -195,6 +94,233 @@ void refuse_argument(const std::string &message)
     report_failure("%s", message.c_str());
 }
 
+// A file that could be opened but not written (a full disk): said once, on
+// standard error in tshark (the tlsdist command then exits with status 2),
+// in a dialog in the GUI.
+void check_written(CliView *view)
+{
+    if (view->write_failed || view->out == stdout || !std::ferror(view->out))
+        return;
+    view->write_failed = true;
+    const std::string message = "tlsdist: cannot write " + output_name(view) + ": " + g_strerror(errno);
+    if (g_strcmp0(g_get_prgname(), "tshark") == 0)
+        std::fprintf(stderr, "tshark: %s\n", message.c_str());
+    else
+        report_failure("%s", message.c_str());
+}
+
+// A file written whole at each draw (all but the per-packet view), or from
+// the start again after a reset (the per-packet view), starts empty: it is
+// cut when the view next writes, not at the reset itself, since tshark also
+// resets its views after drawing them, when it closes the capture.
+void truncate_output(CliView *view)
+{
+    view->restart_output = false;
+    if (view->out == stdout)
+        return;
+    std::fflush(view->out);
+    std::rewind(view->out);
+    if (ftruncate(fileno(view->out), 0) != 0) {
+        // (not a regular file, such as /dev/null or a pipe: nothing to cut)
+    }
+}
+
+void write_text(CliView *view)
+{
+    if (view->text.empty())
+        return;
+    if (view->restart_output)
+        truncate_output(view);
+    std::fwrite(view->text.data(), 1, view->text.size(), view->out);
+    view->text.clear();
+    check_written(view);
+}
+
+void reset_view(void *data)
+{
+    auto *view = static_cast<CliView *>(data);
+    Counting &counting = *view->counting;
+    counting.table.clear();
+    counting.waiting.clear();
+    view->header_written = false;
+    view->text.clear();
+    if (view->options.kind == ViewKind::PacketCsv)
+        view->restart_output = true;
+}
+
+void count_frame(Counting &counting, const FrameEvent *frame)
+{
+    if (counting.packet_members == 0) {
+        counting.table.add(*frame);
+        return;
+    }
+    // Rows go out as frames arrive (each view writes its rows when they pass
+    // kFlushBytes and at draw), so memory does not grow with them.
+    counting.table.add(*frame, &counting.frame_histogram);
+    if (counting.frame_histogram.total() == 0)
+        return;
+    PacketRow row;
+    row.frame_number = frame->frame_number;
+    row.time = frame->time;
+    row.source = frame->source;
+    row.destination = frame->destination;
+    row.stream = frame->stream;
+    row.transport = frame->transport;
+    row.from_client =
+        counting.table.sender_is_client(frame->stream, frame->sender, &capture_tracker(), frame->transport);
+    row.histogram = &counting.frame_histogram;
+    for (CliView *view : counting.members) {
+        if (view->options.kind != ViewKind::PacketCsv)
+            continue;
+        if (!view->header_written) {
+            append_packet_csv_header(view->text, view->options.scope);
+            view->header_written = true;
+        }
+        append_packet_csv_row(view->text, row);
+        if (view->text.size() >= kFlushBytes)
+            write_text(view);
+    }
+}
+
+tap_packet_status view_packet(void *data, packet_info *, epan_dissect_t *, const void *tap_data,
+                              tap_flags_t)
+{
+    auto *view = static_cast<CliView *>(data);
+    Counting &counting = *view->counting;
+    if (counting.members.empty() || counting.members.front() != view)
+        return TAP_PACKET_DONT_REDRAW;  // another view with the same filter counts
+    const auto *frame = static_cast<const FrameEvent *>(tap_data);
+    if (frame->waiting)
+        counting.waiting.push_back(WaitingFrame{frame->frame_number, frame->time, frame->source, frame->destination});
+    count_frame(counting, frame);
+    return TAP_PACKET_DONT_REDRAW;
+}
+
+// The bytes that joined after their frames were counted (late runs), for the
+// frames these views counted: one event per frame, in frame order. The
+// first of the views to be drawn counts them for all.
+void count_late_runs(Counting &counting)
+{
+    finish_first_pass();
+    if (counting.waiting.empty())
+        return;
+    const CaptureTracker &tracker = capture_tracker();
+    std::vector<const LateRun *> mine;
+    for (const LateRun &run : tracker.late_runs()) {
+        const auto found = std::lower_bound(counting.waiting.begin(), counting.waiting.end(), run.frame,
+                                            [](const WaitingFrame &w, uint32_t n) { return w.frame_number < n; });
+        if (found != counting.waiting.end() && found->frame_number == run.frame)
+            mine.push_back(&run);
+    }
+    std::stable_sort(mine.begin(), mine.end(), [](const LateRun *a, const LateRun *b) { return a->frame < b->frame; });
+    std::vector<ByteRun> runs;
+    for (size_t i = 0; i < mine.size();) {
+        const LateRun &first = *mine[i];
+        runs.clear();
+        for (; i < mine.size() && mine[i]->frame == first.frame; ++i)
+            runs.push_back(ByteRun{tracker.late_bytes(*mine[i]), mine[i]->length, mine[i]->framing});
+        const WaitingFrame &waiting = *std::lower_bound(
+            counting.waiting.begin(), counting.waiting.end(), first.frame,
+            [](const WaitingFrame &w, uint32_t n) { return w.frame_number < n; });
+        FrameEvent event;
+        event.frame_number = first.frame;
+        event.time = waiting.time;
+        event.is_tcp = true;
+        event.transport = Transport::Tcp;
+        event.stream = first.stream;
+        event.sender = first.sender;
+        event.source = waiting.source;
+        event.destination = waiting.destination;
+        event.counts_frame = false;
+        event.runs = runs.data();
+        event.run_count = runs.size();
+        count_frame(counting, &event);
+    }
+    counting.waiting.clear();
+}
+
+void draw_view(void *data)
+{
+    auto *view = static_cast<CliView *>(data);
+    // Views that share standard output keep the order in which they wrote
+    // before rows were buffered: another view's rows read so far go first.
+    if (view->out == stdout) {
+        for (CliView *other : open_views()) {
+            if (other != view && other->out == stdout && !other->text.empty())
+                write_text(other);
+        }
+    }
+    Counting &counting = *view->counting;
+    count_late_runs(counting);
+    const SessionTable &table = counting.table;
+    if (view->options.kind != ViewKind::PacketCsv) {
+        view->restart_output = true;
+        view->text.clear();
+    }
+    switch (view->options.kind) {
+    case ViewKind::Table:
+        append_session_table(view->text, table.sessions(&capture_tracker()), table.totals(&capture_tracker()),
+                             view->options.scope);
+        break;
+    case ViewKind::SessionCsv:
+        append_session_csv_header(view->text);
+        for (const SessionSummary &session : table.sessions(&capture_tracker())) {
+            append_session_csv_row(view->text, session);
+            // Rows are ~2 KB each: write as they come rather than hold them all.
+            if (view->text.size() >= kFlushBytes)
+                write_text(view);
+        }
+        break;
+    case ViewKind::HtmlReport: {
+        HtmlReportInput input;
+        input.title = view->options.title ? *view->options.title : html_report_title();
+        input.filter = view->options.filter;
+        input.scope = view->options.scope;
+        append_html_report(view->text, table.sessions(&capture_tracker()), table.totals(&capture_tracker()),
+                           input);
+        break;
+    }
+    case ViewKind::PacketCsv:
+        if (!view->header_written) {
+            // (rows already written start the file: the header went before them)
+            append_packet_csv_header(view->text, view->options.scope);
+            view->header_written = true;
+        }
+        break;
+    }
+    write_text(view);
+    std::fflush(view->out);
+    check_written(view);
+}
+
+void finish_view(void *data)
+{
+    auto *view = static_cast<CliView *>(data);
+    auto &views = open_views();
+    views.erase(std::remove(views.begin(), views.end(), view), views.end());
+    if (view->counting) {
+        auto &members = view->counting->members;
+        const auto found = std::find(members.begin(), members.end(), view);
+        if (found != members.end()) {
+            members.erase(found);
+            if (view->options.kind == ViewKind::PacketCsv)
+                --view->counting->packet_members;
+        }
+    }
+    if (view->out != stdout) {
+        write_text(view);
+        if (std::fclose(view->out) != 0 && !view->write_failed) {
+            view->out = stdout;  // (closed: only the message is left to give)
+            const std::string message = "tlsdist: cannot write " + output_name(view) + ": " + g_strerror(errno);
+            if (g_strcmp0(g_get_prgname(), "tshark") == 0)
+                std::fprintf(stderr, "tshark: %s\n", message.c_str());
+            else
+                report_failure("%s", message.c_str());
+        }
+    }
+    delete view;
+}
+
 bool start_view(const char *argument, void *)
 {
     const ViewOptionsResult parsed = parse_view_options(argument ? argument : "");
@@ -204,6 +330,14 @@ bool start_view(const char *argument, void *)
     }
     enable_tracking();
     auto *view = new CliView(parsed.options);
+    for (const CliView *other : open_views()) {
+        if (other->counting->scope == view->options.scope && other->counting->filter == view->options.filter) {
+            view->counting = other->counting;
+            break;
+        }
+    }
+    if (!view->counting)
+        view->counting = std::make_shared<Counting>(view->options.scope, view->options.filter);
     const char *filter = view->options.filter.empty() ? nullptr : view->options.filter.c_str();
     GString *error = register_tap_listener(kTapName, view, filter, TL_REQUIRES_NOTHING, reset_view,
                                            view_packet, draw_view, finish_view);
@@ -216,6 +350,22 @@ bool start_view(const char *argument, void *)
         refuse_argument(message);
         return false;
     }
+    // The file is opened now, before the capture is read, so that a path
+    // that cannot be written stops tshark at once.
+    if (view->options.output) {
+        std::FILE *file = std::fopen(view->options.output->c_str(), "wb");
+        if (!file) {
+            const std::string message = "tlsdist: cannot write " + *view->options.output + ": " + g_strerror(errno);
+            remove_tap_listener(view);  // (finish_view deletes it)
+            refuse_argument(message);
+            return false;
+        }
+        view->out = file;
+    }
+    open_views().push_back(view);
+    view->counting->members.push_back(view);
+    if (view->options.kind == ViewKind::PacketCsv)
+        ++view->counting->packet_members;
     return true;
 }
 
