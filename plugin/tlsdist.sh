@@ -19,7 +19,8 @@ Options:
   -p, --packets FILE    write the per-packet CSV (one row per frame carrying
                         TLS bytes, with its byte distribution) to FILE
   --html FILE           write the HTML report (totals, sortable session table,
-                        byte-distribution histograms, charts) to FILE
+                        byte-distribution histograms, charts) to FILE, titled
+                        with the capture's name
   -f, --filter FILTER   count only frames matching a Wireshark display filter
   -s, --scope SCOPE     which TLS bytes the distributions and entropy count:
                         all (default), appdata (application data fragments,
@@ -43,8 +44,13 @@ RDP, OpenVPN...) stay on. The list is cached per Wireshark library in
 ${XDG_CACHE_HOME:-~/.cache}/tlsdist. With -f every dissector runs, as a filter
 may name any protocol.
 
-Exit status: 0 success, 1 bad usage (including an invalid filter), 2 the
-capture could not be read (fully) or tshark failed. Set TSHARK to use another tshark.
+Outputs: -o, -p and --html may be combined (also with -i); tshark reads the
+capture once and writes them all. One of them at most may be "-".
+
+Exit status: 0 success, 1 bad usage (including an invalid filter or an output
+file that cannot be created), 2 the capture could not be read (fully), an
+output file could not be written whole, or tshark failed. Set TSHARK to use
+another tshark.
 USAGE
 }
 
@@ -95,13 +101,20 @@ if [ $# -gt 0 ]; then
     file=$1
 fi
 
+# One tshark run writes every output: at most one to standard output, and
+# no file twice.
+to_stdout=0
+for output in "$out" "$packets" "$html"; do
+    [ "$output" != - ] || to_stdout=$((to_stdout + 1))
+done
+[ "$to_stdout" -le 1 ] || fail 1 "one output at most to standard output (\"-\")"
+same_file() {
+    [ -n "$1" ] && [ "$1" != - ] && [ "$1" = "$2" ] && fail 1 "two outputs to the same file \"$1\""
+}
+same_file "$out" "$packets"; same_file "$out" "$html"; same_file "$packets" "$html"
+
 if [ -n "$interface" ]; then
     [ -z "$file" ] || fail 1 "give a capture file or -i INTERFACE, not both"
-    outputs=0
-    for output in "$out" "$packets" "$html"; do
-        [ -z "$output" ] || outputs=$((outputs + 1))
-    done
-    [ "$outputs" -le 1 ] || fail 1 "with -i, choose one output: -o, -p or --html"
 else
     [ -n "$file" ] || { usage >&2; exit 1; }
     [ -z "$duration" ] && [ -z "$count" ] || fail 1 "-a and -c apply to live capture (-i) only"
@@ -186,54 +199,26 @@ disabled_protocols() {
     fi
 }
 
-# Runs tshark for one view ("", ",csv", ",packets" or ",html") into $1 ("-" = stdout).
-run_view() {
-    destination=$1
-    view=$2
-    set -- -q -z "tlsdist$view${scope:+,scope=$scope}${filter:+,$filter}"
-    if [ "$view" = ",html" ]; then
-        set -- "$@" -o "tlsdist.report_title:$(basename -- "${file:-$interface}")"
+# $1 as the value of a -z KEY=VALUE (see tap/view_options.h): each backslash
+# and comma behind a backslash. Sets $escaped (the x keeps trailing newlines).
+escape_value() {
+    escaped=$(printf '%sx' "$1" | sed 's/[\\,]/\\&/g')
+    escaped=${escaped%x}
+}
+
+# The -z argument of one view ("", ",csv", ",packets" or ",html") written to
+# $1 ("-" = standard output, else out=FILE). Sets $view_argument.
+view_argument() {
+    keys=
+    if [ "$1" != - ]; then
+        escape_value "$1"
+        keys=",out=$escaped"
     fi
-    if [ -n "$interface" ]; then
-        set -- "$@" -i "$interface"
-        [ -z "$duration" ] || set -- "$@" -a "duration:$duration"
-        [ -z "$count" ] || set -- "$@" -c "$count"
-    else
-        set -- "$@" -r "$file"
+    if [ "$2" = ",html" ]; then
+        escape_value "$(basename -- "${file:-$interface}")"
+        keys="$keys,title=$escaped"
     fi
-    old_ifs=$IFS
-    IFS='
-'
-    [ -z "$keylog" ] || set -- "$@" -o "tls.keylog_file:$keylog"
-    for rule in $decode_as; do
-        set -- "$@" -d "$rule"
-    done
-    if [ -n "$disabled" ]; then
-        for protocol in $disabled; do
-            set -- "$@" --disable-protocol "$protocol"
-        done
-        set -- "$@" --enable-heuristic tls_tcp
-    fi
-    IFS=$old_ifs
-    if [ "$destination" = - ]; then
-        "$tshark" "$@" 2>"$errors"
-    else
-        "$tshark" "$@" >"$destination" 2>"$errors"
-    fi
-    status=$?
-    if grep -q 'Invalid -z argument "tlsdist' "$errors"; then
-        fail 2 "tshark ($("$tshark" --version 2>/dev/null | head -n 1)) did not load the tlsdist plugin.
-Install it for this Wireshark version (see INSTALL.md). Note that tshark run as
-root ignores the personal plugin folder: install globally or run as a user."
-    fi
-    # tshark's own messages (bad filter, unreadable or truncated capture), minus
-    # its warning about running as root.
-    grep -v '^Running as user "root"' "$errors" >&2
-    case $status in
-    0) ;;
-    1) exit 1 ;;  # tshark refused an argument, e.g. the display filter
-    *) exit 2 ;;
-    esac
+    view_argument="tlsdist$2${scope:+,scope=$scope}$keys${filter:+,$filter}"
 }
 
 disabled=
@@ -243,10 +228,63 @@ if ! $all_dissectors && [ -z "$filter" ]; then
     decoded_as=$(printf '%s\n' "$decode_as" | sed -n 's/.*,//p')
     [ -z "$decoded_as" ] || disabled=$(printf '%s\n' "$disabled" | grep -v -x -F "$decoded_as")
 fi
+
+# One tshark run writes every output: a -z view each, into its file (out=)
+# or, for the table and "-", to standard output.
+set -- -q
 if [ -z "$out" ] && [ -z "$packets" ] && [ -z "$html" ]; then
-    run_view - ""
+    view_argument - ""
+    set -- "$@" -z "$view_argument"
 fi
-[ -z "$out" ] || run_view "$out" ",csv"
-[ -z "$packets" ] || run_view "$packets" ",packets"
-[ -z "$html" ] || run_view "$html" ",html"
+if [ -n "$out" ]; then
+    view_argument "$out" ",csv"
+    set -- "$@" -z "$view_argument"
+fi
+if [ -n "$packets" ]; then
+    view_argument "$packets" ",packets"
+    set -- "$@" -z "$view_argument"
+fi
+if [ -n "$html" ]; then
+    view_argument "$html" ",html"
+    set -- "$@" -z "$view_argument"
+fi
+if [ -n "$interface" ]; then
+    set -- "$@" -i "$interface"
+    [ -z "$duration" ] || set -- "$@" -a "duration:$duration"
+    [ -z "$count" ] || set -- "$@" -c "$count"
+else
+    set -- "$@" -r "$file"
+fi
+old_ifs=$IFS
+IFS='
+'
+[ -z "$keylog" ] || set -- "$@" -o "tls.keylog_file:$keylog"
+for rule in $decode_as; do
+    set -- "$@" -d "$rule"
+done
+if [ -n "$disabled" ]; then
+    for protocol in $disabled; do
+        set -- "$@" --disable-protocol "$protocol"
+    done
+    set -- "$@" --enable-heuristic tls_tcp
+fi
+IFS=$old_ifs
+
+"$tshark" "$@" 2>"$errors"
+status=$?
+if grep -q 'Invalid -z argument "tlsdist' "$errors"; then
+    fail 2 "tshark ($("$tshark" --version 2>/dev/null | head -n 1)) did not load the tlsdist plugin.
+Install it for this Wireshark version (see INSTALL.md). Note that tshark run as
+root ignores the personal plugin folder: install globally or run as a user."
+fi
+# tshark's own messages (bad filter, unreadable or truncated capture, an
+# output file that cannot be written), minus its warning about running as root.
+grep -v '^Running as user "root"' "$errors" >&2
+case $status in
+0) ;;
+1) exit 1 ;;  # tshark refused an argument: the display filter, an output file
+*) exit 2 ;;
+esac
+# An output file that failed after it was opened (a full disk).
+! grep -q '^tshark: tlsdist: cannot write ' "$errors" || exit 2
 exit 0
