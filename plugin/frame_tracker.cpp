@@ -72,7 +72,7 @@ private:
 };
 
 struct WantedFields {
-    std::vector<int> tcp_stream, tcp_seq_raw, tcp_ack_raw, tcp_len, tcp_flags, tcp_payload;
+    std::vector<int> tcp, tcp_stream, tcp_len;
     std::vector<int> udp_stream, udp_payload;
     std::vector<int> icmp, icmpv6;
     std::vector<int> tls_record, dtls, dtls_record;
@@ -457,6 +457,49 @@ const CachedFrame *first_pass_udp(tvbuff_t *tvb, packet_info *pinfo, proto_tree 
     return &cache_frame(pinfo->num, frame);
 }
 
+// A segment as its bytes give it. Wireshark's TCP protocol item starts at the
+// header in the data source (the frame, or a reassembled IP packet) and the
+// payload follows it there, so tlsdist reads the sequence and acknowledgement
+// numbers, the flags and the payload from those bytes instead of asking
+// Wireshark for more fields: each wanted field costs every TCP frame, and a
+// bytes field (tcp.payload) is copied for every segment (bench/PROFILE.md).
+struct TcpSegment {
+    uint32_t seq = 0;
+    uint32_t ack_number = 0;
+    bool syn = false;
+    bool ack = false;
+    tvbuff_t *source = nullptr;  // holds the header and the payload
+    gint payload_start = 0;      // in source
+    uint32_t captured_length = 0;
+};
+
+std::optional<TcpSegment> read_tcp_segment(const field_info *tcp, uint32_t segment_length,
+                                           const packet_info *pinfo)
+{
+    constexpr gint kMinimumHeader = 20;
+    if (!tcp->ds_tvb || !tvb_bytes_exist(tcp->ds_tvb, tcp->start, kMinimumHeader))
+        return std::nullopt;
+    const guint8 *bytes = tvb_get_ptr(tcp->ds_tvb, tcp->start, kMinimumHeader);
+    const auto be16 = [bytes](int at) { return static_cast<uint32_t>(bytes[at] << 8 | bytes[at + 1]); };
+    const auto be32 = [&be16](int at) { return be16(at) << 16 | be16(at + 2); };
+    const gint header_length = (bytes[12] >> 4) * 4;
+    // (a check that the item is where this code expects it, in any Wireshark)
+    if (be16(0) != pinfo->srcport || be16(2) != pinfo->destport || header_length < kMinimumHeader)
+        return std::nullopt;
+    constexpr uint8_t kSyn = 0x02, kAck = 0x10;
+    TcpSegment segment;
+    segment.seq = be32(4);
+    segment.ack_number = be32(8);
+    segment.syn = (bytes[13] & kSyn) != 0;
+    segment.ack = (bytes[13] & kAck) != 0;
+    segment.source = tcp->ds_tvb;
+    segment.payload_start = tcp->start + header_length;
+    // What follows the payload in the frame (an Ethernet trailer) is not payload.
+    const gint available = tvb_captured_length_remaining(tcp->ds_tvb, segment.payload_start);
+    segment.captured_length = available > 0 ? std::min(segment_length, static_cast<uint32_t>(available)) : 0;
+    return segment;
+}
+
 const CachedFrame *first_pass(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, bool &waiting)
 {
     if (has_field(tree, fields.icmp) || has_field(tree, fields.icmpv6))
@@ -464,22 +507,20 @@ const CachedFrame *first_pass(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tre
     if (!has_field(tree, fields.tcp_stream))
         return first_pass_udp(tvb, pinfo, tree);
     const field_info *stream = last_field(tree, fields.tcp_stream);
-    const field_info *seq = last_field(tree, fields.tcp_seq_raw);
-    const field_info *ack = last_field(tree, fields.tcp_ack_raw);
     const field_info *length = last_field(tree, fields.tcp_len);
-    const field_info *flags = last_field(tree, fields.tcp_flags);
-    if (!stream || !seq || !length || !flags)
+    const field_info *tcp = last_field(tree, fields.tcp);
+    if (!stream || !length || !tcp)
         return nullptr;
-    const field_info *payload = last_field(tree, fields.tcp_payload);
+    const std::optional<TcpSegment> header = read_tcp_segment(tcp, compat::field_uint(length), pinfo);
+    if (!header)
+        return nullptr;
 
     CachedFrame frame;
     frame.flags = kCachedTcp;
     frame.stream = compat::field_uint(stream);
-    const uint32_t tcp_flags = compat::field_uint(flags);
-    constexpr uint32_t kSyn = 0x002, kAck = 0x010;
-    if ((tcp_flags & (kSyn | kAck)) == kSyn)
+    if (header->syn && !header->ack)
         frame.flags |= kSynWithoutAck;
-    if ((tcp_flags & (kSyn | kAck)) == (kSyn | kAck))
+    if (header->syn && header->ack)
         frame.flags |= kSynWithAck;
     if (has_field(tree, fields.tls_record))
         frame.flags |= kTlsRecord;
@@ -489,22 +530,23 @@ const CachedFrame *first_pass(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tre
     facts.stream = frame.stream;
     facts.source = endpoint_of(pinfo->src, pinfo->srcport);
     facts.destination = endpoint_of(pinfo->dst, pinfo->destport);
-    facts.raw_seq = compat::field_uint(seq);
-    facts.syn = (tcp_flags & kSyn) != 0;
-    facts.ack = ack && (tcp_flags & kAck) != 0;
-    facts.raw_ack = ack ? compat::field_uint(ack) : 0;
+    facts.raw_seq = header->seq;
+    facts.syn = header->syn;
+    facts.ack = header->ack;
+    facts.raw_ack = header->ack ? header->ack_number : 0;
     facts.reported_length = compat::field_uint(length);
-    facts.captured_length = payload ? static_cast<uint32_t>(payload->length) : 0;
-    find_decrypted_application_data(pinfo, tree);
-    if (payload && facts.captured_length > 0)
-        facts.payload = tvb_get_ptr(payload->ds_tvb, payload->start, payload->length);
+    facts.captured_length = header->captured_length;
+    if (frame.flags & kTlsRecord)  // (Wireshark decrypts records, so no record, nothing decrypted)
+        find_decrypted_application_data(pinfo, tree);
+    if (facts.captured_length > 0)
+        facts.payload = tvb_get_ptr(header->source, header->payload_start, static_cast<gint>(facts.captured_length));
     const TrackedSegment tracked = cache.tracker.accept(facts);
     frame.sender = tracked.sender;
     waiting = tracked.waiting;
 
-    const bool own_bytes = payload && payload->ds_tvb == tvb;
+    const bool own_bytes = header->source == tvb;
     if (tracked.run_count == 1 && own_bytes && tracked.runs[0].payload_offset) {
-        frame.tls_offset = static_cast<uint32_t>(payload->start) + *tracked.runs[0].payload_offset;
+        frame.tls_offset = static_cast<uint32_t>(header->payload_start) + *tracked.runs[0].payload_offset;
         frame.tls_length = tracked.runs[0].length;
         frame.framing = tracked.runs[0].framing;
     } else if (tracked.run_count > 0) {
@@ -628,7 +670,8 @@ int dissect_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *)
         cache.first_pass_unfinished = true;
         frame = first_pass(tvb, pinfo, tree, waiting);
     }
-    if (tree && frame)
+    // (a hidden tree that no filter, column or -e reads tlsdist.* from needs none)
+    if (tree && frame && proto_field_is_referenced(tree, proto_tlsdist))
         add_fields(tvb, pinfo, tree, *frame);
     if (have_tap_listener(tap_id))
         queue_for_listeners(tvb, pinfo, frame, waiting);
@@ -639,8 +682,7 @@ void want_fields()
 {
     GArray *wanted = g_array_new(FALSE, FALSE, sizeof(int));
     std::vector<const std::vector<int> *> lists = {
-        &fields.tcp_stream, &fields.tcp_seq_raw, &fields.tcp_ack_raw, &fields.tcp_len, &fields.tcp_flags,
-        &fields.tcp_payload, &fields.udp_stream, &fields.udp_payload, &fields.icmp, &fields.icmpv6,
+        &fields.tcp, &fields.tcp_stream, &fields.tcp_len, &fields.udp_stream, &fields.udp_payload, &fields.icmp, &fields.icmpv6,
         &fields.tls_record, &fields.dtls, &fields.dtls_record, &fields.tls_handshake,
         &fields.tls_alert, &fields.tls_heartbeat};
     const auto hello = fields.dtls_hello.all();
@@ -710,12 +752,9 @@ void register_protocol()
 
 void register_handoff()
 {
+    fields.tcp = field_ids("tcp");
     fields.tcp_stream = field_ids("tcp.stream");
-    fields.tcp_seq_raw = field_ids("tcp.seq_raw");
-    fields.tcp_ack_raw = field_ids("tcp.ack_raw");
     fields.tcp_len = field_ids("tcp.len");
-    fields.tcp_flags = field_ids("tcp.flags");
-    fields.tcp_payload = field_ids("tcp.payload");
     fields.icmp = field_ids("icmp");
     fields.icmpv6 = field_ids("icmpv6");
     fields.tls_record = field_ids("tls.record");
