@@ -1,6 +1,5 @@
 #include "histogram.h"
 
-#include <cstring>
 #include <limits>
 
 namespace tlsdist {
@@ -19,79 +18,43 @@ constexpr size_t kTwoTablesFrom = 4096;
 // into 64-bit counts: no scratch count can then reach 2^32.
 constexpr size_t kScratchChunk = size_t{1} << 30;
 
-inline uint64_t load_word(const uint8_t *data)
-{
-    uint64_t word;
-    std::memcpy(&word, data, sizeof word);
-    return word;
-}
-
-// The eight bytes of a word, lowest address first on little-endian machines
-// (the order does not matter to a histogram: every byte is counted once).
-template <typename Count>
-inline void count_word(Count *counts, uint64_t word)
-{
-    ++counts[word & 0xff];
-    ++counts[(word >> 8) & 0xff];
-    ++counts[(word >> 16) & 0xff];
-    ++counts[(word >> 24) & 0xff];
-    ++counts[(word >> 32) & 0xff];
-    ++counts[(word >> 40) & 0xff];
-    ++counts[(word >> 48) & 0xff];
-    ++counts[word >> 56];
-}
-
 // The hot loop of the whole plugin: every TLS byte passes here once per
-// statistic. Sixteen bytes per step in two 8-byte loads, the increments to
-// one table: fastest for ciphertext, where consecutive equal bytes are rare
-// and the increments go at the rate the core can store.
+// statistic. Each byte is loaded on its own and its counter incremented in
+// memory: two instructions per byte (a load, an add to memory), sixteen
+// bytes per step. Extracting bytes from 8-byte words instead takes a shift
+// and a mask more per byte (3.6 instructions per byte under callgrind) and
+// was no faster here: loads are cheap, the increments' stores bound the
+// speed (bench/RESULTS.md, issue 16).
 template <typename Count>
 void count_one_table(Count *counts, const uint8_t *data, size_t length)
 {
-    size_t i = 0;
-    for (; i + 16 <= length; i += 16) {
-        const uint64_t first = load_word(data + i);
-        const uint64_t second = load_word(data + i + 8);
-        count_word(counts, first);
-        count_word(counts, second);
+    const uint8_t *const end = data + length;
+    for (; end - data >= 16; data += 16) {
+        ++counts[data[0]], ++counts[data[1]], ++counts[data[2]], ++counts[data[3]];
+        ++counts[data[4]], ++counts[data[5]], ++counts[data[6]], ++counts[data[7]];
+        ++counts[data[8]], ++counts[data[9]], ++counts[data[10]], ++counts[data[11]];
+        ++counts[data[12]], ++counts[data[13]], ++counts[data[14]], ++counts[data[15]];
     }
-    for (; i + 8 <= length; i += 8)
-        count_word(counts, load_word(data + i));
-    for (; i < length; ++i)
-        ++counts[data[i]];
+    for (; data < end; ++data)
+        ++counts[*data];
 }
 
 // Runs of one value make each increment of a single table wait for the one
-// before (same counter). Alternating two tables halves that chain: the bytes
-// of each word go two by two to `even` and `odd` in turn. Two tables
-// rather than four: on random bytes four tables were slower here (the
-// increments' stores, not their dependencies, bound the speed), and two gain
-// as much on runs.
-template <typename Count>
-inline void count_word_halves(Count *even, uint32_t *odd, uint64_t word)
-{
-    ++even[word & 0xff];
-    ++even[(word >> 8) & 0xff];
-    ++odd[(word >> 16) & 0xff];
-    ++odd[(word >> 24) & 0xff];
-    ++even[(word >> 32) & 0xff];
-    ++even[(word >> 40) & 0xff];
-    ++odd[(word >> 48) & 0xff];
-    ++odd[word >> 56];
-}
-
+// before (same counter). Alternating two tables halves that chain: bytes go
+// two by two to `even` and `odd` in turn. Two tables rather than four: on
+// random bytes four tables were slower here, and two gain as much on runs.
 template <typename Count>
 void count_two_tables(Count *even, uint32_t *odd, const uint8_t *data, size_t length)
 {
-    size_t i = 0;
-    for (; i + 16 <= length; i += 16) {
-        const uint64_t first = load_word(data + i);
-        const uint64_t second = load_word(data + i + 8);
-        count_word_halves(even, odd, first);
-        count_word_halves(even, odd, second);
+    const uint8_t *const end = data + length;
+    for (; end - data >= 16; data += 16) {
+        ++even[data[0]], ++even[data[1]], ++odd[data[2]], ++odd[data[3]];
+        ++even[data[4]], ++even[data[5]], ++odd[data[6]], ++odd[data[7]];
+        ++even[data[8]], ++even[data[9]], ++odd[data[10]], ++odd[data[11]];
+        ++even[data[12]], ++even[data[13]], ++odd[data[14]], ++odd[data[15]];
     }
-    for (; i < length; ++i)
-        ++even[data[i]];
+    for (; data < end; ++data)
+        ++even[*data];
 }
 
 }  // namespace
