@@ -74,6 +74,46 @@ class BadInputTests(unittest.TestCase):
                 self.assertIn(USAGE_HINT, done.stderr)
                 self.assertEqual(done.stdout, "")
 
+    def test_malformed_keys_are_refused_clearly(self):
+        path = self.box.capture("tls12-openssl.pcap")
+        for argument, expected in (("tlsdist,csv,out=a.csv,out=b.csv", "repeated key out="),
+                                   ("tlsdist,html,title=a,scope=all,title=b", "repeated key title="),
+                                   ("tlsdist,csv,out=", "empty value of out="),
+                                   ("tlsdist,html,title=,tls", "empty value of title="),
+                                   ("tlsdist,csv,title=x", "title= is for the HTML report only"),
+                                   ("tlsdist,csv,out=a\\b.csv", 'bad escape in the value of out=: "\\b"')):
+            with self.subTest(argument=argument):
+                done = self.box.tshark("-r", path, "-q", "-z", argument)
+                self.assertNoCrash(done)
+                self.assertEqual(done.returncode, 1)
+                self.assertIn(expected, done.stderr)
+                self.assertIn(USAGE_HINT, done.stderr)
+                self.assertEqual(done.stdout, "")
+
+    def test_out_to_a_file_that_cannot_be_written(self):
+        # Refused when the view starts, before the capture is read: the
+        # table asked for beside it is never printed.
+        path = self.box.capture("tls12-openssl.pcap")
+        cases = [(os.path.join(self.box.root, "no-such-folder", "s.csv"), "No such file or directory"),
+                 (self.box.home, "Is a directory")]
+        if self.box.as_root:  # (tshark runs as nobody: the captures' folder is root's)
+            cases.append((os.path.join(self.box.captures, "s.csv"), "Permission denied"))
+        for output, reason in cases:
+            for view in ("csv", "packets", "html"):
+                with self.subTest(output=output, view=view):
+                    escaped = output.replace("\\", "\\\\").replace(",", "\\,")
+                    done = self.box.tshark("-r", path, "-q", "-z", "tlsdist",
+                                           "-z", "tlsdist,%s,out=%s" % (view, escaped))
+                    self.assertNoCrash(done)
+                    self.assertEqual(done.returncode, 1)
+                    self.assertIn("tlsdist: cannot write %s: %s" % (output, reason), done.stderr)
+                    self.assertEqual(done.stdout, "")
+        # A file that opens but cannot be written: said, and the other views still drawn.
+        done = self.box.tshark("-r", path, "-q", "-z", "tlsdist", "-z", "tlsdist,csv,out=/dev/full")
+        self.assertNoCrash(done)
+        self.assertIn("tlsdist: cannot write /dev/full: No space left on device", done.stderr)
+        self.assertTrue(done.stdout.startswith("TLS Sessions\n"), done.stdout)
+
     def test_plugin_is_listed(self):
         done = self.box.tshark("-G", "plugins")
         self.assertRegex(done.stdout, r"(?m)^tlsdist\.so\s+\S+\s+dissector")

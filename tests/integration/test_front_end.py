@@ -1,6 +1,8 @@
 """The tlsdist command: the original pcap_analyzer's shape on top of tshark."""
 
+import html
 import os
+import shutil
 import subprocess
 import unittest
 
@@ -35,6 +37,92 @@ class FrontEndTests(unittest.TestCase):
             self.assertEqual(f.read(), self.box.tshark("-r", self.path, "-q", "-z", "tlsdist,csv").stdout)
         with open(packets) as f:
             self.assertEqual(f.read(), self.box.tshark("-r", self.path, "-q", "-z", "tlsdist,packets").stdout)
+
+    def counting_tshark(self, name):
+        """A tshark wrapper for the TSHARK variable that logs each run reading
+        a capture or an interface: "r FILE" (or "i IF"), "z ARG" for each
+        tlsdist view, then "--"; the list of the disabled dissectors also
+        reads a capture (an empty one)."""
+        log = os.path.join(self.box.home, name + ".log")
+        wrapper = os.path.join(self.box.root, name)
+        with open(wrapper, "w") as f:
+            f.write('#!/bin/sh\n'
+                    'case " $* " in *" -r "* | *" -i "*)\n'
+                    '    previous=\n'
+                    '    for a; do\n'
+                    '        case $previous in -r) echo "r $a" ;; -i) echo "i $a" ;; esac\n'
+                    '        case $a in tlsdist*) echo "z $a" ;; esac\n'
+                    '        previous=$a\n'
+                    '    done >>%s\n'
+                    '    echo -- >>%s ;;\n'
+                    'esac\n'
+                    'exec tshark "$@"\n' % (log, log))
+        os.chmod(wrapper, 0o755)
+        return wrapper, log
+
+    def runs_reading(self, log, path):
+        """The logged runs that read the capture at path: their views."""
+        with open(log) as f:
+            runs = [run.split("\n")[:-1] for run in f.read().split("--\n")[:-1]]
+        return [[line[2:] for line in run if line.startswith("z ")] for run in runs if "r " + path in run]
+
+    def test_one_tshark_run_for_every_output(self):
+        # Every output from one pass over the capture, each byte-identical
+        # to what the command writes when asked for it alone.
+        wrapper, log = self.counting_tshark("tshark-counted")
+        for name, options in (("multi-session.pcapng", []),
+                              ("mixed-protocols.pcapng", []),
+                              ("multi-session.pcapng", ["-s", "appdata", "-f", "tcp.stream<=2"]),
+                              ("real-world/zeek-dtls13-wolfssl.pcap", [])):
+            with self.subTest(capture=name, options=options):
+                path = self.box.capture(name)
+                outputs = {flag: os.path.join(self.box.home, "together" + suffix)
+                           for flag, suffix in (("-o", ".csv"), ("-p", ".packets.csv"), ("--html", ".html"))}
+                argv = [a for flag, output in outputs.items() for a in (flag, output)] + options + [path]
+                if os.path.exists(log):
+                    os.remove(log)
+                done = self.box.run(["env", "TSHARK=" + wrapper, self.box.front_end] + argv)
+                self.assertEqual(done.returncode, 0, done.stderr)
+                self.assertEqual(done.stdout, "")
+                runs = self.runs_reading(log, path)
+                self.assertEqual(len(runs), 1, runs)
+                self.assertEqual(len(runs[0]), 3, runs)
+                for flag, output in outputs.items():
+                    alone = os.path.join(self.box.home, "alone")
+                    done = self.box.tlsdist(flag, alone, *options, path)
+                    self.assertEqual(done.returncode, 0, done.stderr)
+                    with open(output, "rb") as together, open(alone, "rb") as by_itself:
+                        self.assertEqual(together.read(), by_itself.read(), flag)
+                # one output alone: one run too
+                only_packets = self.box.run(["env", "TSHARK=" + wrapper, self.box.front_end,
+                                             "-p", outputs["-p"], *options, path])
+                self.assertEqual(only_packets.returncode, 0, only_packets.stderr)
+                self.assertEqual(only_packets.stdout, "")
+                self.assertEqual(self.runs_reading(log, path)[1:], [[runs[0][1]]])
+                # "-o -" stays on standard output, beside a file
+                csv_out = self.box.tlsdist("-o", "-", "--html", outputs["--html"], *options, path)
+                self.assertEqual(csv_out.returncode, 0, csv_out.stderr)
+                self.assertEqual(csv_out.stdout, self.box.tlsdist("-o", "-", *options, path).stdout)
+
+    def test_paths_and_titles_with_commas_and_backslashes(self):
+        folder = os.path.join(self.box.home, "a,b\\c,")
+        os.mkdir(folder)
+        if self.box.as_root:
+            os.chown(folder, 65534, 65534)
+        capture = os.path.join(self.box.root, "multi,session \\ copy.pcapng")
+        shutil.copy(self.path, capture)
+        os.chmod(capture, 0o644)
+        outputs = [os.path.join(folder, name) for name in ("s,1.csv", "p\\,2.csv", "r\\.html")]
+        done = self.box.tlsdist("-o", outputs[0], "-p", outputs[1], "--html", outputs[2], capture)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        for output, view in zip(outputs, ("csv", "packets")):
+            with open(output) as f:
+                self.assertEqual(f.read(), self.box.tshark("-r", self.path, "-q", "-z", "tlsdist," + view).stdout)
+        with open(outputs[2]) as f:
+            report = f.read()
+        self.assertIn('<span id="capture-name">%s</span>' % html.escape(os.path.basename(capture), quote=False),
+                      report)
+        self.assertIn("<title>tlsdist: multi,session \\ copy.pcapng</title>", report)
 
     def test_filter_narrows(self):
         everything = parse_session_csv(self.box.tlsdist("-o", "-", self.path).stdout)
@@ -142,6 +230,14 @@ class FrontEndTests(unittest.TestCase):
             (["-a", "5", self.path], 1, "live capture (-i) only"),
             (["-s", "ciphertext", self.path], 1, 'unknown scope "ciphertext"'),
             (["-k", "no-such.keylog", self.path], 1, 'cannot read the key log "no-such.keylog"'),
+            (["-o", "no-such-folder/s.csv", self.path], 1,
+             "tlsdist: cannot write no-such-folder/s.csv: No such file or directory"),
+            (["-p", os.path.join(self.box.home, "p.csv"), "--html", self.box.root, self.path], 1,
+             "tlsdist: cannot write %s: Is a directory" % self.box.root),
+            (["-o", "/dev/full", "-p", os.devnull, self.path], 2,
+             "tlsdist: cannot write /dev/full: No space left on device"),
+            (["-o", "-", "--html", "-", self.path], 1, 'one output at most to standard output ("-")'),
+            (["-o", "same.csv", "-p", "same.csv", self.path], 1, 'two outputs to the same file "same.csv"'),
         ]
         for argv, status, message in cases:
             with self.subTest(argv=argv):
