@@ -62,17 +62,6 @@ inline uint32_t field_uint(const field_info *field)
 #endif
 }
 
-// The data a protocol item (FT_PROTOCOL) was added on: the tvb its dissector
-// was handed, with that tvb's reported length.
-inline tvbuff_t *protocol_tvb(const field_info *field)
-{
-#if TLSDIST_WIRESHARK_AT_LEAST(4, 2)
-    return fvalue_get_protocol(field->value);
-#else
-    return fvalue_get_protocol(const_cast<fvalue_t *>(&field->value));
-#endif
-}
-
 // The text of a string field (FT_STRING and kin).
 inline const char *field_string(const field_info *field)
 {

@@ -72,7 +72,7 @@ private:
 };
 
 struct WantedFields {
-    std::vector<int> tcp, tcp_stream;
+    std::vector<int> tcp, tcp_stream, tcp_len;
     std::vector<int> udp_stream, udp_payload;
     std::vector<int> icmp, icmpv6;
     std::vector<int> tls_record, dtls, dtls_record;
@@ -457,40 +457,34 @@ const CachedFrame *first_pass_udp(tvbuff_t *tvb, packet_info *pinfo, proto_tree 
     return &cache_frame(pinfo->num, frame);
 }
 
-// A segment as its bytes give it. Wireshark's TCP protocol item holds the
-// tvb the TCP dissector was handed (header and payload, its reported length
-// the IP payload's) and starts at the header in the data source (the frame,
-// or a reassembled IP packet). So tlsdist reads the sequence and
-// acknowledgement numbers, the flags, the segment length and the payload
-// from there instead of asking Wireshark for more fields: each wanted field
-// costs every TCP frame, and a bytes field (tcp.payload) is copied for every
-// segment (bench/PROFILE.md).
+// A segment as its bytes give it. Wireshark's TCP protocol item starts at the
+// header in the data source (the frame, or a reassembled IP packet) and the
+// payload follows it there, so tlsdist reads the sequence and acknowledgement
+// numbers, the flags and the payload from those bytes instead of asking
+// Wireshark for more fields: each wanted field costs every TCP frame, and a
+// bytes field (tcp.payload) is copied for every segment (bench/PROFILE.md).
 struct TcpSegment {
     uint32_t seq = 0;
     uint32_t ack_number = 0;
     bool syn = false;
     bool ack = false;
-    uint32_t reported_length = 0;  // of the payload, as tcp.len
-    uint32_t captured_length = 0;
-    tvbuff_t *source = nullptr;  // the data source: holds the header and the payload
+    tvbuff_t *source = nullptr;  // holds the header and the payload
     gint payload_start = 0;      // in source
+    uint32_t captured_length = 0;
 };
 
-std::optional<TcpSegment> read_tcp_segment(const field_info *tcp, const packet_info *pinfo)
+std::optional<TcpSegment> read_tcp_segment(const field_info *tcp, uint32_t segment_length,
+                                           const packet_info *pinfo)
 {
     constexpr gint kMinimumHeader = 20;
-    tvbuff_t *segment_tvb = compat::protocol_tvb(tcp);
-    if (!segment_tvb || !tcp->ds_tvb || !tvb_bytes_exist(segment_tvb, 0, kMinimumHeader))
+    if (!tcp->ds_tvb || !tvb_bytes_exist(tcp->ds_tvb, tcp->start, kMinimumHeader))
         return std::nullopt;
-    const guint8 *bytes = tvb_get_ptr(segment_tvb, 0, kMinimumHeader);
+    const guint8 *bytes = tvb_get_ptr(tcp->ds_tvb, tcp->start, kMinimumHeader);
     const auto be16 = [bytes](int at) { return static_cast<uint32_t>(bytes[at] << 8 | bytes[at + 1]); };
     const auto be32 = [&be16](int at) { return be16(at) << 16 | be16(at + 2); };
     const gint header_length = (bytes[12] >> 4) * 4;
-    const gint reported = static_cast<gint>(tvb_reported_length(segment_tvb));
-    // (the ports check that the item is the one this code expects, in any
-    // Wireshark; a header Wireshark found malformed is no segment)
-    if (be16(0) != pinfo->srcport || be16(2) != pinfo->destport || header_length < kMinimumHeader ||
-        header_length > reported)
+    // (a check that the item is where this code expects it, in any Wireshark)
+    if (be16(0) != pinfo->srcport || be16(2) != pinfo->destport || header_length < kMinimumHeader)
         return std::nullopt;
     constexpr uint8_t kSyn = 0x02, kAck = 0x10;
     TcpSegment segment;
@@ -498,11 +492,11 @@ std::optional<TcpSegment> read_tcp_segment(const field_info *tcp, const packet_i
     segment.ack_number = be32(8);
     segment.syn = (bytes[13] & kSyn) != 0;
     segment.ack = (bytes[13] & kAck) != 0;
-    segment.reported_length = static_cast<uint32_t>(reported - header_length);
-    const gint captured = tvb_captured_length_remaining(segment_tvb, header_length);
-    segment.captured_length = captured > 0 ? std::min(segment.reported_length, static_cast<uint32_t>(captured)) : 0;
     segment.source = tcp->ds_tvb;
     segment.payload_start = tcp->start + header_length;
+    // What follows the payload in the frame (an Ethernet trailer) is not payload.
+    const gint available = tvb_captured_length_remaining(tcp->ds_tvb, segment.payload_start);
+    segment.captured_length = available > 0 ? std::min(segment_length, static_cast<uint32_t>(available)) : 0;
     return segment;
 }
 
@@ -513,10 +507,13 @@ const CachedFrame *first_pass(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tre
     const field_info *stream = last_field(tree, fields.tcp_stream);
     if (!stream)
         return first_pass_udp(tvb, pinfo, tree);
+    // (tcp.len rather than the reported length of the TCP item's own tvb,
+    // which with -T fields was seen to end at the header)
+    const field_info *length = last_field(tree, fields.tcp_len);
     const field_info *tcp = last_field(tree, fields.tcp);
-    if (!tcp)
+    if (!length || !tcp)
         return nullptr;
-    const std::optional<TcpSegment> header = read_tcp_segment(tcp, pinfo);
+    const std::optional<TcpSegment> header = read_tcp_segment(tcp, compat::field_uint(length), pinfo);
     if (!header)
         return nullptr;
 
@@ -539,7 +536,7 @@ const CachedFrame *first_pass(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tre
     facts.syn = header->syn;
     facts.ack = header->ack;
     facts.raw_ack = header->ack ? header->ack_number : 0;
-    facts.reported_length = header->reported_length;
+    facts.reported_length = compat::field_uint(length);
     facts.captured_length = header->captured_length;
     if (frame.flags & kTlsRecord)  // (Wireshark decrypts records, so no record, nothing decrypted)
         find_decrypted_application_data(pinfo, tree);
@@ -687,7 +684,7 @@ void want_fields()
 {
     GArray *wanted = g_array_new(FALSE, FALSE, sizeof(int));
     std::vector<const std::vector<int> *> lists = {
-        &fields.tcp, &fields.tcp_stream, &fields.udp_stream, &fields.udp_payload, &fields.icmp, &fields.icmpv6,
+        &fields.tcp, &fields.tcp_stream, &fields.tcp_len, &fields.udp_stream, &fields.udp_payload, &fields.icmp, &fields.icmpv6,
         &fields.tls_record, &fields.dtls, &fields.dtls_record, &fields.tls_handshake,
         &fields.tls_alert, &fields.tls_heartbeat};
     const auto hello = fields.dtls_hello.all();
@@ -759,6 +756,7 @@ void register_handoff()
 {
     fields.tcp = field_ids("tcp");
     fields.tcp_stream = field_ids("tcp.stream");
+    fields.tcp_len = field_ids("tcp.len");
     fields.icmp = field_ids("icmp");
     fields.icmpv6 = field_ids("icmpv6");
     fields.tls_record = field_ids("tls.record");

@@ -33,12 +33,60 @@ std::string calendar_text(const Timestamp &time, bool utc, const char *format)
     return std::string(text, length);
 }
 
+struct DigitPairs {
+    char text[200];
+    constexpr DigitPairs() : text()
+    {
+        for (int i = 0; i < 100; ++i) {
+            text[2 * i] = static_cast<char>('0' + i / 10);
+            text[2 * i + 1] = static_cast<char>('0' + i % 10);
+        }
+    }
+};
+constexpr DigitPairs kDigitPairs;
+
+// The decimal digits std::to_chars writes, at p; returns their end.
+template <typename Unsigned>
+inline char *put_decimal(char *p, Unsigned value)
+{
+    if (value < 10) {
+        *p = static_cast<char>('0' + value);
+        return p + 1;
+    }
+    if (value < 100) {
+        std::memcpy(p, kDigitPairs.text + 2 * value, 2);
+        return p + 2;
+    }
+    return std::to_chars(p, p + 20, value).ptr;
+}
+
+inline char *put_text(char *p, std::string_view text)
+{
+    std::memcpy(p, text.data(), text.size());
+    return p + text.size();
+}
+
+size_t decimal_digits(uint64_t value)
+{
+    size_t digits = 1;
+    for (; value >= 10; value /= 10)
+        ++digits;
+    return digits;
+}
+
+// The 256 counts of a session CSV row: one resize to a bound (no count has
+// more digits than the total), then written through a pointer.
 void append_histogram(std::string &out, const ByteHistogram &histogram)
 {
-    for (uint64_t count : histogram.counts()) {
-        out += ',';
-        append_number(out, count);
-    }
+    const size_t start = out.size();
+    out.resize(start + 256 * (decimal_digits(histogram.total()) + 1));
+    char *const begin = &out[start];
+    char *p = begin;
+    histogram.for_each_count([&p](auto count) {
+        *p++ = ',';
+        p = put_decimal(p, count);
+    });
+    out.resize(start + static_cast<size_t>(p - begin));
 }
 
 // Entropy, chi-square and its p-value of each direction, empty cells for a
@@ -296,47 +344,6 @@ namespace {
 // The per-packet row is written straight into the output string through a
 // pointer: one resize to a bound, no temporary strings, no printf. Its 256
 // counts dominate, and a frame's counts are mostly 0 to 99.
-
-struct DigitPairs {
-    char text[200];
-    constexpr DigitPairs() : text()
-    {
-        for (int i = 0; i < 100; ++i) {
-            text[2 * i] = static_cast<char>('0' + i / 10);
-            text[2 * i + 1] = static_cast<char>('0' + i % 10);
-        }
-    }
-};
-constexpr DigitPairs kDigitPairs;
-
-// The decimal digits std::to_chars writes, at p; returns their end.
-template <typename Unsigned>
-inline char *put_decimal(char *p, Unsigned value)
-{
-    if (value < 10) {
-        *p = static_cast<char>('0' + value);
-        return p + 1;
-    }
-    if (value < 100) {
-        std::memcpy(p, kDigitPairs.text + 2 * value, 2);
-        return p + 2;
-    }
-    return std::to_chars(p, p + 20, value).ptr;
-}
-
-inline char *put_text(char *p, std::string_view text)
-{
-    std::memcpy(p, text.data(), text.size());
-    return p + text.size();
-}
-
-size_t decimal_digits(uint64_t value)
-{
-    size_t digits = 1;
-    for (; value >= 10; value /= 10)
-        ++digits;
-    return digits;
-}
 
 // csv_cell(text) at p: at most 2 * text.size() + 3 characters.
 char *put_csv_cell(char *p, std::string_view text)
