@@ -49,7 +49,10 @@ apt-get install -y --no-install-recommends $packages
 dpkg-reconfigure wireshark-common
 $packages_only && exit 0
 
+# The tests, the sanitized copy and the fuzzers too (off in a plain build), so
+# that README's test command runs the whole suite.
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTLSDIST_WERROR=ON \
+    -DTLSDIST_BUILD_TESTS=ON -DTLSDIST_SANITIZERS=ON -DTLSDIST_FUZZERS=ON \
     -DTLSDIST_INSTALL_GLOBAL=ON -DCMAKE_INSTALL_PREFIX=/usr/local
 cmake --build build -j"$(nproc)"
 cmake --install build
