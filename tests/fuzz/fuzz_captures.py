@@ -129,9 +129,7 @@ def main():
     box = Sandbox()
     box.names = capture_names()
     rng = random.Random(args.seed)
-    work = os.path.join(box.root, "variants")
-    os.mkdir(work)
-    os.chmod(work, 0o755)
+    work = box.folder("variants")
     started = time.monotonic()
     failures = []
 

@@ -3,20 +3,12 @@
 import os
 import unittest
 
-from tlsdist_env import TSHARK_READ_ERROR, Sandbox, parse_session_csv, parse_table
+from tlsdist_env import TSHARK_READ_ERROR, SandboxTestCase, parse_session_csv, parse_table
 
 USAGE_HINT = "tlsdist,csv[,FILTER]"
 
 
-class BadInputTests(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.box = Sandbox()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.box.close()
-
+class BadInputTests(SandboxTestCase):
     def assertNoCrash(self, done):
         self.assertGreaterEqual(done.returncode, 0, "killed by signal %d" % -done.returncode)
         for sign in ("Segmentation", "Aborted", "core dumped", "AddressSanitizer", "runtime error"):

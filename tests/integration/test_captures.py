@@ -6,7 +6,7 @@ import math
 import os
 import unittest
 
-from tlsdist_env import (CAPTURES_DIR, TSHARK_READ_ERROR, TSHARK_VERSION, Sandbox, TRUNCATED_CAPTURES, parse_packet_csv,
+from tlsdist_env import (CAPTURES_DIR, TSHARK_READ_ERROR, TSHARK_VERSION, SandboxTestCase, TRUNCATED_CAPTURES, parse_packet_csv,
                          parse_session_csv, parse_table, reference, reference_capture_names)
 
 
@@ -18,18 +18,14 @@ def session_key(row):
     return int(row["stream"])
 
 
-class CaptureTests(unittest.TestCase):
+class CaptureTests(SandboxTestCase):
     @classmethod
     def setUpClass(cls):
-        cls.box = Sandbox()
+        super().setUpClass()
         cls.csv = {}
         for name in reference_capture_names():
             done = cls.box.tshark("-r", cls.box.capture(name), "-q", "-z", "tlsdist,csv")
             cls.csv[name] = done
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.box.close()
 
     def sessions(self, name):
         done = self.csv[name]

@@ -2,20 +2,12 @@
 
 import unittest
 
-from tlsdist_env import TSHARK_READ_ERROR, Sandbox, capture_names, parse_packet_csv, parse_session_csv
+from tlsdist_env import TSHARK_READ_ERROR, SandboxTestCase, capture_names, parse_packet_csv, parse_session_csv
 
 TRACK = ("-o", "tlsdist.track_always:TRUE")
 
 
-class FieldTests(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.box = Sandbox()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.box.close()
-
+class FieldTests(SandboxTestCase):
     def fields(self, path, *args):
         done = self.box.tshark("-r", path, *TRACK, *args, "-T", "fields", "-e", "frame.number",
                                "-e", "tlsdist.session", "-e", "tlsdist.direction",

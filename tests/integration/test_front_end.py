@@ -6,18 +6,14 @@ import shutil
 import subprocess
 import unittest
 
-from tlsdist_env import Sandbox, TRUNCATED_CAPTURES, capture_names, parse_session_csv
+from tlsdist_env import SandboxTestCase, TRUNCATED_CAPTURES, capture_names, parse_session_csv
 
 
-class FrontEndTests(unittest.TestCase):
+class FrontEndTests(SandboxTestCase):
     @classmethod
     def setUpClass(cls):
-        cls.box = Sandbox()
+        super().setUpClass()
         cls.path = cls.box.capture("multi-session.pcapng")
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.box.close()
 
     def test_prints_the_table_like_tshark(self):
         done = self.box.tlsdist(self.path)

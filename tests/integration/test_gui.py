@@ -6,16 +6,16 @@ import time
 import unittest
 
 from gui_driver import Screen, copied_rows
-from tlsdist_env import SANITIZER_SIGNS, Sandbox, parse_session_csv, parse_table
+from tlsdist_env import SANITIZER_SIGNS, SandboxTestCase, parse_session_csv, parse_table
 
 CAPTURE = "multi-session.pcapng"
 ARTIFACTS = os.environ.get("TLSDIST_ARTIFACT_DIR", os.path.join(os.getcwd(), "test-artifacts"))
 
 
-class WiresharkDialogTests(unittest.TestCase):
+class WiresharkDialogTests(SandboxTestCase):
     @classmethod
     def setUpClass(cls):
-        cls.box = Sandbox()
+        super().setUpClass()
         cls.path = cls.box.capture(CAPTURE)
         cls.screen = Screen(cls.box, cls.path, ARTIFACTS)
         # The main display filter bar sits just above the packet list's header
@@ -26,7 +26,6 @@ class WiresharkDialogTests(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         output = cls.screen.close()
-        cls.box.close()
         for sign in SANITIZER_SIGNS:
             if sign in output:
                 raise AssertionError("sanitizer report from Wireshark:\n" + output)

@@ -41,7 +41,7 @@ import sys
 import unittest
 
 import tlsdist_env
-from tlsdist_env import (CAPTURES_DIR, DEBIAN_PYTHON, SOURCE_DIR, TIMEOUT, TSHARK_DAMAGED_FILE, Sandbox,
+from tlsdist_env import (CAPTURES_DIR, DEBIAN_PYTHON, SOURCE_DIR, TIMEOUT, TSHARK_DAMAGED_FILE, SandboxTestCase,
                          capture_names)
 
 REORDER_TOOL = os.path.join(SOURCE_DIR, "tests", "tools", "reorder_capture.py")
@@ -215,14 +215,12 @@ class Run:
         self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
 
 
-class InvarianceTests(unittest.TestCase):
+class InvarianceTests(SandboxTestCase):
     @classmethod
     def setUpClass(cls):
-        cls.box = Sandbox()
+        super().setUpClass()
         cls.names = all_capture_names()
-        cls.variant_dir = os.path.join(cls.box.root, "variants")
-        os.mkdir(cls.variant_dir)
-        os.chmod(cls.variant_dir, 0o755)
+        cls.variant_dir = cls.box.folder("variants")
         cls.variant_paths = {}    # (name, variant) -> path
         cls.tool = {}             # (name, variant) -> the tool's summary, or why it failed
         cls.csv = {}              # (name, label) -> Run; labels: "original", "defaults", a preference, a variant
@@ -271,10 +269,6 @@ class InvarianceTests(unittest.TestCase):
             os.chmod(path, 0o644)
             written[variant] = path
         return written
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.box.close()
 
     @classmethod
     def submit(cls, pool, path, *options):

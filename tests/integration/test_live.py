@@ -1,14 +1,23 @@
 """Live capture: tshark -i with the plugin while real TLS clients (curl) fetch
-files of known size from a real TLS server (openssl s_server) on loopback."""
+files of known size from a real TLS server (openssl s_server) on loopback.
 
+No fixed waits: the clients start once tshark says the capture started (when
+dumpcap has opened the interface, set the capture filter and created its
+file), and the capture is stopped once that file holds the end of every
+client's connection."""
+
+import glob
 import os
+import re
 import signal
 import socket
+import struct
 import subprocess
-import time
 import unittest
 
-from tlsdist_env import SANITIZER_SIGNS, Sandbox, parse_session_csv, parse_table, reference
+import dpkt
+
+from tlsdist_env import SANITIZER_SIGNS, SandboxTestCase, parse_session_csv, parse_table, reference, wait_until
 
 FILE_SIZE = 300_000
 
@@ -19,10 +28,46 @@ def free_port():
         return s.getsockname()[1]
 
 
-class LiveCaptureTests(unittest.TestCase):
+def dumpcap_file(tshark_log):
+    """The capture file tshark names on its stderr (in the files matching the
+    pattern tshark_log) once dumpcap captures, else None."""
+    for path in glob.glob(tshark_log):
+        with open(path, errors="replace") as f:
+            text = f.read()
+        started = re.search(r'Capture started\.\n.*File: "([^"\n]+)"', text)
+        if started:
+            return started.group(1)
+    return None
+
+
+def closed_connections(path, port):
+    """Client ports of the TCP connections to port that the capture file at
+    path (possibly still being written) shows closed both ways (a FIN from
+    each side) or reset."""
+    fins, closed = {}, set()
+    try:
+        with open(path, "rb") as f:
+            for _, frame in dpkt.pcapng.Reader(f):
+                ip = dpkt.ethernet.Ethernet(frame).data
+                segment = getattr(ip, "data", None)
+                if not isinstance(segment, dpkt.tcp.TCP) or port not in (segment.sport, segment.dport):
+                    continue
+                client = segment.dport if segment.sport == port else segment.sport
+                if segment.flags & dpkt.tcp.TH_RST:
+                    closed.add(client)
+                elif segment.flags & dpkt.tcp.TH_FIN:
+                    fins.setdefault(client, set()).add(segment.sport == port)
+                    if len(fins[client]) == 2:
+                        closed.add(client)
+    except (ValueError, struct.error, dpkt.NeedData, dpkt.UnpackError):
+        pass  # the block dumpcap is writing: read again later
+    return closed
+
+
+class LiveCaptureTests(SandboxTestCase):
     @classmethod
     def setUpClass(cls):
-        cls.box = Sandbox()
+        super().setUpClass()
         cls.groups = ["wireshark"] if cls.box.as_root else None
         check = subprocess.run(cls.box.command(["dumpcap", "-D"], cls.groups),
                                capture_output=True, text=True)
@@ -42,18 +87,17 @@ class LiveCaptureTests(unittest.TestCase):
             ["openssl", "s_server", "-quiet", "-WWW", "-accept", "127.0.0.1:%d" % cls.port,
              "-cert", "cert.pem", "-key", "key.pem"], cwd=cls.www,
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.time() + 10
-        while time.time() < deadline:
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", cls.port)) == 0:
-                    break
-            time.sleep(0.1)
+        wait_until(cls.server_accepts, 10, "openssl s_server to accept connections")
 
     @classmethod
     def tearDownClass(cls):
         cls.server.kill()
         cls.server.wait()
-        cls.box.close()
+
+    @classmethod
+    def server_accepts(cls):
+        with socket.socket() as s:
+            return s.connect_ex(("127.0.0.1", cls.port)) == 0
 
     def fetch(self, tls_version):
         flags = {"1.2": ["--tlsv1.2", "--tls-max", "1.2"], "1.3": ["--tlsv1.3"]}[tls_version]
@@ -63,19 +107,26 @@ class LiveCaptureTests(unittest.TestCase):
         self.assertEqual(done.returncode, 0, done.stderr)
         self.assertEqual(int(done.stdout), FILE_SIZE)
 
-    def capture_while(self, argv, clients):
-        """Runs argv (a live capture) until the clients are done, then stops it like Ctrl-C."""
-        process = subprocess.Popen(self.box.command(argv, self.groups), stdout=subprocess.PIPE,
-                                   stderr=subprocess.PIPE, text=True, cwd=self.box.root,
-                                   start_new_session=True)
-        # dumpcap announces itself on stderr once it captures; give it time instead of
-        # reading the pipe (reading would block): poll for the capture file instead.
-        time.sleep(3)
-        for version in clients:
-            self.fetch(version)
-        time.sleep(1)
-        os.killpg(process.pid, signal.SIGINT)
-        out, err = process.communicate(timeout=60)
+    def capture_while(self, argv, clients, tshark_log):
+        """Runs argv (a live capture) while the clients fetch, then stops it like
+        Ctrl-C. tshark_log: a pattern naming the file tshark's stderr goes to,
+        where it says "Capture started." and which file dumpcap writes once
+        dumpcap has opened the interface and set the capture filter."""
+        with open(os.path.join(self.box.root, "stderr.txt"), "w+") as stderr:
+            process = subprocess.Popen(self.box.command(argv, self.groups), stdout=subprocess.PIPE,
+                                       stderr=stderr, text=True, cwd=self.box.root, start_new_session=True)
+            try:
+                capture_file = wait_until(lambda: dumpcap_file(tshark_log), 60,
+                                          "tshark to report the capture started in " + tshark_log)
+                for version in clients:
+                    self.fetch(version)
+                wait_until(lambda: len(closed_connections(capture_file, self.port)) >= len(clients),
+                           60, "the end of %d connections in %s" % (len(clients), capture_file))
+            finally:
+                os.killpg(process.pid, signal.SIGINT)
+                out, _ = process.communicate(timeout=60)
+            stderr.seek(0)
+            err = stderr.read()
         for sign in SANITIZER_SIGNS:
             self.assertNotIn(sign, err)
         return process.returncode, out, err
@@ -84,7 +135,7 @@ class LiveCaptureTests(unittest.TestCase):
         saved = os.path.join(self.box.home, "live.pcapng")
         status, out, err = self.capture_while(
             ["tshark", "-i", "lo", "-f", "tcp port %d" % self.port, "-w", saved, "-q",
-             "-z", "tlsdist,csv"], ["1.2", "1.3"])
+             "-z", "tlsdist,csv"], ["1.2", "1.3"], os.path.join(self.box.root, "stderr.txt"))
         self.assertEqual(status, 0, err)
         sessions = parse_session_csv(out)
         self.assertEqual([s["version"] for s in sessions], ["TLS 1.2", "TLS 1.3"], out)
@@ -101,8 +152,11 @@ class LiveCaptureTests(unittest.TestCase):
         self.assertEqual([s["rx_hist"] for s in sessions], [t["rx_hist"] for t in theirs])
 
     def test_front_end_live(self):
+        # The command keeps tshark's stderr in a temporary file in TMPDIR until tshark ends.
+        temporary = self.box.folder("front-end-tmp", 0o777)
         status, out, err = self.capture_while(
-            [self.box.front_end, "-i", "lo", "-f", "tcp.port==%d" % self.port], ["1.3"])
+            ["env", "TMPDIR=" + temporary, self.box.front_end, "-i", "lo", "-f", "tcp.port==%d" % self.port],
+            ["1.3"], os.path.join(temporary, "tlsdist.*"))
         self.assertEqual(status, 0, err)
         rows, totals, _ = parse_table(out)
         ours = [r for r in rows if r[3].endswith(":%d" % self.port)]

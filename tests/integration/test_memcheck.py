@@ -12,7 +12,7 @@ import os
 import unittest
 import xml.etree.ElementTree as ElementTree
 
-from tlsdist_env import Sandbox
+from tlsdist_env import SandboxTestCase
 
 CAPTURES = ("tls12-openssl.pcap", "tls13-retransmissions.pcap", "multi-session.pcapng",
             "zeek-smtp-starttls.pcap")
@@ -33,15 +33,7 @@ def memcheck_errors(xml_path):
     return errors
 
 
-class MemcheckTests(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.box = Sandbox()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.box.close()
-
+class MemcheckTests(SandboxTestCase):
     def memcheck(self, label, tshark_args):
         xml_path = os.path.join(self.box.home, label + ".xml")
         done = self.box.run(["valgrind", "--tool=memcheck", "--xml=yes", "--xml-file=" + xml_path,

@@ -18,7 +18,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 
-from tlsdist_env import TSHARK_READ_ERROR, Sandbox, TRUNCATED_CAPTURES, capture_names, parse_session_csv, reference
+from tlsdist_env import TSHARK_READ_ERROR, SandboxTestCase, TRUNCATED_CAPTURES, capture_names, parse_session_csv, reference
 
 ARTIFACTS = os.environ.get("TLSDIST_ARTIFACT_DIR", os.path.join(tempfile.gettempdir(), "tlsdist-artifacts"))
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
@@ -161,19 +161,16 @@ def hostile_capture(path):
             out.write(struct.pack("<IIII", 1700000000, i * 1000, len(frame), len(frame)) + frame)
 
 
-class ReportTests(unittest.TestCase):
+class ReportTests(SandboxTestCase):
     @classmethod
     def setUpClass(cls):
-        cls.box = Sandbox()
+        super().setUpClass()
         cls.browser = Browser()
-        cls.reports = os.path.join(cls.box.root, "reports")
-        os.mkdir(cls.reports)
-        os.chmod(cls.reports, 0o777)
+        cls.reports = cls.box.folder("reports", 0o777)
 
     @classmethod
     def tearDownClass(cls):
         cls.browser.close()
-        cls.box.close()
 
     def report(self, name, *tshark_args):
         """(path of the HTML report, session CSV rows) of a shipped capture."""

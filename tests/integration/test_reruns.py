@@ -11,7 +11,7 @@ by test_gui.
 
 import unittest
 
-from tlsdist_env import Sandbox, parse_packet_csv, parse_session_csv, parse_table, reference
+from tlsdist_env import SandboxTestCase, parse_packet_csv, parse_session_csv, parse_table, reference
 
 CAPTURES = ("multi-session.pcapng", "tls13-retransmissions.pcap", "zeek-smtp-starttls.pcap",
             "joy-tls12.pcap", "tls13-gnutls-ipv6.pcapng")
@@ -47,15 +47,7 @@ def sums_over_frames(frames, keep):
     return result
 
 
-class RerunTests(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.box = Sandbox()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.box.close()
-
+class RerunTests(SandboxTestCase):
     def run_views(self, name, *options):
         done = self.box.tshark(*options, "-r", self.box.capture(name), "-q", *self.views)
         self.assertEqual(done.returncode, 0, done.stderr)

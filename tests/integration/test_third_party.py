@@ -17,7 +17,7 @@ import os
 import re
 import unittest
 
-from tlsdist_env import CAPTURES_DIR, SOURCE_DIR, Sandbox, parse_session_csv
+from tlsdist_env import CAPTURES_DIR, SOURCE_DIR, SandboxTestCase, parse_session_csv
 
 THIRD_PARTY_DIR = os.path.join(SOURCE_DIR, "tests", "third_party")
 EXPECTATIONS = os.path.join(THIRD_PARTY_DIR, "expectations.json")
@@ -57,15 +57,11 @@ def describe(entry):
     return where
 
 
-class ThirdPartyExpectations(unittest.TestCase):
+class ThirdPartyExpectations(SandboxTestCase):
     @classmethod
     def setUpClass(cls):
-        cls.box = Sandbox()
+        super().setUpClass()
         cls.runs = {}
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.box.close()
 
     def run_capture(self, capture, tshark_args):
         key = (capture, tuple(tshark_args))

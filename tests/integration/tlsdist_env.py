@@ -15,6 +15,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
+import unittest
 
 SOURCE_DIR = os.environ.get(
     "TLSDIST_SOURCE_DIR", os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
@@ -94,6 +96,20 @@ def reference_capture_names():
     return names
 
 
+
+def wait_until(condition, seconds, what):
+    """Polls condition() until it returns something true, which it returns;
+    fails with "timed out after N s waiting for <what>" past the deadline."""
+    deadline = time.monotonic() + seconds
+    while True:
+        result = condition()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out after %g s waiting for %s" % (seconds, what))
+        time.sleep(0.05)
+
+
 class Sandbox:
     """A scratch folder holding the plugin and copies of the captures."""
 
@@ -126,6 +142,14 @@ class Sandbox:
     def capture(self, name):
         return os.path.join(self.captures, name)
 
+    def folder(self, name, mode=0o755):
+        """A new folder in the sandbox that the user tshark runs as can read
+        (with mode 0o777 also write into)."""
+        path = os.path.join(self.root, name)
+        os.mkdir(path)
+        os.chmod(path, mode)
+        return path
+
     def command(self, argv, extra_groups=None):
         env = ["env", "-i", "PATH=/usr/local/bin:/usr/bin:/bin", "HOME=" + self.home,
                "WIRESHARK_PLUGIN_DIR=" + self.plugins, "TZ=UTC", "LC_ALL=C"]
@@ -151,6 +175,18 @@ class Sandbox:
 
     def tlsdist(self, *args, **kwargs):
         return self.run([self.front_end] + list(args), **kwargs)
+
+
+
+class SandboxTestCase(unittest.TestCase):
+    """Tests that share one Sandbox, self.box, made once for their class and
+    removed after it (after the class's own tearDownClass). A class with more
+    set-up calls super().setUpClass() first."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.box = Sandbox()
+        cls.addClassCleanup(cls.box.close)
 
 
 _reference_cache = {}
