@@ -10,6 +10,7 @@
 #include "cli_views.h"
 #include "frame_tracker.h"
 #include "gui_tables.h"
+#include "report_menu.h"
 
 #ifndef TLSDIST_VERSION
 #error "TLSDIST_VERSION must be defined by the build"
@@ -51,6 +52,7 @@ void plugin_register(void)
     views.register_tap_listener = [] {
         tlsdist::register_cli_views();
         tlsdist::register_gui_tables();
+        tlsdist::register_report_menu();
     };
     tap_register_plugin(&views);
 }

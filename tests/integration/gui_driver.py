@@ -29,7 +29,11 @@ class Screen:
 
     SCALE = 2  # OCR reads small menu fonts better on an enlarged screenshot
 
-    def __init__(self, box, capture, artifacts):
+    def __init__(self, box, capture, artifacts, wireshark_args=(), env=(), window_name=None, groups=None):
+        """Wireshark opening capture (or, with capture None, started with wireshark_args
+        alone, e.g. a live capture), with extra environment settings env ("NAME=value"),
+        running with the extra groups; ready once a window named window_name (by default
+        the capture's file name) shows."""
         missing = [t for t in TOOLS if shutil.which(t) is None]
         if missing:
             raise RuntimeError("GUI test needs %s (apt-get install wireshark xvfb xdotool "
@@ -49,12 +53,14 @@ class Screen:
         if box.as_root:
             os.chown(runtime, 65534, 65534)
         argv = box.command(["env", "DISPLAY=" + self.display, "XDG_RUNTIME_DIR=" + runtime,
-                            "QT_ACCESSIBILITY=0", "wireshark", "-r", capture])
+                            "QT_ACCESSIBILITY=0"] + list(env) + ["wireshark"] + list(wireshark_args)
+                           + (["-r", capture] if capture else []), groups)
         self.log = open(os.path.join(self.work, "wireshark.log"), "w")
         self.wireshark = subprocess.Popen(argv, stdout=self.log, stderr=subprocess.STDOUT, cwd=box.root)
-        name = os.path.basename(capture)
+        name = window_name or os.path.basename(capture)
         self._wait(lambda: self.find_window(name), 60, "Wireshark did not open " + name)
-        time.sleep(2)  # let it finish reading the file
+        if capture:
+            time.sleep(2)  # let it finish reading the file
 
     def close(self):
         """Stops Wireshark and Xvfb; returns what Wireshark printed."""
@@ -140,6 +146,19 @@ class Screen:
     def clipboard(self):
         return subprocess.run(["xclip", "-o", "-selection", "clipboard"], env=self.env,
                               capture_output=True, text=True).stdout
+
+    def wait(self, condition, seconds, message):
+        self._wait(condition, seconds, message)
+
+    def open_report_from_menu(self, screenshot=None):
+        """Tools → tlsdist → TLS Byte Distribution Report; with the menu open,
+        a screenshot of the screen to the path screenshot."""
+        self.click_word("Tools", above=60)
+        self.click_word("tlsdist", above=400)
+        entry = self.find("Report", near="Distribution")
+        if screenshot:
+            self.screenshot(screenshot)
+        self.click(*entry.center)
 
     def open_statistic(self, menu_entry_word, window_title):
         """Statistics menu → the entry whose text has menu_entry_word next to
