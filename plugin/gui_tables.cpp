@@ -33,15 +33,18 @@ struct BytesModel {
 std::unordered_map<const stat_tap_table *, std::unique_ptr<SessionsModel>> sessions_models;
 std::unordered_map<const stat_tap_table *, std::unique_ptr<BytesModel>> bytes_models;
 
+// Wireshark fits each column to its title before it shows the sort arrow on
+// the first column: a first column whose values are wider than its title
+// (Start, Hex) keeps the title whole where "Stream" showed as "tream".
 enum SessionColumn : guint {
-    kStream, kStart, kDuration, kClient, kServer, kVersion, kTxBytes, kRxBytes, kTxCounted,
+    kStart, kStream, kDuration, kClient, kServer, kVersion, kTxBytes, kRxBytes, kTxCounted,
     kRxCounted, kTxEntropy, kRxEntropy, kServerName, kAlpnOffered, kAlpnSelected, kCipherSuite, kResumption, kHandshakeCompleted,
     kSessionColumns
 };
 
 stat_tap_table_item session_fields[] = {
-    {TABLE_ITEM_UINT, TAP_ALIGN_RIGHT, "Stream", "%u"},
     {TABLE_ITEM_STRING, TAP_ALIGN_LEFT, "Start", "%s"},
+    {TABLE_ITEM_UINT, TAP_ALIGN_RIGHT, "Stream", "%u"},
     {TABLE_ITEM_FLOAT, TAP_ALIGN_RIGHT, "Duration (s)", "%.3f"},
     {TABLE_ITEM_STRING, TAP_ALIGN_LEFT, "Client", "%s"},
     {TABLE_ITEM_STRING, TAP_ALIGN_LEFT, "Server", "%s"},
@@ -62,11 +65,11 @@ stat_tap_table_item session_fields[] = {
     {TABLE_ITEM_STRING, TAP_ALIGN_LEFT, "Handshake Completed", "%s"},
 };
 
-enum ByteColumn : guint { kValue, kHex, kTx, kRx, kTotal, kShare, kByteColumns };
+enum ByteColumn : guint { kHex, kValue, kTx, kRx, kTotal, kShare, kByteColumns };
 
 stat_tap_table_item byte_fields[] = {
-    {TABLE_ITEM_UINT, TAP_ALIGN_RIGHT, "Value", "%u"},
     {TABLE_ITEM_STRING, TAP_ALIGN_LEFT, "Hex", "%s"},
+    {TABLE_ITEM_UINT, TAP_ALIGN_RIGHT, "Value", "%u"},
     {TABLE_ITEM_UINT, TAP_ALIGN_RIGHT, "TX Count", "%u"},
     {TABLE_ITEM_UINT, TAP_ALIGN_RIGHT, "RX Count", "%u"},
     {TABLE_ITEM_UINT, TAP_ALIGN_RIGHT, "Total", "%u"},

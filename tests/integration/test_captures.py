@@ -280,7 +280,8 @@ class CaptureTests(SandboxTestCase):
                 self.assertEqual(done.returncode, 0, done.stderr)
                 lines = [l for l in done.stdout.splitlines() if l.count("|") >= 16]
                 header = [c.strip() for c in lines[0].split("|")]
-                rows = {int(cells[0]): cells for cells in ([c.strip() for c in l.split("|")] for l in lines[1:])}
+                stream = header.index("Stream")
+                rows = {int(cells[stream]): cells for cells in ([c.strip() for c in l.split("|")] for l in lines[1:])}
                 csv_rows = parse_session_csv(
                     self.box.tshark("-r", path, "-q", "-z", "tlsdist,csv,scope=" + scope).stdout)
                 self.assertEqual(sorted(rows), [session_key(r) for r in csv_rows])
