@@ -40,7 +40,8 @@ build_packages='build-essential cmake pkg-config libglib2.0-dev
 test_packages='python3-scapy python3-selenium chromium chromium-driver
     libndpi-bin valgrind clang libclang-rt-dev libbenchmark-dev
     openssl curl ca-certificates iproute2 util-linux libcap2-bin time
-    wireshark xvfb xdotool xclip imagemagick tesseract-ocr debootstrap xdg-utils file'
+    wireshark xvfb xdotool xclip imagemagick tesseract-ocr debootstrap xdg-utils file
+    g++-mingw-w64-x86-64 wine wine64'
 packages=$build_packages
 $build_only_packages || packages="$packages $test_packages"
 # shellcheck disable=SC2086 # one word per package

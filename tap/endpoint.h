@@ -3,6 +3,7 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -25,8 +26,19 @@ struct Endpoint {
     bool operator!=(const Endpoint &other) const { return !(*this == other); }
 };
 
-// "192.0.2.1", "2001:db8::1" (RFC 5952), "-" when the address is not IP.
+// "192.0.2.1", "2001:db8::1" (RFC 5952), "-" when the address is not IP:
+// the text glibc's inet_ntop writes, which is what Wireshark shows on Linux
+// (IPv4-mapped and IPv4-compatible IPv6 addresses end in dotted decimal:
+// "::ffff:192.0.2.1", "::192.0.2.1"). Written here, without the sockets API,
+// so that the core builds for Windows too.
 std::string address_text(const Endpoint &endpoint);
+
+// The longest address_text: eight groups of four hex digits and seven colons.
+constexpr size_t kAddressTextMax = 39;
+
+// Writes address_text(endpoint) at out, which has room for kAddressTextMax
+// characters; returns the end of what it wrote.
+char *write_address_text(char *out, const Endpoint &endpoint);
 
 // "192.0.2.1:443", "[2001:db8::1]:443".
 std::string endpoint_text(const Endpoint &endpoint);

@@ -1,14 +1,12 @@
 #include "report.h"
 
+#include "calendar.h"
 #include "randomness.h"
 
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <cstring>
-#include <ctime>
-
-#include <arpa/inet.h>
 
 namespace tlsdist {
 
@@ -20,17 +18,6 @@ void append_number(std::string &out, Integer value)
     char digits[24];
     const auto result = std::to_chars(digits, digits + sizeof digits, value);
     out.append(digits, result.ptr);
-}
-
-std::string calendar_text(const Timestamp &time, bool utc, const char *format)
-{
-    const time_t seconds = static_cast<time_t>(time.seconds);
-    struct tm parts {};
-    if ((utc ? gmtime_r(&seconds, &parts) : localtime_r(&seconds, &parts)) == nullptr)
-        return "-";
-    char text[64];
-    const size_t length = std::strftime(text, sizeof text, format, &parts);
-    return std::string(text, length);
 }
 
 struct DigitPairs {
@@ -134,14 +121,14 @@ std::string local_time_text(const Timestamp &time)
 {
     char fraction[8];
     std::snprintf(fraction, sizeof fraction, ".%03d", time.nanoseconds / 1000000);
-    return calendar_text(time, false, "%Y-%m-%d %H:%M:%S") + fraction;
+    return calendar_text(local_calendar(time.seconds), ' ') + fraction;
 }
 
 std::string utc_time_text(const Timestamp &time)
 {
     char fraction[16];
     std::snprintf(fraction, sizeof fraction, ".%06dZ", time.nanoseconds / 1000);
-    return calendar_text(time, true, "%Y-%m-%dT%H:%M:%S") + fraction;
+    return calendar_text(utc_calendar(time.seconds), 'T') + fraction;
 }
 
 std::string epoch_text(const Timestamp &time)
@@ -365,35 +352,26 @@ char *put_csv_cell(char *p, std::string_view text)
     return p;
 }
 
-// csv_cell(address_text(endpoint)) at p: IPv4 written here (inet_ntop's
-// dotted decimal), IPv6 by inet_ntop as address_text does.
-constexpr size_t kAddressCellBound = 2 * INET6_ADDRSTRLEN + 3;
+// csv_cell(address_text(endpoint)) at p: an IP address's digits, dots and
+// colons need no quoting; "-" does.
+constexpr size_t kAddressCellBound = 2 * kAddressTextMax + 3;
 char *put_address_cell(char *p, const Endpoint &endpoint)
 {
-    if (endpoint.family == Endpoint::Family::IPv4) {
-        for (int i = 0; i < 4; ++i) {
-            if (i > 0)
-                *p++ = '.';
-            p = put_decimal(p, endpoint.address[i]);
-        }
-        return p;
-    }
-    char text[INET6_ADDRSTRLEN] = "-";
-    if (endpoint.family == Endpoint::Family::IPv6)
-        inet_ntop(AF_INET6, endpoint.address.data(), text, sizeof text);
-    return put_csv_cell(p, text);
+    if (endpoint.family == Endpoint::Family::None)
+        return put_csv_cell(p, "-");
+    return write_address_text(p, endpoint);
 }
 
 // utc_time_text(time) at p. Packets come in time order, many per second, so
-// the calendar part of the last second is kept (gmtime_r and strftime as
-// utc_time_text calls them, once per second of capture time).
+// the calendar part of the last second is kept (computed as utc_time_text
+// does, once per second of capture time).
 constexpr size_t kTimeBound = 96;
 char *put_utc_time(char *p, const Timestamp &time)
 {
     thread_local int64_t cached_seconds = 0;
     thread_local std::string cached_calendar;
     if (cached_calendar.empty() || cached_seconds != time.seconds) {
-        cached_calendar = calendar_text(time, true, "%Y-%m-%dT%H:%M:%S");
+        cached_calendar = calendar_text(utc_calendar(time.seconds), 'T');
         cached_seconds = time.seconds;
     }
     const size_t calendar = std::min(cached_calendar.size(), size_t{63});

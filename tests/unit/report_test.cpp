@@ -6,12 +6,11 @@
 
 #include <cstdint>
 #include <cstdio>
-#include <cstdlib>
-#include <ctime>
 #include <random>
 #include <sstream>
 
-#include <arpa/inet.h>
+#include "reference_formats.h"
+#include "time_zone.h"
 
 using namespace tlsdist;
 
@@ -19,11 +18,7 @@ namespace {
 
 class UtcZone : public ::testing::Test {
 protected:
-    void SetUp() override
-    {
-        setenv("TZ", "UTC", 1);
-        tzset();
-    }
+    void SetUp() override { set_time_zone("UTC0"); }
 };
 
 CaptureTotals totals_of(uint64_t frames, uint64_t tls_frames, uint64_t tls_sessions)
@@ -365,30 +360,25 @@ ByteHistogram histogram_with(const ByteHistogram::Counts &counts)
     return result;
 }
 
-// The address cell as the format defines it: inet_ntop's text, "-" without
-// an address, which is a formula-like cell and so written "'-" in quotes.
+// The address cell as the format defines it: inet_ntop's text (RFC 5952,
+// formatted by reference_address_text), "-" without an address, which is a
+// formula-like cell and so written "'-" in quotes.
 std::string expected_address(const Endpoint &endpoint)
 {
-    char text[64] = "-";
-    if (endpoint.family == Endpoint::Family::IPv4)
-        inet_ntop(AF_INET, endpoint.address.data(), text, sizeof text);
-    else if (endpoint.family == Endpoint::Family::IPv6)
-        inet_ntop(AF_INET6, endpoint.address.data(), text, sizeof text);
-    return std::string(text) == "-" ? "\"'-\"" : text;
+    const std::string text = reference_address_text(endpoint);
+    return text == "-" ? "\"'-\"" : text;
 }
 
-// The row formatted independently of report.cpp, with snprintf, gmtime_r and
-// strftime.
+// The row formatted independently of report.cpp, with snprintf and
+// reference_utc_text.
 std::string expected_packet_row(const PacketRow &row, const ByteHistogram::Counts &counts, uint64_t total)
 {
     std::string line;
     char text[128];
-    const time_t seconds = static_cast<time_t>(row.time.seconds);
-    struct tm parts {};
-    char calendar[64] = "-";
-    if (gmtime_r(&seconds, &parts) != nullptr)
-        std::strftime(calendar, sizeof calendar, "%Y-%m-%dT%H:%M:%S", &parts);
-    std::snprintf(text, sizeof text, "%u,%s.%06dZ,", row.frame_number, calendar, row.time.nanoseconds / 1000);
+    std::snprintf(text, sizeof text, "%u,%s.%06dZ,", row.frame_number,
+                  // INT64_MAX seconds fall in the year 292,277,026,596, past struct tm.
+                  row.time.seconds == INT64_MAX ? "-" : reference_utc_text(row.time.seconds).c_str(),
+                  row.time.nanoseconds / 1000);
     line += text;
     std::snprintf(text, sizeof text, "%s,%u,", expected_address(row.source).c_str(), unsigned{row.source.port});
     line += text;
