@@ -3,7 +3,8 @@
 # Wireshark SDK, tshark and the test tools, builds the plugin with warnings as
 # errors, and installs it into Wireshark's global plugin folder (so that it
 # loads for every user, root included) with the tlsdist command in
-# /usr/local/bin. Run as root: sudo ./setup.sh
+# /usr/local/bin. Run as root or as a user with sudo (it runs itself again
+# through sudo).
 #
 #   ./setup.sh                   everything
 #   ./setup.sh --packages-only   only the Debian packages (tests/matrix uses it
@@ -12,6 +13,16 @@
 #                                only what building and the unit, capture and
 #                                command tests need (tests/matrix --smoke)
 set -euo pipefail
+# Not root: run again through sudo (a fresh Debian used as root has no sudo;
+# a user account has it, and README's command is the same for both).
+if [ "$(id -u)" -ne 0 ]; then
+    if ! command -v sudo >/dev/null 2>&1; then
+        echo "setup.sh installs Debian packages: run it as root" >&2
+        exit 1
+    fi
+    echo "setup.sh: installing needs root; running it again with sudo" >&2
+    exec sudo -- "$0" "$@"
+fi
 cd "$(dirname "$0")"
 
 packages_only=false
@@ -23,11 +34,6 @@ for argument in "$@"; do
     *) echo "setup.sh: unknown option $argument" >&2; exit 1 ;;
     esac
 done
-
-if [ "$(id -u)" -ne 0 ]; then
-    echo "setup.sh installs Debian packages: run it as root (sudo ./setup.sh)" >&2
-    exit 1
-fi
 
 export DEBIAN_FRONTEND=noninteractive
 # Let members of the "wireshark" group capture without root (dumpcap gets
