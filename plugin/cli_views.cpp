@@ -148,6 +148,14 @@ void reset_view(void *data)
         view->restart_output = true;
 }
 
+// The per-packet CSV's header, with a first column "capture" under captures=.
+void append_packet_header(CliView *view)
+{
+    if (view->options.captures)
+        view->text += "capture,";
+    append_packet_csv_header(view->text, view->options.scope);
+}
+
 void count_frame(Counting &counting, const FrameEvent *frame)
 {
     if (counting.packet_members == 0) {
@@ -173,9 +181,11 @@ void count_frame(Counting &counting, const FrameEvent *frame)
         if (view->options.kind != ViewKind::PacketCsv)
             continue;
         if (!view->header_written) {
-            append_packet_csv_header(view->text, view->options.scope);
+            append_packet_header(view);
             view->header_written = true;
         }
+        if (view->options.captures)
+            view->text += csv_cell(view->options.captures->name_of(row.frame_number)) + ',';
         append_packet_csv_row(view->text, row);
         if (view->text.size() >= kFlushBytes)
             write_text(view);
@@ -260,12 +270,12 @@ void draw_view(void *data)
     switch (view->options.kind) {
     case ViewKind::Table:
         append_session_table(view->text, table.sessions(&capture_tracker()), table.totals(&capture_tracker()),
-                             view->options.scope);
+                             view->options.scope, view->options.captures ? &*view->options.captures : nullptr);
         break;
     case ViewKind::SessionCsv:
-        append_session_csv_header(view->text);
+        append_session_csv_header(view->text, view->options.captures.has_value());
         for (const SessionSummary &session : table.sessions(&capture_tracker())) {
-            append_session_csv_row(view->text, session);
+            append_session_csv_row(view->text, session, view->options.captures ? &*view->options.captures : nullptr);
             // Rows are ~2 KB each: write as they come rather than hold them all.
             if (view->text.size() >= kFlushBytes)
                 write_text(view);
@@ -283,7 +293,7 @@ void draw_view(void *data)
     case ViewKind::PacketCsv:
         if (!view->header_written) {
             // (rows already written start the file: the header went before them)
-            append_packet_csv_header(view->text, view->options.scope);
+            append_packet_header(view);
             view->header_written = true;
         }
         break;

@@ -8,7 +8,10 @@ program=tlsdist
 usage() {
     cat <<'USAGE'
 Usage: tlsdist [OPTIONS] FILE
+       tlsdist [OPTIONS] FILE FILE... | DIRECTORY      (one capture in several files)
+       tlsdist --each [-j N] [OPTIONS] FILE... | DIRECTORY...   (a dataset)
        tlsdist [OPTIONS] -i INTERFACE [-a SECONDS | -c PACKETS]
+       tlsdist merge [--by server|sni] [-o OUT] CSV...
 
 Prints the TLS sessions of a capture (pcap or pcapng): start, duration,
 client and server, negotiated TLS version, TLS bytes each way.
@@ -34,7 +37,38 @@ Options:
   -i, --interface IF    capture live from IF instead of reading a file
   -a, --duration SECS   with -i: stop after SECS seconds (default: Ctrl-C)
   -c, --count N         with -i: stop after N packets
+  --each                read every file as a capture of its own (a dataset)
+  -j, --jobs N          with --each: N captures at a time (default: one per core)
+  --capture-name NAME   name the capture NAME in a first "capture" column
+  -q, --quiet           no progress display
   -h, --help            show this help
+
+Several files (a file set): FILE FILE... or a DIRECTORY (its files) are one
+recording cut into files, such as a dumpcap ring buffer
+(cap_00001_20261129120000.pcapng, cap_00002_...): they are read as one
+capture, concatenated by Wireshark's mergecap in the file-set order (by name
+when every name is a file-set name, else by each file's first packet time),
+so a session that crosses files is one session and frame numbers run on
+across files. The table and the CSVs get a first column "capture": the file
+holding the session's first frame (the packet's frame, in the per-packet CSV).
+
+Datasets (--each): every file is its own capture, N at a time. The outputs
+are those of each file alone, with the "capture" column, one after the
+other in the order of the files: one session CSV (-o), one per-packet CSV
+(-p); the table (no -o) and the HTML report (--html) have a section per
+capture. A capture that cannot be read is named with tshark's message, the
+others still run, and the exit status is 2.
+
+Merging runs (tlsdist merge): concatenates session CSVs written by tlsdist
+(-o) on several machines or runs, which must have the same columns, into
+one (-o OUT, default standard output). With --by server (server_ip,
+server_port) or --by sni (server_name) it writes instead one row per server
+with the sessions, frames and byte counts summed and the byte
+distributions (tx_0..rx_255) added.
+
+Progress: on a terminal, a run that takes more than 2 seconds shows the bytes
+read, files done, elapsed time and an estimate of the time left on standard
+error (not with --quiet, nor when standard error is not a terminal).
 
 Dissectors: without -f, tshark runs without the application-layer dissectors
 that cannot lead to TLS (DNS, QUIC, plain HTTP and the like): the figures are
@@ -44,13 +78,14 @@ RDP, OpenVPN...) stay on. The list is cached per Wireshark library in
 ${XDG_CACHE_HOME:-~/.cache}/tlsdist. With -f every dissector runs, as a filter
 may name any protocol.
 
-Outputs: -o, -p and --html may be combined (also with -i); tshark reads the
-capture once and writes them all. One of them at most may be "-".
+Outputs: -o, -p and --html may be combined (also with -i and file sets);
+tshark reads the capture once and writes them all. One of them at most may
+be "-".
 
 Exit status: 0 success, 1 bad usage (including an invalid filter or an output
-file that cannot be created), 2 the capture could not be read (fully), an
-output file could not be written whole, or tshark failed. Set TSHARK to use
-another tshark.
+file that cannot be created), 2 the capture (or, with --each, one of them)
+could not be read (fully), an output file could not be written whole, or
+tshark failed. Set TSHARK to use another tshark.
 USAGE
 }
 
@@ -61,19 +96,139 @@ fail() {
     exit "$status"
 }
 
+newline='
+'
+
+# tlsdist merge: session CSVs of several runs as one (see the usage).
+run_merge() {
+    by= merged=-
+    while [ $# -gt 0 ]; do
+        case $1 in
+        --by)
+            [ $# -ge 2 ] || fail 1 "option --by needs a value (server or sni)"
+            case $2 in server | sni) by=$2 ;; *) fail 1 "--by takes server or sni, not \"$2\"" ;; esac
+            shift 2 ;;
+        -o | --out)
+            [ $# -ge 2 ] || fail 1 "option $1 needs a value (see --help)"
+            merged=$2
+            shift 2 ;;
+        --) shift; break ;;
+        -*) fail 1 "unknown merge option $1 (see --help)" ;;
+        *) break ;;
+        esac
+    done
+    [ $# -gt 0 ] || fail 1 "tlsdist merge needs session CSV files (see --help)"
+    for csv_file; do
+        [ -f "$csv_file" ] && [ -r "$csv_file" ] || fail 2 "cannot read \"$csv_file\""
+        header=$(head -n 1 -- "$csv_file" | tr -d '\r')
+        case ,$header, in *,stream,*,server_ip,*,tx_255,*) ;; *) fail 1 "\"$csv_file\" is not a tlsdist session CSV" ;; esac
+        [ -z "${first_header+set}" ] || [ "$header" = "$first_header" ] ||
+            fail 1 "\"$csv_file\" has other columns than \"$1\" (from another tlsdist version, or with and without a capture column)"
+        first_header=$header
+    done
+    if [ "$merged" != - ]; then
+        (: >"$merged") 2>/dev/null || fail 1 "cannot write $merged"
+        exec >"$merged"
+    fi
+    # A row may run over several lines (a quoted cell with a line break):
+    # lines are joined until the quotes balance. Cells are split on the
+    # commas outside quotes.
+    awk -v by="$by" '
+        function split_cells(line, cells,    n, i, c, cell, quoted) {
+            n = 0; cell = ""; quoted = 0
+            for (i = 1; i <= length(line); i++) {
+                c = substr(line, i, 1)
+                if (c == "\"") quoted = !quoted
+                if (c == "," && !quoted) { cells[++n] = cell; cell = "" } else cell = cell c
+            }
+            cells[++n] = cell
+            return n
+        }
+        function quotes(text,    copy) { copy = text; return gsub(/"/, "", copy) }
+        FNR == 1 {
+            pending = ""
+            if (NR == 1) {
+                header = $0
+                sub(/\r$/, "", header)
+                columns = split_cells(header, names)
+                for (i = 1; i <= columns; i++) column[names[i]] = i
+                if (by == "") { print; next }
+                key_names = by == "server" ? "server_ip,server_port" : "server_name"
+                summed = "tx_bytes rx_bytes tx_frames rx_frames tx_wire_bytes rx_wire_bytes"
+                for (v = 0; v < 256; v++) summed = summed " tx_" v
+                for (v = 0; v < 256; v++) summed = summed " rx_" v
+                sums = split(summed, sum_names, " ")
+                line = key_names ",sessions"
+                for (i = 1; i <= sums; i++) line = line "," sum_names[i]
+                printf "%s\r\n", line
+            }
+            next
+        }
+        {
+            pending = pending == "" ? $0 : pending "\n" $0
+            if (quotes(pending) % 2) next
+            row = pending; pending = ""
+            if (by == "") { print row; next }
+            sub(/\r$/, "", row)
+            split_cells(row, cells)
+            key = by == "server" ? cells[column["server_ip"]] "," cells[column["server_port"]] : cells[column["server_name"]]
+            if (!(key in sessions)) order[++keys] = key
+            sessions[key]++
+            for (i = 1; i <= sums; i++) total[key, i] += cells[column[sum_names[i]]]
+        }
+        END {
+            for (k = 1; k <= keys; k++) {
+                key = order[k]
+                line = key "," sessions[key]
+                for (i = 1; i <= sums; i++) line = line "," sprintf("%.0f", total[key, i])
+                printf "%s\r\n", line
+            }
+        }' "$@" || fail 2 "cannot merge the session CSVs"
+    exit 0
+}
+[ "${1:-}" != merge ] || { shift; run_merge "$@"; }
+
+# A --each job (run by the dataset's xargs, see run_dataset): the dataset's
+# options from its folder, then this capture's own outputs, errors and
+# exit status there.
+job_dir=
+if [ "${1:-}" = --job ] && [ $# -eq 4 ]; then
+    job_dir=$2 job_index=$3 job_file=$4
+    old_ifs=$IFS
+    IFS=$newline
+    # shellcheck disable=SC2046 # one argument a line
+    set -- $(cat "$job_dir/arguments") --quiet --capture-name "$job_file"
+    IFS=$old_ifs
+    [ ! -e "$job_dir/session-csv" ] || set -- "$@" -o "$job_dir/$job_index.csv"
+    [ ! -e "$job_dir/packet-csv" ] || set -- "$@" -p "$job_dir/$job_index.packets"
+    set -- "$@" -- "$job_file"
+    exec >"$job_dir/$job_index.txt" 2>"$job_dir/$job_index.err"
+    trap 'echo $? >"$job_dir/$job_index.status"' EXIT
+fi
+
 file= out= packets= html= filter= scope= keylog= interface= duration= count=
-decode_as= all_dissectors=false
+decode_as= all_dissectors=false inputs= input_count=0 each=false jobs= quiet=false
+capture_name=
+add_input() {
+    case $1 in *"$newline"*) fail 1 "file names with a line break are not supported" ;; esac
+    inputs=$inputs$1$newline
+    input_count=$((input_count + 1))
+}
 while [ $# -gt 0 ]; do
     case $1 in
     -h | --help) usage; exit 0 ;;
     --all-dissectors) all_dissectors=true; shift ;;
-    -o | --out | -p | --packets | --html | -f | --filter | -s | --scope | -k | --keylog | -d | --decode-as | -i | --interface | -a | --duration | -c | --count)
+    --each) each=true; shift ;;
+    -q | --quiet) quiet=true; shift ;;
+    -o | --out | -p | --packets | --html | -f | --filter | -s | --scope | -k | --keylog | -d | --decode-as | -i | --interface | -a | --duration | -c | --count | -j | --jobs | --capture-name)
         [ $# -ge 2 ] || fail 1 "option $1 needs a value (see --help)"
         case $1 in
         -o | --out) out=$2 ;;
         -p | --packets) packets=$2 ;;
         --html) html=$2 ;;
-        -f | --filter) filter=$2 ;;
+        -f | --filter)
+            case $2 in *"$newline"*) fail 1 "a filter on one line, please" ;; esac
+            filter=$2 ;;
         -s | --scope)
             case $2 in all | appdata | handshake | plaintext) scope=$2 ;;
             *) fail 1 "unknown scope \"$2\": use all, appdata, handshake or plaintext" ;;
@@ -86,20 +241,22 @@ $2" ;;
         -i | --interface) interface=$2 ;;
         -a | --duration) duration=$2 ;;
         -c | --count) count=$2 ;;
+        -j | --jobs)
+            case $2 in '' | *[!0-9]* | 0) fail 1 "-j needs a number of captures at a time, not \"$2\"" ;; esac
+            jobs=$2 ;;
+        --capture-name)
+            case $2 in '' | *"$newline"*) fail 1 "--capture-name needs a name on one line" ;; esac
+            capture_name=$2 ;;
         esac
         shift 2 ;;
     --) shift; break ;;
     -*) fail 1 "unknown option $1 (see --help)" ;;
-    *)
-        [ -z "$file" ] || fail 1 "one capture file at a time (got \"$file\" and \"$1\")"
-        file=$1
-        shift ;;
+    *) add_input "$1"; shift ;;
     esac
 done
-if [ $# -gt 0 ]; then
-    [ -z "$file" ] && [ $# -eq 1 ] || fail 1 "one capture file at a time"
-    file=$1
-fi
+for argument; do
+    add_input "$argument"
+done
 
 # One tshark run writes every output: at most one to standard output, and
 # no file twice.
@@ -113,15 +270,44 @@ same_file() {
 }
 same_file "$out" "$packets"; same_file "$out" "$html"; same_file "$packets" "$html"
 
+# The files to read, one a line: the FILE arguments and the files of each
+# DIRECTORY argument (by name, hidden ones left out).
+files= file_count=0 from_directory=false
+add_file() {
+    [ -e "$1" ] || fail 2 "cannot read \"$1\": no such file"
+    [ -f "$1" ] || fail 2 "cannot read \"$1\": not a regular file"
+    [ -r "$1" ] || fail 2 "cannot read \"$1\": permission denied"
+    files=$files$1$newline
+    file_count=$((file_count + 1))
+}
 if [ -n "$interface" ]; then
-    [ -z "$file" ] || fail 1 "give a capture file or -i INTERFACE, not both"
+    [ "$input_count" -eq 0 ] || fail 1 "give a capture file or -i INTERFACE, not both"
+    ! $each || fail 1 "--each reads files, not an interface"
 else
-    [ -n "$file" ] || { usage >&2; exit 1; }
+    [ "$input_count" -gt 0 ] || { usage >&2; exit 1; }
     [ -z "$duration" ] && [ -z "$count" ] || fail 1 "-a and -c apply to live capture (-i) only"
-    [ -e "$file" ] || fail 2 "cannot read \"$file\": no such file"
-    [ -f "$file" ] || fail 2 "cannot read \"$file\": not a regular file"
-    [ -r "$file" ] || fail 2 "cannot read \"$file\": permission denied"
+    old_ifs=$IFS
+    IFS=$newline
+    for input in $inputs; do
+        if [ -d "$input" ]; then
+            from_directory=true
+            folder=$input
+            while [ "$folder" != "${folder%/}" ] && [ "$folder" != / ]; do folder=${folder%/}; done
+            listing=$(find "$folder/" -mindepth 1 -maxdepth 1 -type f ! -name '.*' -print | LC_ALL=C sort) ||
+                fail 2 "cannot list the directory \"$input\""
+            [ -n "$listing" ] || fail 2 "no files in the directory \"$input\""
+            for listed in $listing; do
+                add_file "$listed"
+            done
+        else
+            add_file "$input"
+        fi
+    done
+    IFS=$old_ifs
+    [ "$file_count" -eq 1 ] && ! $from_directory && ! $each && file=${files%"$newline"}
 fi
+[ -z "$jobs" ] || $each || fail 1 "-j applies to --each only"
+[ -z "$capture_name" ] || [ -n "$file" ] || fail 1 "--capture-name names one capture file"
 case $duration in *[!0-9]*) fail 1 "-a needs a whole number of seconds, not \"$duration\"" ;; esac
 case $count in *[!0-9]*) fail 1 "-c needs a whole number of packets, not \"$count\"" ;; esac
 
@@ -129,8 +315,18 @@ tshark=${TSHARK:-tshark}
 command -v "$tshark" >/dev/null 2>&1 ||
     fail 2 "tshark not found (install it: apt-get install tshark)"
 
+# Temporary files and folders, removed at exit (a --each job also leaves its
+# exit status for the dataset).
+temporary=
+# shellcheck disable=SC2317,SC2086 # (run by the trap; temporary: paths a word each)
+on_exit() {
+    exit_status=$?
+    [ -z "$temporary" ] || rm -rf $temporary
+    [ -z "$job_dir" ] || echo "$exit_status" >"$job_dir/$job_index.status"
+}
+trap on_exit EXIT
 errors=$(mktemp "${TMPDIR:-/tmp}/tlsdist.XXXXXX") || fail 2 "cannot create a temporary file"
-trap 'rm -f "$errors"' EXIT
+temporary=$errors
 # Ctrl-C stops a live capture: tshark then prints its figures, and we go on.
 trap ':' INT
 
@@ -215,10 +411,139 @@ view_argument() {
         keys=",out=$escaped"
     fi
     if [ "$2" = ",html" ]; then
-        escape_value "$(basename -- "${file:-$interface}")"
+        escape_value "$capture_title"
         keys="$keys,title=$escaped"
     fi
+    if [ -n "$capture_list" ] && [ "$2" != ",html" ]; then
+        escape_value "$capture_list"
+        keys="$keys,captures=$escaped"
+    fi
     view_argument="tlsdist$2${scope:+,scope=$scope}$keys${filter:+,$filter}"
+}
+
+# Progress on standard error: bytes of the files read so far (the read
+# offsets of the processes of this run that hold them open, the whole file
+# for those done), files done, elapsed time and time left. $1: the folder of
+# a dataset's jobs (their *.status say which files are done), or nothing.
+show_progress() {
+    old_ifs=$IFS
+    IFS=$newline
+    index=0
+    for name in $files; do
+        index=$((index + 1))
+        printf '%s\t%s\t%s\n' "$(realpath -- "$name")" "$(stat -L -c %s -- "$name")" "$(printf '%06d' "$index")"
+    done >"$progress_files"
+    IFS=$old_ifs
+    started=$(date +%s)
+    while :; do
+        elapsed=$(($(date +%s) - started))
+        if [ "$elapsed" -ge "${TLSDIST_PROGRESS_AFTER:-2}" ]; then
+            descendants=$(ps -e -o pid= -o ppid= | awk -v root=$$ '
+                { parent[$1] = $2 }
+                END { for (p in parent) { q = p; while ((q in parent) && q != root && q > 1) q = parent[q]; if (q == root) print "/proc/" p "/fd" } }')
+            done_jobs=
+            [ -z "${1:-}" ] || done_jobs=$(cd "$1" && ls -- *.status 2>/dev/null)
+            # shellcheck disable=SC2086 # one folder a word
+            { printf '%s\n' "$done_jobs" | sed 's/^/done\t/'; find $descendants -maxdepth 1 -type l -printf 'open\t%p\t%l\n' 2>/dev/null; } |
+                awk -F '\t' -v files="$progress_files" -v elapsed="$elapsed" '
+                    BEGIN { while ((getline line < files) > 0) { split(line, fields, "\t"); size[fields[1]] = fields[2]; path[fields[3]] = fields[1]; total += fields[2]; count++ } }
+                    $1 == "done" { sub(/\.status$/, "", $2); if ($2 in path) got[path[$2]] = size[path[$2]]; next }
+                    $1 == "open" && ($3 in size) {
+                        info = $2; sub(/\/fd\//, "/fdinfo/", info)
+                        while ((getline line < info) > 0) if (line ~ /^pos:/) { split(line, p, /[ \t]+/); if (p[2] > got[$3]) got[$3] = p[2] }
+                        close(info)
+                    }
+                    function mb(bytes) { return sprintf("%.1f MB", bytes / 1e6) }
+                    function clock(s) { return sprintf("%d:%02d", s / 60, s % 60) }
+                    END {
+                        for (f in got) { read += (got[f] < size[f] ? got[f] : size[f]); if (got[f] >= size[f]) finished++ }
+                        left = read > 0 ? clock(elapsed * (total - read) / read) : "?"
+                        printf "\rtlsdist: %s of %s read (%d%%), %d/%d files, %s elapsed, %s left\033[K", mb(read), mb(total), total ? 100 * read / total : 100, finished, count, clock(elapsed), left
+                    }' >&2
+        fi
+        # (sleep gets no terminal: one left behind would hold it open)
+        # shellcheck disable=SC2217
+        sleep 1 </dev/null >/dev/null 2>&1
+    done
+}
+progress_pid=
+progress_files=
+start_progress() {
+    ! $quiet && [ -t 2 ] || return 0
+    progress_files=$(mktemp "${TMPDIR:-/tmp}/tlsdist-progress.XXXXXX") || return 0
+    temporary="$temporary $progress_files"
+    show_progress "$@" &
+    progress_pid=$!
+}
+stop_progress() {
+    [ -n "$progress_pid" ] || return 0
+    kill "$progress_pid" 2>/dev/null
+    wait "$progress_pid" 2>/dev/null
+    progress_pid=
+    printf '\r\033[K' >&2
+}
+
+# A dataset (--each): one job per file, as many at a time as asked, each
+# "tlsdist --job" on its file with this run's options and its own outputs
+# in a scratch folder; then their outputs one after the other, in the order
+# of the files, and the captures that failed with their messages.
+run_dataset() {
+    dataset_dir=$(mktemp -d "${TMPDIR:-/tmp}/tlsdist-dataset.XXXXXX") || fail 2 "cannot create a temporary folder"
+    temporary="$temporary $dataset_dir"
+    {
+        [ -z "$scope" ] || printf '%s\n' -s "$scope"
+        [ -z "$filter" ] || printf '%s\n' -f "$filter"
+        [ -z "$keylog" ] || printf '%s\n' -k "$keylog"
+        printf '%s\n' "$decode_as" | sed -n 's/^./-d\n&/p'
+        ! $all_dissectors || echo --all-dissectors
+    } >"$dataset_dir/arguments"
+    [ -z "$out" ] || : >"$dataset_dir/session-csv"
+    [ -z "$packets" ] || : >"$dataset_dir/packet-csv"
+    # The outputs are created first, so that one that cannot be stops the run.
+    # (a redirection that fails on exec would end the shell without a word)
+    for output in "$out" "$packets"; do
+        [ -z "$output" ] || [ "$output" = - ] || (: >"$output") 2>/dev/null || fail 1 "cannot write $output"
+    done
+    exec 3>/dev/null 4>/dev/null
+    if [ "$out" = - ]; then exec 3>&1; elif [ -n "$out" ]; then exec 3>"$out"; fi
+    if [ "$packets" = - ]; then exec 4>&1; elif [ -n "$packets" ]; then exec 4>"$packets"; fi
+    start_progress "$dataset_dir"
+    old_ifs=$IFS
+    IFS=$newline
+    index=0
+    for name in $files; do
+        index=$((index + 1))
+        printf '%06d\0%s\0' "$index" "$name"
+    done | xargs -0 -n 2 -P "${jobs:-$(nproc 2>/dev/null || echo 1)}" sh "$0" --job "$dataset_dir"
+    stop_progress
+    failed=0 index=0
+    session_header= packet_header=
+    {
+        for name in $files; do
+            index=$((index + 1))
+            job=$dataset_dir/$(printf '%06d' "$index")
+            if [ "$(cat "$job.status" 2>/dev/null)" != 0 ]; then
+                failed=$((failed + 1))
+                grep -v '^Running as user "root"' "$job.err" 2>/dev/null | sed "s|^|$program: $name: |" >&2
+            fi
+            if [ -s "$job.csv" ]; then
+                if [ -z "$session_header" ]; then session_header=1; cat "$job.csv"; else tail -n +2 "$job.csv"; fi >&3
+            fi
+            if [ -s "$job.packets" ]; then
+                if [ -z "$packet_header" ]; then packet_header=1; cat "$job.packets"; else tail -n +2 "$job.packets"; fi >&4
+            fi
+            if [ -s "$job.txt" ]; then
+                printf '%s\n' "Capture: $name"
+                cat "$job.txt"
+            fi
+        done
+    }
+    IFS=$old_ifs
+    if [ "$failed" -gt 0 ]; then
+        echo "$program: $failed of $file_count captures could not be read (fully)" >&2
+        exit 2
+    fi
+    exit 0
 }
 
 disabled=
@@ -227,6 +552,61 @@ if ! $all_dissectors && [ -z "$filter" ]; then
     # A protocol named by a -d rule stays on.
     decoded_as=$(printf '%s\n' "$decode_as" | sed -n 's/.*,//p')
     [ -z "$decoded_as" ] || disabled=$(printf '%s\n' "$disabled" | grep -v -x -F "$decoded_as")
+fi
+# (the jobs find the list of disabled dissectors in the cache now)
+if $each; then
+    [ -z "$html" ] || fail 1 "--html with --each is not supported yet: write -o and -p"
+    run_dataset
+fi
+
+# The files as one capture: in file-set order (by name when every file has a
+# dumpcap file-set name, PREFIX_NNNNN_YYYYMMDDhhmmss.EXT, else by the time
+# of each file's first packet), concatenated by mergecap into one tshark.
+# capture_list gives the views each file's frame count (capinfos), for the
+# capture column; capture_title names the HTML report.
+capture_list= capture_title=${file:-$interface}
+capture_title=$(basename -- "$capture_title")
+if [ -n "$file" ] && [ -n "$capture_name" ]; then
+    capture_list="0 $capture_name"  # (frames past the counted ones go to the last file)
+elif [ -z "$file" ] && [ -z "$interface" ]; then
+    command -v mergecap >/dev/null 2>&1 && command -v capinfos >/dev/null 2>&1 ||
+        fail 2 "reading several files needs mergecap and capinfos (apt-get install wireshark-common)"
+    file_set_names=true
+    old_ifs=$IFS
+    IFS=$newline
+    set -f
+    for name in $files; do
+        case ${name##*/} in
+        *_[0-9][0-9][0-9][0-9][0-9]_[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]*) ;;
+        *) file_set_names=false ;;
+        esac
+    done
+    # capinfos: NAME<tab>FRAMES<tab>FIRST-PACKET-TIME a line (a name may
+    # hold tabs: the last two fields are the figures).
+    # shellcheck disable=SC2086 # one file a line
+    facts=$(capinfos -T -r -c -a -S -M -- $files 2>&1) || {
+        for name in $files; do
+            message=$(capinfos -T -r -c -M -- "$name" 2>&1 >/dev/null | sed -n 's/^capinfos: //p' | head -n 1)
+            [ -z "$message" ] || fail 2 "cannot read \"$name\" as part of one capture: $message"
+        done
+        fail 2 "capinfos failed: $facts"
+    }
+    # "FRAMES NAME" lines in file-set order
+    capture_list=$(printf '%s\n' "$facts" | awk -F '\t' -v by_name="$file_set_names" '
+        {
+            name = $1
+            for (i = 2; i <= NF - 2; i++) name = name "\t" $i
+            key = name; sub(/.*\//, "", key)
+            if (by_name != "true") key = $NF ~ /^[0-9.]+$/ ? $NF : 0
+            printf "%s\t%09d\t%s %s\n", key, NR, $(NF - 1), name
+        }' | if $file_set_names; then LC_ALL=C sort -t "$(printf '\t')" -k1,1 -k2,2; else
+        LC_ALL=C sort -t "$(printf '\t')" -k1,1g -k2,2; fi | cut -f 3-)
+    ordered_files=$(printf '%s\n' "$capture_list" | sed 's/^[0-9]* //')
+    files=$ordered_files$newline
+    set +f
+    IFS=$old_ifs
+    first_name=$(printf '%s' "$files" | head -n 1)
+    capture_title="$(basename -- "$first_name") and $((file_count - 1)) more file(s)"
 fi
 
 # One tshark run writes every output: a -z view each, into its file (out=)
@@ -252,8 +632,10 @@ if [ -n "$interface" ]; then
     set -- "$@" -i "$interface"
     [ -z "$duration" ] || set -- "$@" -a "duration:$duration"
     [ -z "$count" ] || set -- "$@" -c "$count"
-else
+elif [ -n "$file" ]; then
     set -- "$@" -r "$file"
+else
+    set -- "$@" -r -
 fi
 old_ifs=$IFS
 IFS='
@@ -270,8 +652,29 @@ if [ -n "$disabled" ]; then
 fi
 IFS=$old_ifs
 
-"$tshark" "$@" 2>"$errors"
-status=$?
+if [ -n "$interface" ]; then
+    "$tshark" "$@" 2>"$errors"
+    status=$?
+elif [ -n "$file" ]; then
+    start_progress
+    "$tshark" "$@" 2>"$errors"
+    status=$?
+    stop_progress
+else
+    merge_status=$(mktemp "${TMPDIR:-/tmp}/tlsdist-merge.XXXXXX") || fail 2 "cannot create a temporary file"
+    temporary="$temporary $merge_status"
+    start_progress
+    old_ifs=$IFS
+    IFS=$newline
+    set -f
+    # shellcheck disable=SC2086 # one file a line
+    { mergecap -a -w - $files 2>>"$errors"; echo $? >"$merge_status"; } | "$tshark" "$@" 2>>"$errors"
+    status=$?
+    set +f
+    IFS=$old_ifs
+    stop_progress
+    [ "$(cat "$merge_status")" = 0 ] || [ "$status" -ne 0 ] || status=2
+fi
 if grep -q 'Invalid -z argument "tlsdist' "$errors"; then
     fail 2 "tshark ($("$tshark" --version 2>/dev/null | head -n 1)) did not load the tlsdist plugin.
 Install it for this Wireshark version (see INSTALL.md). Note that tshark run as

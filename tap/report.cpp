@@ -175,19 +175,21 @@ std::string printable_text(std::string_view text)
 }
 
 void append_session_table(std::string &out, const std::vector<SessionSummary> &sessions,
-                          const CaptureTotals &totals, ByteScope scope)
+                          const CaptureTotals &totals, ByteScope scope, const CaptureFiles *captures)
 {
     enum Align { Left, Right };
     struct Column {
         const char *title;
         Align align;
     };
-    static const Column columns[] = {
+    std::vector<Column> columns = {
         {"TIME", Left},        {"DURATION", Right},  {"SRC:Port", Left}, {"DST:Port", Left},
         {"TLS Version", Left}, {"TX Bytes", Right},  {"RX Bytes", Right},
         {"TX Entropy", Right}, {"RX Entropy", Right},
     };
-    constexpr size_t kColumns = sizeof columns / sizeof columns[0];
+    if (captures)
+        columns.insert(columns.begin(), Column{"CAPTURE", Left});
+    const size_t kColumns = columns.size();
 
     std::vector<std::vector<std::string>> rows;
     rows.reserve(sessions.size());
@@ -198,8 +200,10 @@ void append_session_table(std::string &out, const std::vector<SessionSummary> &s
                         endpoint_text(s.server), printable_text(s.version),
                         std::to_string(s.tx.tls_bytes), std::to_string(s.rx.tls_bytes),
                         direction_entropy_text(s, true), direction_entropy_text(s, false)});
+        if (captures)
+            rows.back().insert(rows.back().begin(), printable_text(captures->name_of(s.first_frame_number)));
     }
-    size_t widths[kColumns];
+    std::vector<size_t> widths(kColumns);
     for (size_t c = 0; c < kColumns; ++c) {
         widths[c] = std::string_view(columns[c].title).size();
         for (const auto &row : rows)
@@ -234,8 +238,10 @@ void append_session_table(std::string &out, const std::vector<SessionSummary> &s
            "  Total TLS sessions: " + std::to_string(totals.tls_sessions) + "\n";
 }
 
-void append_session_csv_header(std::string &out)
+void append_session_csv_header(std::string &out, bool capture_column)
 {
+    if (capture_column)
+        out += "capture,";
     out += "stream,transport,start_time,start_epoch,duration,client_ip,client_port,server_ip,server_port,"
            "version,tx_bytes,rx_bytes,tx_frames,rx_frames,tx_wire_bytes,rx_wire_bytes,"
            "tx_missed_bytes,rx_missed_bytes,";
@@ -260,10 +266,12 @@ void append_session_csv_header(std::string &out)
     out += "\r\n";
 }
 
-void append_session_csv_row(std::string &out, const SessionSummary &s)
+void append_session_csv_row(std::string &out, const SessionSummary &s, const CaptureFiles *captures)
 {
     char duration[32];
     std::snprintf(duration, sizeof duration, "%.6f", s.duration);
+    if (captures)
+        out += csv_cell(captures->name_of(s.first_frame_number)) + ',';
     append_number(out, s.stream);
     out += ',';
     out += transport_name(s.transport);

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "capture_files.h"
 #include "histogram.h"
 #include "session_table.h"
 
@@ -33,12 +34,16 @@ std::string entropy_text(const ByteHistogram &histogram);
 // plaintext scope when it has application data Wireshark could not decrypt.
 std::string direction_entropy_text(const SessionSummary &session, bool tx);
 
-// The title names the scope of the entropy columns unless it is All.
+// The title names the scope of the entropy columns unless it is All. With
+// captures, a first column names the file of each session's first frame
+// (as does a first CSV column "capture").
 void append_session_table(std::string &out, const std::vector<SessionSummary> &sessions,
-                          const CaptureTotals &totals, ByteScope scope = ByteScope::All);
+                          const CaptureTotals &totals, ByteScope scope = ByteScope::All,
+                          const CaptureFiles *captures = nullptr);
 
-void append_session_csv_header(std::string &out);
-void append_session_csv_row(std::string &out, const SessionSummary &session);
+void append_session_csv_header(std::string &out, bool capture_column = false);
+void append_session_csv_row(std::string &out, const SessionSummary &session,
+                            const CaptureFiles *captures = nullptr);
 
 struct PacketRow {
     uint32_t frame_number = 0;

@@ -11,6 +11,7 @@ double seconds_between(const Timestamp &a, const Timestamp &b)
 struct SessionTable::Session {
     Endpoint ends[2];  // by sender index
     bool ends_known = false;
+    uint32_t first_frame_number = 0;
     Timestamp first;
     Timestamp last;
     DirectionTotals directions[2];
@@ -113,6 +114,7 @@ void SessionTable::add(const FrameEvent &frame, ByteHistogram *frame_histogram)
         session.ends_known = true;
         session.ends[sender] = frame.source;
         session.ends[sender ^ 1] = frame.destination;
+        session.first_frame_number = frame.frame_number;
         session.first = frame.time;
         session.last = frame.time;
     }
@@ -216,6 +218,7 @@ SessionSummary SessionTable::summarize(size_t slot, const CaptureTracker *captur
     SessionSummary summary;
     summary.stream = stream;
     summary.transport = transport_of(slot);
+    summary.first_frame_number = session.first_frame_number;
     summary.start = session.first;
     summary.duration = seconds_between(session.first, session.last);
     summary.client = session.ends[client];

@@ -98,6 +98,7 @@ struct DirectionTotals {
 struct SessionSummary {
     uint32_t stream = 0;
     Transport transport = Transport::Tcp;
+    uint32_t first_frame_number = 0;  // the first frame of the session this table saw
     Timestamp start;
     double duration = 0;
     Endpoint client;

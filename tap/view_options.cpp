@@ -6,7 +6,8 @@ const char *const kViewUsage =
     "tlsdist[,FILTER] (session table), tlsdist,csv[,FILTER] (session CSV), "
     "tlsdist,packets[,FILTER] (per-packet CSV), tlsdist,html[,FILTER] (HTML report); "
     "before FILTER, in any order, each at most once: scope=all|appdata|handshake|plaintext, "
-    "out=PATH (write to a file), title=TEXT (html only); in PATH and TEXT write \\, for a comma "
+    "out=PATH (write to a file), title=TEXT (html only), captures=LIST (lines \"FRAMES NAME\": "
+    "a capture column); in PATH, TEXT and LIST write \\, for a comma "
     "and \\\\ for a backslash";
 
 namespace {
@@ -91,12 +92,12 @@ ViewOptionsResult parse_view_options(std::string_view argument)
         break;
     }
 
-    enum Key { kScope, kOut, kTitle };
-    static const std::string_view kKeys[] = {"scope=", "out=", "title="};
-    bool seen[3] = {};
+    enum Key { kScope, kOut, kTitle, kCaptures, kKeyCount };
+    static const std::string_view kKeys[kKeyCount] = {"scope=", "out=", "title=", "captures="};
+    bool seen[kKeyCount] = {};
     for (;;) {
         int key = -1;
-        for (int k = 0; k < 3; ++k) {
+        for (int k = 0; k < kKeyCount; ++k) {
             if (starts_with(rest, kKeys[k]))
                 key = k;
         }
@@ -131,6 +132,13 @@ ViewOptionsResult parse_view_options(std::string_view argument)
                 return refuse("title= is for the HTML report only (tlsdist,html)");
             result.options.title = std::move(value);
             break;
+        case kCaptures: {
+            std::string error;
+            result.options.captures = CaptureFiles::parse(value, &error);
+            if (!result.options.captures)
+                return refuse(error);
+            break;
+        }
         }
     }
     result.options.filter = std::string(rest);

@@ -7,6 +7,9 @@
 //   scope=all|appdata|handshake|plaintext  which TLS bytes the distributions count
 //   out=PATH                               write to the file PATH instead of standard output
 //   title=TEXT                             the HTML report's title (html only)
+//   captures=LIST                          the files read as this capture, one
+//                                          "FRAMES NAME" a line (capture_files.h):
+//                                          the session views get a capture column
 // In a value, "\," stands for a comma and "\\" for a backslash; any other
 // backslash is refused (escape_view_value() makes any text a value). The
 // filter, the rest of the argument, is taken as it is.
@@ -16,6 +19,7 @@
 #include <string>
 #include <string_view>
 
+#include "capture_files.h"
 #include "session_table.h"
 
 namespace tlsdist {
@@ -28,6 +32,7 @@ struct ViewOptions {
     std::string filter;                 // display filter; empty means every frame
     std::optional<std::string> output;  // out=: a file; none means standard output
     std::optional<std::string> title;   // title=: the HTML report's title
+    std::optional<CaptureFiles> captures;  // captures=: the files, for the capture column
 };
 
 struct ViewOptionsResult {

@@ -482,3 +482,29 @@ TEST(PacketCsv, HeaderNamesEveryColumn)
     append_packet_csv_header(out);
     EXPECT_EQ(out, expected);
 }
+
+TEST_F(UtcZone, CaptureColumnNamesTheFileOfTheFirstFrame)
+{
+    ByteHistogram tx, rx;
+    std::vector<SessionSummary> sessions = {sample_session(tx, rx), sample_session(tx, rx)};
+    sessions[0].first_frame_number = 4;
+    sessions[1].first_frame_number = 5;
+    std::string error;
+    const auto files = CaptureFiles::parse("4 one.pcap\n10 a, \"b\".pcap", &error);
+    ASSERT_TRUE(files.has_value()) << error;
+
+    std::string out;
+    append_session_table(out, sessions, totals_of(14, 3, 2), ByteScope::All, &*files);
+    const auto lines = split(out, '\n');
+    ASSERT_EQ(lines.size(), 5u);
+    EXPECT_EQ(lines[1].rfind("CAPTURE ", 0), 0u);
+    EXPECT_EQ(lines[2].rfind("one.pcap ", 0), 0u);
+    EXPECT_EQ(lines[3].rfind("a, \"b\".pcap  2023-02-03", 0), 0u);
+    EXPECT_EQ(lines[2].find("2023-02-03"), lines[1].find("TIME"));
+
+    out.clear();
+    append_session_csv_header(out, true);
+    append_session_csv_row(out, sessions[1], &*files);
+    EXPECT_EQ(out.rfind("capture,stream,transport,", 0), 0u);
+    EXPECT_NE(out.find("\r\n\"a, \"\"b\"\".pcap\",4,tcp,"), std::string::npos) << out.substr(0, 700);
+}

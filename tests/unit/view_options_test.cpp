@@ -148,3 +148,25 @@ TEST(ViewOptions, RefusesRepeatedKeysEmptyValuesBadEscapesAndTitlesOutsideHtml)
         EXPECT_NE(r.error.find("out=PATH"), std::string::npos) << r.error;
     }
 }
+
+TEST(ViewOptions, CapturesKeyNamesTheFileOfEachFrame)
+{
+    // Three files of 2, 0 and 3 frames; names with spaces and a comma (escaped).
+    auto r = parse_view_options("tlsdist,csv,captures=2 a b.pcap\n0 empty.pcap\n3 c\\,d.pcapng,tls");
+    ASSERT_TRUE(r.ok) << r.error;
+    ASSERT_TRUE(r.options.captures.has_value());
+    EXPECT_EQ(r.options.filter, "tls");
+    const CaptureFiles &files = *r.options.captures;
+    EXPECT_EQ(files.name_of(1), "a b.pcap");
+    EXPECT_EQ(files.name_of(2), "a b.pcap");
+    EXPECT_EQ(files.name_of(3), "c,d.pcapng");
+    EXPECT_EQ(files.name_of(5), "c,d.pcapng");
+    EXPECT_EQ(files.name_of(6), "c,d.pcapng");  // (past the counted frames: the last file)
+
+    EXPECT_FALSE(parse_view_options("tlsdist").options.captures.has_value());
+    for (const char *bad : {"tlsdist,captures=", "tlsdist,captures=x a.pcap", "tlsdist,captures=3",
+                            "tlsdist,captures=3 ", "tlsdist,captures=1 a\n\n2 b"}) {
+        r = parse_view_options(bad);
+        EXPECT_FALSE(r.ok) << bad;
+    }
+}

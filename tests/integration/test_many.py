@@ -1,0 +1,348 @@
+"""The tlsdist command on many captures: a capture cut into several files
+(a file set) read as one, datasets of independent captures (--each), merging
+session CSVs (tlsdist merge) and the progress display."""
+
+import csv
+import io
+import os
+import pty
+import random
+import re
+import select
+import shutil
+import subprocess
+import unittest
+
+import dpkt
+
+from tlsdist_env import Sandbox, parse_session_csv, parse_packet_csv, parse_table, reference
+
+# Captures to cut, with a time slice (editcap -i) giving a few files each
+# (they last 0.1 s, 0.019 s and 0.016 s).
+SPLIT_CAPTURES = {"multi-session.pcapng": "0.02", "tls12-bigtransfer.pcap": "0.004",
+                  "tls13-retransmissions.pcap": "0.003"}
+
+
+def frame_count(path):
+    """Frames in a capture, counted with dpkt (not Wireshark)."""
+    with open(path, "rb") as f:
+        magic = f.read(4)
+        f.seek(0)
+        reader = dpkt.pcapng.Reader(f) if magic == b"\x0a\x0d\x0d\x0a" else dpkt.pcap.Reader(f)
+        return sum(1 for _ in reader)
+
+
+def file_of_frame(pieces, frame):
+    """The piece holding a frame number of the whole capture, from the pieces'
+    frame counts in order."""
+    last = 0
+    for name, count in pieces:
+        last += count
+        if frame <= last:
+            return name
+    raise AssertionError("frame %d beyond the pieces" % frame)
+
+
+def csv_rows(text):
+    return list(csv.DictReader(io.StringIO(text, newline="")))
+
+
+class ManyTests(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.box = Sandbox()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.box.close()
+
+    def folder(self, name):
+        path = os.path.join(self.box.root, name)
+        os.mkdir(path)
+        os.chmod(path, 0o777)  # (tshark runs as nobody and writes outputs here)
+        return path
+
+    def split(self, capture, how, folder):
+        """Cuts a shipped capture with editcap (-c FRAMES or -i SECONDS) into
+        folder; returns [(path, frames)] in capture order."""
+        subprocess.run(["editcap"] + how + [self.box.capture(capture), os.path.join(folder, "piece" +
+                                                                                  os.path.splitext(capture)[1])],
+                       check=True, capture_output=True)
+        names = sorted(os.listdir(folder))
+        for name in names:
+            os.chmod(os.path.join(folder, name), 0o644)
+        return [(os.path.join(folder, name), frame_count(os.path.join(folder, name))) for name in names]
+
+    def run_ok(self, *argv):
+        done = self.box.tlsdist(*argv)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        return done
+
+    def read(self, path):
+        with open(path, newline="") as f:
+            return f.read()
+
+    def test_file_set_equals_the_whole_file(self):
+        for capture in SPLIT_CAPTURES:
+            whole = self.box.capture(capture)
+            total = frame_count(whole)
+            expected_sessions = {(s["transport"], s["stream"]): s["first_frame"] for s in reference(whole)["sessions"]}
+            whole_out = os.path.join(self.box.home, capture + ".csv")
+            whole_packets = os.path.join(self.box.home, capture + ".packets.csv")
+            self.run_ok("-o", whole_out, "-p", whole_packets, whole)
+            whole_rows = parse_session_csv(self.read(whole_out))
+            whole_frames = parse_packet_csv(self.read(whole_packets))
+            self.assertEqual(len(whole_rows), len(expected_sessions))
+            # Cuts every few frames (inside handshakes and records spanning
+            # segments), in two, and by time.
+            for how in (["-c", "3"], ["-c", "7"], ["-c", str(total // 2 + 1)], ["-i", SPLIT_CAPTURES[capture]]):
+                with self.subTest(capture=capture, how=how):
+                    folder = self.folder("%s%s" % (capture, "".join(how)))
+                    pieces = self.split(capture, how, folder)
+                    self.assertEqual(sum(count for _, count in pieces), total)
+                    self.assertGreater(len(pieces), 10 if how == ["-c", "3"] else 1)
+                    # the files given in shuffled order, then as a folder
+                    shuffled = [path for path, _ in pieces]
+                    random.Random(18).shuffle(shuffled)
+                    out = os.path.join(folder, "sessions.csv")
+                    packets = os.path.join(folder, "packets.csv")
+                    self.run_ok("-o", out, "-p", packets, *shuffled)
+                    rows = parse_session_csv(self.read(out))
+                    self.assertEqual(len(rows), len(whole_rows))
+                    for row, whole_row in zip(rows, whole_rows):
+                        first_frame = expected_sessions[(row["transport"], int(row["stream"]))]
+                        self.assertEqual(row.pop("capture"), file_of_frame(pieces, first_frame))
+                        self.assertEqual(row, whole_row)
+                    frames = parse_packet_csv(self.read(packets))
+                    self.assertEqual(len(frames), len(whole_frames))
+                    for frame, whole_frame in zip(frames, whole_frames):
+                        self.assertEqual(frame.pop("capture"), file_of_frame(pieces, int(frame["frame"])))
+                        self.assertEqual(frame, whole_frame)
+                    if how == ["-c", "7"]:
+                        # the folder: the same rows, its files named as listed
+                        from_files = self.read(out)
+                        os.remove(out)
+                        os.remove(packets)
+                        from_folder = os.path.join(self.box.home, "from-folder.csv")
+                        self.run_ok("-o", from_folder, folder + "/")
+                        self.assertEqual(self.read(from_folder), from_files)
+
+    def test_file_set_order_without_file_set_names(self):
+        """Names that are not dumpcap file-set names: the files go by their
+        first packet's time, whatever the names and argument order say."""
+        folder = self.folder("renamed")
+        pieces = self.split("multi-session.pcapng", ["-c", "40"], folder)
+        renamed = []
+        for index, (path, count) in enumerate(pieces):
+            name = os.path.join(folder, "z%02d.pcapng" % (len(pieces) - index))  # names in reverse time order
+            os.rename(path, name)
+            renamed.append((name, count))
+        out = os.path.join(folder, "sessions.csv")
+        self.run_ok("-o", out, *[path for path, _ in renamed])
+        whole_out = os.path.join(folder, "whole.csv")
+        self.run_ok("-o", whole_out, self.box.capture("multi-session.pcapng"))
+        rows = parse_session_csv(self.read(out))
+        expected = {(s["transport"], s["stream"]): s["first_frame"]
+                    for s in reference(self.box.capture("multi-session.pcapng"))["sessions"]}
+        for row, whole_row in zip(rows, parse_session_csv(self.read(whole_out))):
+            self.assertEqual(row.pop("capture"), file_of_frame(renamed, expected[(row["transport"], int(row["stream"]))]))
+            self.assertEqual(row, whole_row)
+
+    def test_file_set_table_has_a_capture_column(self):
+        folder = self.folder("table")
+        pieces = self.split("multi-session.pcapng", ["-c", "100"], folder)
+        done = self.run_ok(folder)
+        rows, totals, _ = parse_table(done.stdout)
+        self.assertEqual(done.stdout.split("\n")[1].split()[0], "CAPTURE")
+        expected = reference(self.box.capture("multi-session.pcapng"))
+        self.assertEqual(len(rows), len(expected["sessions"]))
+        self.assertEqual([row[0] for row in rows],
+                         [file_of_frame(pieces, s["first_frame"]) for s in expected["sessions"]])
+        self.assertIn("Total packets: %d " % expected["packets"], totals)
+
+    def test_one_file_has_no_capture_column(self):
+        """One FILE keeps the columns it always had (scripts read them by
+        position); --capture-name adds the column to it."""
+        path = self.box.capture("tls12-openssl.pcap")
+        plain = csv_rows(self.run_ok("-o", "-", path).stdout)
+        self.assertNotIn("capture", plain[0])
+        named = self.run_ok("--capture-name", "lab, run 1", "-o", "-", path).stdout
+        self.assertTrue(named.startswith("capture,stream,"))
+        named_rows = csv_rows(named)
+        self.assertEqual([row.pop("capture") for row in named_rows], ["lab, run 1"] * len(plain))
+        self.assertEqual(named_rows, plain)
+
+    def test_file_set_errors(self):
+        folder = self.folder("bad-set")
+        pieces = self.split("multi-session.pcapng", ["-c", "200"], folder)
+        broken = os.path.join(folder, "not-a-capture.pcap")
+        shutil.copy(self.box.capture("not-a-capture.pcap"), broken)
+        os.chmod(broken, 0o644)
+        done = self.box.tlsdist(pieces[0][0], broken)
+        self.assertEqual(done.returncode, 2, done.stderr)
+        self.assertIn('cannot read "%s" as part of one capture' % broken, done.stderr)
+        empty = self.folder("empty-folder")
+        done = self.box.tlsdist(empty)
+        self.assertEqual(done.returncode, 2)
+        self.assertIn('no files in the directory "%s"' % empty, done.stderr)
+
+    def dataset(self, name):
+        folder = self.folder(name)
+        names = ["tls12-openssl.pcap", "multi-session.pcapng", "not-a-capture.pcap", "tls13-openssl.pcap",
+                 "zeek-tls1.2.pcap"]
+        for name in names:
+            shutil.copy(self.box.capture(name), os.path.join(folder, name))
+            os.chmod(os.path.join(folder, name), 0o644)
+        return folder, sorted(names)
+
+    def test_dataset_equals_each_file_alone(self):
+        folder, names = self.dataset("dataset")
+        out = os.path.join(self.box.home, "dataset-sessions.csv")
+        packets = os.path.join(self.box.home, "dataset-packets.csv")
+        done = self.box.tlsdist("--each", "-j", "2", "-o", out, "-p", packets, folder)
+        self.assertEqual(done.returncode, 2, done.stderr)
+        broken = os.path.join(folder, "not-a-capture.pcap")
+        self.assertRegex(done.stderr, r"tlsdist: %s: tshark: .*isn't a capture file" % re.escape(broken))
+        self.assertIn("1 of 5 captures could not be read", done.stderr)
+        sessions = csv_rows(self.read(out))
+        frames = csv_rows(self.read(packets))
+        expected_sessions, expected_frames = [], []
+        for name in names:
+            if name == "not-a-capture.pcap":
+                continue
+            path = os.path.join(folder, name)
+            alone_out = os.path.join(self.box.home, "alone-" + name + ".csv")
+            alone_packets = os.path.join(self.box.home, "alone-" + name + ".packets.csv")
+            self.run_ok("-o", alone_out, "-p", alone_packets, path)
+            alone = csv_rows(self.read(alone_out))
+            self.assertEqual(len(alone), len(reference(path)["sessions"]))
+            expected_sessions += [dict(row, capture=path) for row in alone]
+            expected_frames += [dict(row, capture=path) for row in csv_rows(self.read(alone_packets))]
+        self.assertEqual(sessions, expected_sessions)
+        self.assertEqual(frames, expected_frames)
+        self.assertEqual(list(sessions[0])[0], "capture")
+
+    def test_dataset_table_sections(self):
+        folder = self.folder("dataset-table")
+        for name in ("tls12-openssl.pcap", "tls13-openssl.pcap"):
+            shutil.copy(self.box.capture(name), os.path.join(folder, name))
+            os.chmod(os.path.join(folder, name), 0o644)
+        done = self.run_ok("--each", folder)
+        sections = done.stdout.split("Capture: ")[1:]
+        self.assertEqual([section.split("\n")[0] for section in sections],
+                         [os.path.join(folder, "tls12-openssl.pcap"), os.path.join(folder, "tls13-openssl.pcap")])
+        for section, name in zip(sections, ("tls12-openssl.pcap", "tls13-openssl.pcap")):
+            rows, _, _ = parse_table(section.split("\n", 1)[1])
+            self.assertEqual(len(rows), len(reference(self.box.capture(name))["sessions"]))
+
+    def test_merge(self):
+        paths = [self.box.capture(name) for name in ("tls12-openssl.pcap", "multi-session.pcapng", "zeek-tls1.2.pcap",
+                                                      "joy-tls12.pcap", "illustrated-tls12.pcap")]
+        parts = []
+        for index, path in enumerate(paths):
+            part = os.path.join(self.box.home, "part%d.csv" % index)
+            self.run_ok("--capture-name", os.path.basename(path), "-o", part, path)
+            parts.append(part)
+        merged_file = os.path.join(self.box.home, "merged.csv")
+        self.run_ok("merge", "-o", merged_file, *parts)
+        merged = self.read(merged_file)
+        texts = [self.read(part) for part in parts]
+        self.assertEqual(csv_rows(merged), [row for text in texts for row in csv_rows(text)])
+        self.assertEqual(merged, texts[0] + "".join(text.split("\r\n", 1)[1] for text in texts[1:]))
+        rows = csv_rows(merged)
+        for by, key_columns in (("server", ["server_ip", "server_port"]), ("sni", ["server_name"])):
+            with self.subTest(by=by):
+                self.run_ok("merge", "--by", by, "-o", merged_file, *parts)
+                summed = csv_rows(self.read(merged_file))
+                expected = {}
+                for row in rows:
+                    key = tuple(row[c] for c in key_columns)
+                    entry = expected.setdefault(key, {"sessions": 0, "tx_bytes": 0, "rx_5": 0, "tx_255": 0})
+                    entry["sessions"] += 1
+                    for column in ("tx_bytes", "rx_5", "tx_255"):
+                        entry[column] += int(row[column])
+                got = {tuple(row[c] for c in key_columns):
+                       {c: int(row[c]) for c in ("sessions", "tx_bytes", "rx_5", "tx_255")} for row in summed}
+                self.assertEqual(got, expected)
+                self.assertGreater(len(got), 1)
+        # columns that differ are refused
+        plain = os.path.join(self.box.home, "plain.csv")
+        self.run_ok("-o", plain, paths[0])
+        done = self.box.tlsdist("merge", parts[0], plain)
+        self.assertEqual(done.returncode, 1)
+        self.assertIn("has other columns", done.stderr)
+
+    def run_in_terminal(self, argv, env_extra=()):
+        """Runs tlsdist with a pseudo-terminal as its standard error (and
+        output); returns (exit status, everything it wrote there)."""
+        command = self.box.command([self.box.front_end] + list(argv))
+        if env_extra:
+            at = command.index("env") + 2  # (after env -i)
+            command[at:at] = [*env_extra]
+        main, terminal = pty.openpty()
+        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=terminal, stderr=terminal,
+                                   cwd=self.box.root)
+        os.close(terminal)
+        written = b""
+        while True:
+            ready, _, _ = select.select([main], [], [], 300)
+            self.assertTrue(ready, "no output for 300 s")
+            try:
+                chunk = os.read(main, 65536)
+            except OSError:  # (EIO: the terminal's last writer closed it)
+                break
+            if not chunk:
+                break
+            written += chunk
+        os.close(main)
+        return process.wait(timeout=300), written.decode("utf-8", "replace")
+
+    def test_progress_on_a_terminal_only(self):
+        folder = self.folder("progress")
+        names = ["tls12-openssl.pcap", "tls13-openssl.pcap"]
+        for name in names:
+            shutil.copy(self.box.capture(name), os.path.join(folder, name))
+            os.chmod(os.path.join(folder, name), 0o644)
+        total = sum(os.path.getsize(os.path.join(folder, name)) for name in names)
+        out = os.path.join(self.box.home, "progress.csv")
+        # (shown after TLSDIST_PROGRESS_AFTER seconds, 2 unless set)
+        status, written = self.run_in_terminal(["--each", "-j", "1", "-o", out, folder],
+                                               ["TLSDIST_PROGRESS_AFTER=0"])
+        self.assertEqual(status, 0, written)
+        lines = re.findall(r"tlsdist: ([0-9.]+) MB of ([0-9.]+) MB read \((\d+)%\), (\d+)/(\d+) files, "
+                           r"0:\d\d elapsed, (\S+) left", written)
+        self.assertTrue(lines, written)
+        for done_mb, total_mb, _, done_files, files, _ in lines:
+            self.assertEqual(total_mb, "%.1f" % (total / 1e6))
+            self.assertEqual(int(files), len(names))
+            self.assertLessEqual(int(done_files), len(names))
+            self.assertLessEqual(float(done_mb), float(total_mb))
+        self.assertTrue(written.endswith("\r\x1b[K"), repr(written[-40:]))
+        # one file, file set: the same display
+        status, written = self.run_in_terminal(["-o", out, os.path.join(folder, names[0])],
+                                               ["TLSDIST_PROGRESS_AFTER=0"])
+        self.assertEqual(status, 0, written)
+        self.assertRegex(written, r"MB read \(\d+%\), [01]/1 files")
+        # --quiet, or not a terminal: nothing
+        status, written = self.run_in_terminal(["--quiet", "--each", "-o", out, folder], ["TLSDIST_PROGRESS_AFTER=0"])
+        self.assertEqual((status, written), (0, ""))
+        done = self.box.run(["env", "TLSDIST_PROGRESS_AFTER=0", self.box.front_end, "--each", "-o", out, folder])
+        self.assertEqual((done.returncode, done.stderr), (0, ""))
+
+    def test_help_and_usage(self):
+        done = self.run_ok("--help")
+        for option in ("--each", "--jobs", "--quiet", "--capture-name", "tlsdist merge", "--by server|sni"):
+            self.assertIn(option, done.stdout)
+        for argv, message in ((["-j", "2", self.box.capture("tls12-openssl.pcap")], "-j applies to --each only"),
+                              (["--each", "-j", "0", self.box.root], "-j needs a number"),
+                              (["merge"], "needs session CSV files"),
+                              (["merge", "--by", "port", "x.csv"], "--by takes server or sni"),
+                              (["--each", "-o", "/proc/no.csv", self.box.root], "cannot write /proc/no.csv")):
+            with self.subTest(argv=argv):
+                done = self.box.tlsdist(*argv)
+                self.assertEqual(done.returncode, 1, done.stderr)
+                self.assertIn(message, done.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
