@@ -6,6 +6,7 @@ that page, which says the report is being written and turns into the report,
 and its sessions and histograms are checked against tshark's -z tlsdist,csv
 with the same preferences and display filter."""
 
+import glob
 import os
 import unittest
 
@@ -34,7 +35,7 @@ class StandInBrowser:
 
     def __init__(self, box):
         self.record = os.path.join(box.home, "opened-pages.txt")
-        script = os.path.join(box.root, "stand-in-browser")
+        script = self.script = os.path.join(box.root, "stand-in-browser")
         with open(script, "w") as out:
             out.write(STANDIN_SCRIPT.format(record=self.record))
         os.chmod(script, 0o755)
@@ -42,8 +43,8 @@ class StandInBrowser:
         config = os.path.join(box.home, ".config")
         os.makedirs(applications)
         os.makedirs(config)
-        with open(os.path.join(applications, "tlsdist-test-browser.desktop"), "w") as out:
-            out.write(STANDIN_DESKTOP_FILE.format(script=script))
+        self.desktop_file = os.path.join(applications, "tlsdist-test-browser.desktop")
+        self.fail(False)
         with open(os.path.join(config, "mimeapps.list"), "w") as out:
             out.write("[Default Applications]\ntext/html=tlsdist-test-browser.desktop\n"
                       "x-scheme-handler/file=tlsdist-test-browser.desktop\n")
@@ -52,11 +53,22 @@ class StandInBrowser:
             if box.as_root:
                 os.chown(folder, 65534, 65534)
 
+    def fail(self, failing):
+        """With failing, the default HTML handler exits with status 1 (xdg-open then
+        tries BROWSER, which start() sets to false: no browser opens)."""
+        with open(self.desktop_file, "w") as out:
+            out.write(STANDIN_DESKTOP_FILE.format(script="/bin/false" if failing else self.script))
+
     def opened(self):
         if not os.path.exists(self.record):
             return []
         with open(self.record) as f:
             return [line.strip() for line in f if line.strip()]
+
+
+def text_of(path):
+    with open(path) as f:
+        return f.read()
 
 
 def path_of(opened):
@@ -79,7 +91,13 @@ class ReportMenuTests(unittest.TestCase):
 
     def start(self, capture, *wireshark_args):
         self.path = self.box.capture(capture)
-        self.screen = Screen(self.box, self.path, ARTIFACTS, wireshark_args=wireshark_args)
+        # Reports go to a folder of our own; xdg-open's last resort, $BROWSER, fails.
+        self.temporary = os.path.join(self.box.root, "tmp")
+        os.mkdir(self.temporary)
+        if self.box.as_root:
+            os.chown(self.temporary, 65534, 65534)
+        self.screen = Screen(self.box, self.path, ARTIFACTS, wireshark_args=wireshark_args,
+                             env=["TMPDIR=" + self.temporary, "BROWSER=false"])
         self.addCleanup(self.stop_wireshark)
 
     def stop_wireshark(self):
@@ -173,7 +191,7 @@ class ReportMenuTests(unittest.TestCase):
         self.assertEqual(sorted(s["stream"] for s in filtered), ["1", "2"])
         self.check_report(filtered)
 
-    def test_report_uses_the_tls_key_log(self):
+    def test_report_uses_the_tls_key_log_and_failures_say_why(self):
         # Decrypted bytes only: without the key log Wireshark was given, nothing would count.
         self.start("illustrated-tls12.pcap", "-o", "tlsdist.byte_scope:plaintext",
                    "-o", "tls.keylog_file:" + self.box.capture("illustrated-tls12.keylog"))
@@ -182,6 +200,30 @@ class ReportMenuTests(unittest.TestCase):
                                   "-z", "tlsdist,csv,scope=plaintext")
         self.assertGreater(sum(decrypted[0]["rx_hist"]), 0)
         self.check_report(decrypted)
+
+        # No browser opens: a message gives the page's path, and the report is still written there.
+        self.standin.fail(True)
+        self.screen.open_report_from_menu()
+        self.screen.find("browser", near="opened", tries=60)
+        self.screen.dismiss_message()
+        page = self.newest_page()
+        self.screen.wait(lambda: "data-rendered" in text_of(page), 120, "no report at " + page)
+
+        # tshark cannot read the capture (its file is gone): the page and a message say why.
+        self.standin.fail(False)
+        os.remove(self.path)
+        before = len(self.standin.opened())
+        self.screen.open_report_from_menu()
+        self.screen.wait(lambda: len(self.standin.opened()) > before, 60, "no browser was started")
+        page = path_of(self.standin.opened()[-1])
+        self.screen.wait(lambda: "could not write the report" in text_of(page), 120, "no error page")
+        self.assertIn(os.path.basename(self.path), text_of(page))  # tshark's message names the file
+        self.screen.find("could", near="tshark", tries=60)
+
+    def newest_page(self):
+        folders = sorted(glob.glob(os.path.join(self.temporary, "tlsdist-report-*")), key=os.path.getmtime)
+        self.assertTrue(folders)
+        return os.path.join(folders[-1], "tlsdist-report.html")
 
 
 if __name__ == "__main__":
