@@ -47,7 +47,7 @@ test_packages='python3-scapy python3-selenium chromium chromium-driver
     libndpi-bin valgrind clang libclang-rt-dev libbenchmark-dev
     openssl curl ca-certificates iproute2 util-linux libcap2-bin time
     wireshark xvfb xdotool xclip imagemagick tesseract-ocr debootstrap xdg-utils file
-    g++-mingw-w64-x86-64 wine wine64'
+    g++-mingw-w64-x86-64 wine wine64 openssh-server parallel rsync'
 packages=$build_packages
 $build_only_packages || packages="$packages $test_packages"
 # shellcheck disable=SC2086 # one word per package
