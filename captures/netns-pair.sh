@@ -5,7 +5,8 @@
 #
 # Before sourcing, set: server_ns client_ns (namespace names), veth_server
 # veth_client (interface names, at most 15 characters), work (a scratch
-# folder). Addresses: 10.77.0.1/fd77::1 server, 10.77.0.2/fd77::2 client.
+# folder), manifest (a file of JSON lines for note and merge_manifest).
+# Addresses: 10.77.0.1/fd77::1 server, 10.77.0.2/fd77::2 client.
 # The caller owns the pids array and the EXIT trap (call netns_pair_down).
 
 server4=10.77.0.1 client4=10.77.0.2 server6=fd77::1 client6=fd77::2
@@ -66,4 +67,29 @@ stop_capture() {
         cat "$work/tcpdump.log" >&2
         exit 1
     fi
+}
+
+# What a capture script knows without any dissector: per capture, the server
+# port, the versions it forced (one per session, sorted) and the HTTP response
+# bodies the server sent in total (the TLS bytes from server to client must
+# exceed it).
+note() {  # capture, server port, JSON list of versions, body bytes
+    printf '{"capture": "%s", "server_port": %s, "versions": %s, "response_body_bytes": %s}\n' \
+        "$@" >>"$manifest"
+}
+
+merge_manifest() {  # the notes, manifest.json: entries of captures made elsewhere are kept
+    python3 - "$1" "$2" <<'PY'
+import json, sys
+try:
+    manifest = json.load(open(sys.argv[2]))
+except FileNotFoundError:
+    manifest = {}
+for line in open(sys.argv[1]):
+    entry = json.loads(line)
+    manifest[entry.pop("capture")] = entry
+with open(sys.argv[2], "w") as f:
+    json.dump(manifest, f, indent=2, sort_keys=True)
+    f.write("\n")
+PY
 }

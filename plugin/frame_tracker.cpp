@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "capture_tracker.h"
+#include "hello_parser.h"
 #include "session_table.h"
 #include "tls_version.h"
 
@@ -39,7 +40,7 @@ std::vector<int> field_ids(const char *name)
 // from each side's stream in sequence order).
 struct HelloFields {
     std::vector<int> handshake_type, handshake_version, supported_version;
-    std::vector<int> server_name, alpn, cipher_suite, ja3, ja3s, ja4, session_id, extension_type;
+    std::vector<int> server_name, alpn, cipher_suite, ja3, ja3s, ja4, session_id, extension_type, random;
 
     explicit HelloFields(const char *protocol) : protocol_(protocol) {}
     void look_up()
@@ -60,11 +61,12 @@ struct HelloFields {
         ja4 = ids(".handshake.ja4");  // Wireshark 4.2 and later (DTLS: 4.4); none in 4.0
         session_id = ids(".handshake.session_id");
         extension_type = ids(".handshake.extension.type");
+        random = ids(".handshake.random");
     }
     std::vector<const std::vector<int> *> all() const
     {
         return {&handshake_type, &handshake_version, &supported_version, &server_name, &alpn,
-                &cipher_suite, &ja3, &ja3s, &ja4, &session_id, &extension_type};
+                &cipher_suite, &ja3, &ja3s, &ja4, &session_id, &extension_type, &random};
     }
 
 private:
@@ -256,6 +258,11 @@ HelloDetails read_hello_details(proto_tree *tree, const HelloFields &hello, bool
         for_each_field(tree, hello.extension_type, [&](const field_info *fi) {
             details.pre_shared_key |= compat::field_uint(fi) == kPreSharedKey;
         });
+        if (const field_info *random = last_field(tree, hello.random)) {
+            const std::string bytes = field_bytes(random);
+            details.hello_retry_request =
+                is_hello_retry_request_random(reinterpret_cast<const uint8_t *>(bytes.data()), bytes.size());
+        }
     } else {
         details.server_name = first_string(tree, hello.server_name);
         details.fingerprint = first_string(tree, hello.ja3);

@@ -125,6 +125,7 @@ void CaptureTracker::observe_hello(Connection &connection, uint8_t sender, const
     }
     if (hello.is_server) {
         details.pre_shared_key = hello.pre_shared_key;
+        details.hello_retry_request = hello.hello_retry_request;
         if (!hello.cipher_suites.empty()) {
             const uint16_t suite = hello.cipher_suites.front();
             const char *name = cipher_suite_namer_ ? cipher_suite_namer_(suite) : nullptr;

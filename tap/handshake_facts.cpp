@@ -39,6 +39,7 @@ HandshakeFacts::HandshakeFacts(const HandshakeFacts &other)
       tls_began_(other.tls_began_),
       client_details_seen_(other.client_details_seen_),
       server_details_seen_(other.server_details_seen_),
+      server_details_are_retry_(other.server_details_are_retry_),
       progress_{other.progress_[0], other.progress_[1]},
       metadata_(other.metadata_ ? std::make_unique<SessionMetadata>(*other.metadata_) : nullptr)
 {
@@ -54,9 +55,14 @@ HandshakeFacts &HandshakeFacts::operator=(const HandshakeFacts &other)
 void HandshakeFacts::observe_details(bool server_hello, const HelloDetails &details)
 {
     bool &seen = server_hello ? server_details_seen_ : client_details_seen_;
-    if (seen)
-        return;  // renegotiation or a retried ClientHello: the first hello counts
+    // Renegotiation or a retried ClientHello: the first hello counts. A
+    // HelloRetryRequest selects only the version; the ServerHello after it
+    // selects the rest (RFC 8446 4.1.4).
+    if (seen && !(server_hello && server_details_are_retry_))
+        return;
     seen = true;
+    if (server_hello)
+        server_details_are_retry_ = details.hello_retry_request;
     if (!metadata_)
         metadata_ = std::make_unique<SessionMetadata>();
     const auto keep = [](const std::string &id, std::array<uint8_t, 32> &into, uint8_t &length) {
@@ -80,7 +86,7 @@ void HandshakeFacts::observe_details(bool server_hello, const HelloDetails &deta
     // The two sides' hellos may come in either order (each side's stream
     // joins at its own pace): decide once the ServerHello is known, again
     // when the ClientHello comes after it.
-    if (server_details_seen_) {
+    if (server_details_seen_ && !server_details_are_retry_) {
         const SessionMetadata &m = *metadata_;
         const bool echoed = m.server_session_id_length > 0 &&
                             m.server_session_id_length == m.client_session_id_length &&
@@ -120,8 +126,7 @@ const char *HandshakeFacts::handshake_completed() const
         return "no";
     const RecordProgress &client_side = progress_[client()];
     const RecordProgress &server_side = progress_[client() ^ 1];
-    const bool tls13 = is_tls13_family(selected_version_) || selected_version_ == 0xfefc;
-    const bool done = tls13 ? client_side.application_data && server_side.application_data
+    const bool done = is_tls13_family(selected_version_) ? client_side.application_data && server_side.application_data
                             : client_side.record_after_change_cipher_spec &&
                                   server_side.record_after_change_cipher_spec;
     if (done)

@@ -30,6 +30,7 @@ struct HelloDetails {
     std::string session_id;    // legacy_session_id, its bytes (at most 32)
     bool pre_shared_key = false;  // ServerHello: the pre_shared_key extension (a PSK was accepted)
     uint16_t version = 0;      // ServerHello: the version selected
+    bool hello_retry_request = false;  // ServerHello: RFC 8446's HelloRetryRequest random
 };
 
 enum class Resumption : uint8_t { Unknown, Full, Resumed };
@@ -117,6 +118,7 @@ private:
     bool tls_began_ = false;
     bool client_details_seen_ = false;
     bool server_details_seen_ = false;
+    bool server_details_are_retry_ = false;  // from a HelloRetryRequest: a ServerHello may follow
     struct RecordProgress {
         bool change_cipher_spec = false;
         bool record_after_change_cipher_spec = false;

@@ -304,8 +304,7 @@ bool parse_hello_body(bool server, const uint8_t *body, size_t length, ParsedHel
     hello.is_server = server;
     hello.legacy_version = in.u16();
     const Cursor random = in.take(32);
-    hello.hello_retry_request = server && in.ok() &&
-                                std::memcmp(random.data(), kHelloRetryRequestRandom, 32) == 0;
+    hello.hello_retry_request = server && in.ok() && is_hello_retry_request_random(random.data(), random.left());
     // The ServerHello of TLS 1.3 drafts 14..21: version, random, cipher
     // suite, extensions (no session id, no compression method).
     const bool early_draft = server && hello.legacy_version >= 0x7f0e && hello.legacy_version <= 0x7f15;
@@ -350,6 +349,12 @@ bool parse_hello_body(bool server, const uint8_t *body, size_t length, ParsedHel
 }
 
 }  // namespace
+
+bool is_hello_retry_request_random(const uint8_t *random, size_t length)
+{
+    return length == sizeof kHelloRetryRequestRandom &&
+           std::memcmp(random, kHelloRetryRequestRandom, sizeof kHelloRetryRequestRandom) == 0;
+}
 
 void HandshakeReader::feed_stream(const uint8_t *data, size_t length)
 {
@@ -492,8 +497,10 @@ void HandshakeReader::parse(uint8_t type, const uint8_t *body, size_t length)
     if (type == kClientHelloType)
         ++client_hellos_;
     ParsedHello hello;
-    if (parse_hello_body(type == kServerHelloType, body, length, hello))
+    if (parse_hello_body(type == kServerHelloType, body, length, hello)) {
+        retry_requested_ |= hello.hello_retry_request;
         hellos_.push_back(std::move(hello));
+    }
 }
 
 void HandshakeReader::change_cipher_spec()
@@ -515,7 +522,8 @@ void HandshakeReader::feed_after_change_cipher_spec(const uint8_t *fragment, siz
     Cursor in(fragment, length);
     const uint8_t type = in.u8();
     const Cursor body = in.prefixed(3);
-    if (!in.ok() || !in.at_end() || type != kClientHelloType) {
+    const bool hello = type == kClientHelloType || (type == kServerHelloType && retry_requested_);
+    if (!in.ok() || !in.at_end() || !hello) {
         finish();  // encrypted from here on
         return;
     }

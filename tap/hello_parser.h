@@ -16,9 +16,10 @@
 //   that does not end within them is skipped, and reading stops there;
 // - after a ChangeCipherSpec, a handshake record that is exactly one whole
 //   ClientHello (TLS 1.3's second ClientHello after a HelloRetryRequest,
-//   sent after the middlebox-compatibility ChangeCipherSpec). Any other
-//   record after it but a ChangeCipherSpec ends the reading: the rest is
-//   encrypted;
+//   sent after the middlebox-compatibility ChangeCipherSpec) or, once the
+//   direction sent a HelloRetryRequest, one whole ServerHello (the one that
+//   answers the second ClientHello). Any other record after it but a
+//   ChangeCipherSpec ends the reading: the rest is encrypted;
 // - an SSLv2-format ClientHello as the direction's first record.
 // A header that is not a record header (content type outside 20..24, major
 // version not 3; SSLv2 as the first record only) ends the reading as well.
@@ -66,6 +67,10 @@ struct ParsedHello {
     std::string ja3;
     std::string ja4;  // ClientHello only
 };
+
+// RFC 8446 4.1.3: a ServerHello whose random is this one's 32 bytes (the
+// SHA-256 of "HelloRetryRequest") is a HelloRetryRequest.
+bool is_hello_retry_request_random(const uint8_t *random, size_t length);
 
 class HandshakeReader {
 public:
@@ -119,6 +124,7 @@ private:
     uint8_t message_header_seen_ = 0;
     bool collecting_ = false;    // the current message is a hello that fits the limit
     bool after_change_cipher_spec_ = false;
+    bool retry_requested_ = false;  // a HelloRetryRequest was read: a ServerHello follows
     bool finished_ = false;
 
     // Record framing for feed_stream.

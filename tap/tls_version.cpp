@@ -11,7 +11,7 @@ bool is_grease(uint16_t value)
 
 bool is_tls13_family(uint16_t version)
 {
-    return version == 0x0304 || (version >= 0x7f0e && version <= 0x7f1c) || version == 0xfb17 ||
+    return version == 0x0304 || version == 0xfefc || (version >= 0x7f0e && version <= 0x7f1c) || version == 0xfb17 ||
            version == 0xfb1a;
 }
 
@@ -50,11 +50,11 @@ int version_rank(uint16_t version)
         return 2 + 2 * (version - 0x0300);  // 2, 4, 6, 8
     if (version == 0x0304)
         return 10;
-    if (is_tls13_family(version))
-        return 9;
     // DTLS counts down from 0xfeff (1.0); 0xfefe was never used.
     if (version >= 0xfefc && version <= 0xfeff)
         return 2 + 2 * (0xfeff - version);
+    if (is_tls13_family(version))
+        return 9;
     return 0;
 }
 

@@ -9,7 +9,9 @@ namespace tlsdist {
 // GREASE values (RFC 8701) look like versions but are never negotiated.
 bool is_grease(uint16_t value);
 
-// TLS 1.3 and the versions that stood for it before RFC 8446: the drafts
+// The versions with TLS 1.3's handshake (resumption by pre-shared key,
+// encrypted handshake after the ServerHello): TLS 1.3, DTLS 1.3 (0xfefc) and
+// the versions that stood for TLS 1.3 before RFC 8446: the drafts
 // 0x7f0e..0x7f1c and Facebook's 0xfb17 and 0xfb1a.
 bool is_tls13_family(uint16_t version);
 

@@ -1,6 +1,7 @@
 """Every shipped capture through real tshark with the plugin, compared with an
 independent implementation (tests/reference, python3-dpkt)."""
 
+import hashlib
 import json
 import math
 import os
@@ -197,6 +198,46 @@ class CaptureTests(SandboxTestCase):
         self.assertEqual(int(row["rx_before_tls_bytes"]), 54 + 140 + len(b"220 2.0.0 Ready to start TLS\r\n"))
         (row,) = self.sessions("tls12-openssl.pcap")
         self.assertEqual((row["tx_before_tls_bytes"], row["rx_before_tls_bytes"]), ("0", "0"))
+
+    HELLO_RETRY_REQUEST_RANDOM = hashlib.sha256(b"HelloRetryRequest").hexdigest()
+
+    def wireshark_server_hellos(self, path, protocol="tls"):
+        """Per stream, (random, JA3S) of each ServerHello as Wireshark's own
+        dissector shows it, in frame order."""
+        done = self.box.tshark("-r", path, "-Y", "%s.handshake.type == 2" % protocol, "-T", "fields",
+                               "-e", "tcp.stream" if protocol == "tls" else "udp.stream",
+                               "-e", protocol + ".handshake.random", "-e", protocol + ".handshake.ja3s")
+        self.assertEqual(done.returncode, 0, done.stderr)
+        hellos = {}
+        for line in done.stdout.splitlines():
+            stream, random, ja3s = line.split("\t")
+            hellos.setdefault(stream, []).append((random, ja3s))
+        return hellos
+
+    def test_the_server_hello_after_a_hello_retry_request_decides(self):
+        # tls13-hrr-resumption: make-extra-captures had the server accept only
+        # P-256 and the client send a key share for X25519 only, so each
+        # handshake begins with a HelloRetryRequest (no pre_shared_key) and a
+        # second ClientHello; the second session resumes the first's session
+        # (PSK). Resumption and JA3S are the real ServerHello's, the JA3S
+        # Wireshark computes for it.
+        path = self.box.capture("tls13-hrr-resumption.pcap")
+        rows = self.sessions("tls13-hrr-resumption.pcap")
+        self.assertEqual([(r["version"], r["client_hellos"], r["resumption"], r["handshake_completed"]) for r in rows],
+                         [("TLS 1.3", "2", "full", "yes"), ("TLS 1.3", "2", "resumed", "yes")])
+        hellos = self.wireshark_server_hellos(path)
+        for row in rows:
+            (retry_random, retry_ja3s), (random, ja3s) = hellos[row["stream"]]
+            self.assertEqual(retry_random, self.HELLO_RETRY_REQUEST_RANDOM)
+            self.assertNotEqual(random, self.HELLO_RETRY_REQUEST_RANDOM)
+            self.assertEqual(row["ja3s"], ja3s, "stream " + row["stream"])
+        self.assertNotEqual(rows[1]["ja3s"], retry_ja3s)  # (pre_shared_key makes them differ)
+        # zeek-hrr: the retry's extensions are supported_versions, key_share;
+        # the ServerHello's (frame 11, not dissected by Wireshark: captured
+        # out of order) key_share, supported_versions: JA3S "771,4866,51-43".
+        (row,) = self.sessions("zeek-hrr.pcap")
+        self.assertEqual(row["ja3s"], hashlib.md5(b"771,4866,51-43").hexdigest())
+        self.assertEqual(row["resumption"], "full")
 
     def test_dtls_by_hand(self):
         # zeek-dtls1_2.pcap: every datagram is DTLS; the byte counts are the

@@ -225,6 +225,7 @@ def parse_hellos(stream):
     handshake = []
     offset = 0
     encrypted = False
+    retry_sent = False  # this side sent a HelloRetryRequest
     while offset + 5 <= len(stream):
         content_type = stream[offset]
         if content_type not in RECORD_KINDS or stream[offset + 1] != 3:
@@ -236,10 +237,12 @@ def parse_hellos(stream):
             encrypted = True
         elif content_type == 22 and not encrypted:
             handshake.append(fragment)
-        elif (content_type == 22 and len(fragment) >= 4 and fragment[0] == 1
+            retry_sent |= fragment[:1] == b"\x02" and fragment[6:38] == HELLO_RETRY_REQUEST_RANDOM
+        elif (content_type == 22 and len(fragment) >= 4 and (fragment[0] == 1 or fragment[0] == 2 and retry_sent)
               and int.from_bytes(fragment[1:4], "big") + 4 == len(fragment)):
             # ...except a whole ClientHello after TLS 1.3's compatibility
-            # ChangeCipherSpec (the retry after a HelloRetryRequest).
+            # ChangeCipherSpec (the retry after a HelloRetryRequest), and the
+            # whole ServerHello that answers it.
             handshake.append(fragment)
         elif encrypted:
             break
@@ -307,6 +310,10 @@ def ja4(versions, suites, extensions, alpn_first, signature_algorithms, server_n
     return "%s_%s_%s" % (part_a, part_b, ja4_hash12(listed))
 
 
+# RFC 8446 4.1.3: a ServerHello with this random is a HelloRetryRequest.
+HELLO_RETRY_REQUEST_RANDOM = hashlib.sha256(b"HelloRetryRequest").digest()
+
+
 def hello_facts(msg_type, body, dtls=False):
     """(kind, versions offered or version selected, details: server_name,
     alpn, cipher_suite number, ja3)."""
@@ -363,7 +370,8 @@ def hello_facts(msg_type, body, dtls=False):
                 point_formats = list(data[1:1 + data[0]])
             elif ext_type == 13 and len(data) >= 2:  # signature_algorithms
                 signature_algorithms = u16_list(data[2:2 + struct.unpack(">H", data[:2])[0]])
-    details = {"alpn": ",".join(alpn), "session_id": session_id, "pre_shared_key": 41 in extensions}
+    details = {"alpn": ",".join(alpn), "session_id": session_id, "pre_shared_key": 41 in extensions,
+               "hello_retry_request": msg_type == 2 and body[2:34] == HELLO_RETRY_REQUEST_RANDOM}
     if msg_type == 1:
         offered = [v for v in supported if not is_grease(v)]
         details["server_name"] = server_name
@@ -533,6 +541,12 @@ class DtlsConversation:
         return self.sides.setdefault(src, DtlsSide())
 
 
+def settled_server_hello(kept, details):
+    """The ServerHello whose details a session reports: the first one, but a
+    HelloRetryRequest only until the ServerHello that follows it."""
+    return details if kept is None or kept["hello_retry_request"] else kept
+
+
 def dtls_session(c, other_end):
     """The session figures of a DTLS conversation, as for TLS over TCP."""
     hello_sender, offered, selected = None, [], None
@@ -547,8 +561,10 @@ def dtls_session(c, other_end):
                 hello_sender = hello_sender or src
                 offered += value
                 client_details = client_details or details
-            elif selected is None:
-                selected, server_details = value, details
+            else:
+                if selected is None:
+                    selected = value
+                server_details = settled_server_hello(server_details, details)
     client = hello_sender or c.first_src
     server = next((s for s in c.sides if s != client), other_end)
     if selected is not None:
@@ -558,7 +574,7 @@ def dtls_session(c, other_end):
     else:
         version = "unknown"
     resumption = ""
-    if server_details is not None:
+    if server_details is not None and not server_details["hello_retry_request"]:
         resumed = server_details["pre_shared_key"] if selected == 0xFEFC else (
             bool(server_details["session_id"]) and client_details is not None
             and server_details["session_id"] == client_details["session_id"])
@@ -936,8 +952,10 @@ def tcp_session(c):
     selected = None
     for end in (server, client):
         for kind, value, details in facts[end]:
-            if kind == "server" and server_details is None:
-                selected, server_details = value, details
+            if kind == "server":
+                if selected is None:
+                    selected = value
+                server_details = settled_server_hello(server_details, details)
     if selected is not None:
         version = version_name(selected)
     elif offered:
@@ -945,7 +963,7 @@ def tcp_session(c):
     else:
         version = "unknown"
     resumption = ""
-    if server_details is not None:
+    if server_details is not None and not server_details["hello_retry_request"]:
         # TLS 1.3 (drafts too): a pre-shared key accepted; before: the session id echoed.
         if is_tls13_family(selected):
             resumed = server_details["pre_shared_key"]

@@ -665,6 +665,44 @@ TEST(HelloParser, CaptureHelloRetryRequest)
     EXPECT_EQ(server[0].ja3, "15af977ce25de452b96affa2addb1036");
 }
 
+// zeek-hrr.pcap, the server's side: frame 6 (HelloRetryRequest, then the
+// middlebox-compatibility ChangeCipherSpec), then the start of frame 11 (the
+// ServerHello in a record of its own, then encrypted records). The ServerHello
+// comes after the ChangeCipherSpec and is read too: its extensions are
+// key_share (51) then supported_versions (43), so JA3S "771,4866,51-43",
+// MD5 907bf3ecef1c987c889946b737b43de8.
+TEST(HelloParser, CaptureServerHelloAfterHelloRetryRequest)
+{
+    const Bytes server = hex(
+        "1603030058020000540303cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c201a6bb836"
+        "8add0e28015bd6cced648236f49e2407f19653ac1fdd1ffa48bfaecd130200000c002b00020304003300020017140303"
+        "000101"
+        "160303009b020000970303c962a48cac6114d391e8632c6cdced9c2075d7ebb83b45a89373e8713a553fe6201a6bb836"
+        "8add0e28015bd6cced648236f49e2407f19653ac1fdd1ffa48bfaecd130200004f00330045001700410465fe52a19686"
+        "b5dd1de10c56f38094ae842ef60f5111ec0e0ee17d392e54ec4216489b6ecb622c5c884d9026e24a42990c4459f229cc"
+        "ee0d30dfc2a367f963d8002b0002030417030304e007829f086e");
+    HandshakeReader reader;
+    reader.feed_stream(server.data(), server.size());
+    const std::vector<ParsedHello> hellos = reader.take_hellos();
+    ASSERT_EQ(hellos.size(), 2u);
+    EXPECT_TRUE(hellos[0].hello_retry_request);
+    EXPECT_FALSE(hellos[1].hello_retry_request);
+    EXPECT_EQ(hellos[1].ja3_text, "771,4866,51-43");
+    EXPECT_EQ(hellos[1].ja3, "907bf3ecef1c987c889946b737b43de8");
+    EXPECT_EQ(hellos[1].supported_versions, std::vector<uint16_t>{0x0304});
+    EXPECT_TRUE(reader.finished());  // the encrypted record after it ends the reading
+}
+
+// Without a HelloRetryRequest before it, a record after the ChangeCipherSpec
+// that happens to look like a whole ServerHello is encrypted (TLS 1.2's
+// Finished): not read.
+TEST(HelloParser, NoServerHelloAfterChangeCipherSpecWithoutARetry)
+{
+    const Bytes hello = handshake(2, server_hello_body(Bytes(32, 0x11), {extension(43, u16s({0x0304}))}));
+    const Bytes stream = cat({record(22, hello), record(20, Bytes{1}), record(22, hello)});
+    EXPECT_EQ(read_stream(stream).size(), 1u);
+}
+
 // zeek-sslv2hello-tls10.pcap frame 4: an SSLv2-format ClientHello offering
 // TLS 1.0 and 20 cipher specs, all TLS suites (Wireshark: no JA3).
 TEST(HelloParser, CaptureSslv2ClientHello)

@@ -301,12 +301,57 @@ TEST(HandshakeFacts, ResumptionFromTheSessionIdBeforeTls13AndFromThePskIn13)
     // TLS 1.3 servers echo the id for middlebox compatibility: only the PSK says.
     EXPECT_EQ(resumption("ab01", "ab01", false, 0x0304), Resumption::Full);
     EXPECT_EQ(resumption("ab01", "ab01", true, 0x0304), Resumption::Resumed);
+    // DTLS 1.3 and the TLS 1.3 drafts resume as TLS 1.3 does.
+    for (uint16_t version : {uint16_t{0xfefc}, uint16_t{0x7f17}, uint16_t{0xfb1a}}) {
+        EXPECT_EQ(resumption("ab01", "ab01", false, version), Resumption::Full) << version;
+        EXPECT_EQ(resumption("", "", true, version), Resumption::Resumed) << version;
+    }
     HandshakeFacts no_server_hello;
     no_server_hello.observe_details(false, HelloDetails{});
     no_server_hello.count_client_hellos(2);
     EXPECT_EQ(no_server_hello.metadata().resumption, Resumption::Unknown);
     EXPECT_EQ(no_server_hello.metadata().client_hellos, 2u);
     EXPECT_STREQ(resumption_text(Resumption::Unknown), "");
+}
+
+// After a HelloRetryRequest (RFC 8446 4.1.4) the ServerHello that follows
+// it selects the parameters: it decides resumption, JA3S and the suite.
+TEST(HandshakeFacts, TheServerHelloAfterAHelloRetryRequestDecides)
+{
+    HelloDetails client, retry, server;
+    client.session_id = "ab01";
+    retry.session_id = server.session_id = "ab01";
+    retry.version = server.version = 0x0304;
+    retry.hello_retry_request = true;
+    retry.fingerprint = "retry ja3s";
+    retry.cipher_suite = "retry suite";
+    server.pre_shared_key = true;  // (a HelloRetryRequest never carries one)
+    server.fingerprint = "server ja3s";
+    server.cipher_suite = "server suite";
+    HandshakeFacts facts;
+    facts.observe_details(false, client);
+    facts.observe_details(true, retry);
+    EXPECT_EQ(facts.metadata().resumption, Resumption::Unknown);  // not decided by a retry request
+    EXPECT_EQ(facts.metadata().ja3s, "retry ja3s");  // what there is until the ServerHello
+    facts.observe_details(true, server);
+    EXPECT_EQ(facts.metadata().resumption, Resumption::Resumed);
+    EXPECT_EQ(facts.metadata().ja3s, "server ja3s");
+    EXPECT_EQ(facts.metadata().cipher_suite, "server suite");
+    // A later ServerHello (a renegotiation) changes nothing.
+    HelloDetails later = server;
+    later.pre_shared_key = false;
+    later.fingerprint = "later ja3s";
+    facts.observe_details(true, later);
+    EXPECT_EQ(facts.metadata().resumption, Resumption::Resumed);
+    EXPECT_EQ(facts.metadata().ja3s, "server ja3s");
+
+    // The ClientHello joining last decides nothing else.
+    HandshakeFacts server_first;
+    server_first.observe_details(true, retry);
+    server_first.observe_details(true, server);
+    server_first.observe_details(false, client);
+    EXPECT_EQ(server_first.metadata().resumption, Resumption::Resumed);
+    EXPECT_EQ(server_first.metadata().ja3s, "server ja3s");
 }
 
 TEST(HandshakeFacts, CompletedFromTheRecordsEachSideSent)

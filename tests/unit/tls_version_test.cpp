@@ -51,8 +51,9 @@ TEST(TlsVersion, RanksByAge)
 
 TEST(TlsVersion, Tls13Family)
 {
-    for (uint16_t version : {uint16_t{0x0304}, uint16_t{0x7f0e}, uint16_t{0x7f17}, uint16_t{0x7f1c}, uint16_t{0xfb17}, uint16_t{0xfb1a}})
+    for (uint16_t version : {uint16_t{0x0304}, uint16_t{0xfefc}, uint16_t{0x7f0e}, uint16_t{0x7f17}, uint16_t{0x7f1c},
+                             uint16_t{0xfb17}, uint16_t{0xfb1a}})
         EXPECT_TRUE(is_tls13_family(version)) << version;
-    for (uint16_t version : {uint16_t{0x0303}, uint16_t{0x7f0d}, uint16_t{0x7f1d}, uint16_t{0xfefc}, uint16_t{0xfb18}})
+    for (uint16_t version : {uint16_t{0x0303}, uint16_t{0xfefd}, uint16_t{0x7f0d}, uint16_t{0x7f1d}, uint16_t{0xfb18}})
         EXPECT_FALSE(is_tls13_family(version)) << version;
 }
