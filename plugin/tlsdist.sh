@@ -55,9 +55,9 @@ holding the session's first frame (the packet's frame, in the per-packet CSV).
 Datasets (--each): every file is its own capture, N at a time. The outputs
 are those of each file alone, with the "capture" column, one after the
 other in the order of the files: one session CSV (-o), one per-packet CSV
-(-p); the table (no -o) and the HTML report (--html) have a section per
-capture. A capture that cannot be read is named with tshark's message, the
-others still run, and the exit status is 2.
+(-p); the table (no -o) has a section per capture. (--html does not take
+--each yet.) A capture that cannot be read is named with tshark's message,
+the others still run, and the exit status is 2.
 
 Merging runs (tlsdist merge): concatenates session CSVs written by tlsdist
 (-o) on several machines or runs, which must have the same columns, into

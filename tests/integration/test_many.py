@@ -145,7 +145,8 @@ class ManyTests(unittest.TestCase):
         expected = {(s["transport"], s["stream"]): s["first_frame"]
                     for s in reference(self.box.capture("multi-session.pcapng"))["sessions"]}
         for row, whole_row in zip(rows, parse_session_csv(self.read(whole_out))):
-            self.assertEqual(row.pop("capture"), file_of_frame(renamed, expected[(row["transport"], int(row["stream"]))]))
+            first_frame = expected[(row["transport"], int(row["stream"]))]
+            self.assertEqual(row.pop("capture"), file_of_frame(renamed, first_frame))
             self.assertEqual(row, whole_row)
 
     def test_file_set_table_has_a_capture_column(self):
@@ -337,7 +338,8 @@ class ManyTests(unittest.TestCase):
                               (["--each", "-j", "0", self.box.root], "-j needs a number"),
                               (["merge"], "needs session CSV files"),
                               (["merge", "--by", "port", "x.csv"], "--by takes server or sni"),
-                              (["--each", "-o", "/proc/no.csv", self.box.root], "cannot write /proc/no.csv")):
+                              (["--each", "-o", "/proc/no.csv", self.box.root], "cannot write /proc/no.csv"),
+                              (["--each", "--html", "r.html", self.box.root], "--html with --each is not supported")):
             with self.subTest(argv=argv):
                 done = self.box.tlsdist(*argv)
                 self.assertEqual(done.returncode, 1, done.stderr)
