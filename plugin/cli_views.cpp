@@ -44,7 +44,7 @@ struct CliView;
 // views are drawn and reset as before; the first view still open counts.
 struct Counting {
     Counting(ByteScope chosen_scope, std::string chosen_filter)
-        : scope(chosen_scope), filter(std::move(chosen_filter)), table(chosen_scope)
+        : scope(chosen_scope), filter(std::move(chosen_filter)), table(capture_tracker(), chosen_scope)
     {
     }
 
@@ -175,7 +175,7 @@ void count_frame(Counting &counting, const FrameEvent *frame)
     row.stream = frame->stream;
     row.transport = frame->transport;
     row.from_client =
-        counting.table.sender_is_client(frame->stream, frame->sender, &capture_tracker(), frame->transport);
+        counting.table.sender_is_client(frame->stream, frame->sender, frame->transport);
     row.histogram = &counting.frame_histogram;
     for (CliView *view : counting.members) {
         if (view->options.kind != ViewKind::PacketCsv)
@@ -214,7 +214,7 @@ void count_late_runs(Counting &counting)
     finish_first_pass();
     if (counting.waiting.empty())
         return;
-    const CaptureTracker &tracker = capture_tracker();
+    const CaptureTracker &tracker = counting.table.connections();
     std::vector<const LateRun *> mine;
     for (const LateRun &run : tracker.late_runs()) {
         const auto found = std::lower_bound(counting.waiting.begin(), counting.waiting.end(), run.frame,
@@ -269,12 +269,12 @@ void draw_view(void *data)
     }
     switch (view->options.kind) {
     case ViewKind::Table:
-        append_session_table(view->text, table.sessions(&capture_tracker()), table.totals(&capture_tracker()),
+        append_session_table(view->text, table.sessions(), table.totals(),
                              view->options.scope, view->options.captures ? &*view->options.captures : nullptr);
         break;
     case ViewKind::SessionCsv:
         append_session_csv_header(view->text, view->options.captures.has_value());
-        for (const SessionSummary &session : table.sessions(&capture_tracker())) {
+        for (const SessionSummary &session : table.sessions()) {
             append_session_csv_row(view->text, session, view->options.captures ? &*view->options.captures : nullptr);
             // Rows are ~2 KB each: write as they come rather than hold them all.
             if (view->text.size() >= kFlushBytes)
@@ -286,7 +286,7 @@ void draw_view(void *data)
         input.title = view->options.title ? *view->options.title : html_report_title();
         input.filter = view->options.filter;
         input.scope = view->options.scope;
-        append_html_report(view->text, table.sessions(&capture_tracker()), table.totals(&capture_tracker()),
+        append_html_report(view->text, table.sessions(), table.totals(),
                            input);
         break;
     }

@@ -20,11 +20,11 @@ namespace {
 // Wireshark keeps the rows; these are the figures behind them, one model per
 // table (a table is shared by every dialog showing that statistic).
 struct SessionsModel {
-    SessionTable sessions{dialog_byte_scope()};
+    SessionTable sessions{capture_tracker(), dialog_byte_scope()};
     std::unordered_map<uint64_t, guint> row_of_session;  // by 2 * stream + (UDP ? 1 : 0)
 };
 struct BytesModel {
-    SessionTable sessions{dialog_byte_scope()};  // decides client and server, hence TX and RX
+    SessionTable sessions{capture_tracker(), dialog_byte_scope()};  // decides client and server, hence TX and RX
     ByteHistogram frame;
     ByteHistogram tx;
     ByteHistogram rx;
@@ -165,7 +165,7 @@ tap_packet_status sessions_packet(void *tapdata, packet_info *, epan_dissect_t *
     if (!frame->is_tcp)
         return TAP_PACKET_DONT_REDRAW;
     const std::optional<SessionSummary> session =
-        model.sessions.session(frame->stream, &capture_tracker(), frame->transport);
+        model.sessions.session(frame->stream, frame->transport);
     if (!session)
         return TAP_PACKET_DONT_REDRAW;
 
@@ -262,7 +262,7 @@ tap_packet_status bytes_packet(void *tapdata, packet_info *, epan_dissect_t *, c
     model.sessions.add(*frame, &model.frame);
     if (model.frame.total() == 0)
         return TAP_PACKET_DONT_REDRAW;
-    (model.sessions.sender_is_client(frame->stream, frame->sender, &capture_tracker(), frame->transport)
+    (model.sessions.sender_is_client(frame->stream, frame->sender, frame->transport)
          ? model.tx
          : model.rx)
         .merge(model.frame);

@@ -110,7 +110,7 @@ void CaptureTracker::observe_hello(Connection &connection, uint8_t sender, const
         if (best != 0)
             version = best;
     }
-    connection.handshake.observe(sender, hello.is_server ? kServerHello : kClientHello, version);
+    connection.handshake.observe(sender, hello.is_server ? FrameFlag::ServerHello : FrameFlag::ClientHello, version);
 
     HelloDetails details;
     details.version = version;
@@ -162,14 +162,19 @@ const CaptureTracker::Connection *CaptureTracker::find(uint32_t stream, Transpor
     return &connections[stream];
 }
 
+void CaptureTracker::observe_frame(Connection &connection, uint8_t sender, const FrameHandshake &frame)
+{
+    connection.handshake.observe(sender, frame.flags, frame.hello_version);
+    connection.handshake.count_client_hellos(frame.client_hellos);
+    if (frame.hello_details && frame.flags.has_any(FrameFlag::ClientHello | FrameFlag::ServerHello))
+        connection.handshake.observe_details(frame.flags.has(FrameFlag::ServerHello), *frame.hello_details);
+}
+
 uint8_t CaptureTracker::accept(const UdpDatagramFacts &datagram)
 {
     Connection &connection = this->connection(datagram.stream, Transport::Udp, datagram.source);
     const uint8_t sender = datagram.source == connection.first_sender ? 0 : 1;
-    connection.handshake.observe(sender, datagram.flags, datagram.hello_version);
-    connection.handshake.count_client_hellos(datagram.client_hellos);
-    if (datagram.hello_details && datagram.flags & (kClientHello | kServerHello))
-        connection.handshake.observe_details((datagram.flags & kServerHello) != 0, *datagram.hello_details);
+    observe_frame(connection, sender, datagram.handshake);
     if (datagram.dtls_bytes) {
         connection.handshake.observe_tls_began();
         split_dtls_datagram(datagram.dtls_bytes, datagram.dtls_length,
@@ -188,7 +193,9 @@ TrackedSegment CaptureTracker::accept(const TcpSegmentFacts &segment)
     tracked.sender = segment.source == connection.first_sender ? 0 : 1;
     if (first_frame)
         connection.handshake.observe_ports(segment.source.port, segment.destination.port);
-    connection.handshake.observe(tracked.sender, segment.flags & (kSynWithoutAck | kSynWithAck | kTlsRecord), 0);
+    FrameHandshake shown;
+    shown.flags = segment.handshake.flags & (FrameFlag::SynWithoutAck | FrameFlag::SynWithAck | FrameFlag::TlsRecord);
+    observe_frame(connection, tracked.sender, shown);
 
     current_runs_.clear();
     current_copy_offsets_.clear();

@@ -20,6 +20,16 @@
 
 namespace tlsdist {
 
+// What a frame shows of its connection's handshake, as Wireshark dissected
+// it: the same for a TCP segment and a UDP datagram.
+struct FrameHandshake {
+    FrameFlags flags;
+    // With ServerHello the version it selected, with ClientHello the highest offered.
+    uint16_t hello_version = 0;
+    uint8_t client_hellos = 0;  // ClientHello messages parsed whole in the frame
+    const HelloDetails *hello_details = nullptr;  // of the frame's hello, when it has one
+};
+
 struct TcpSegmentFacts {
     uint32_t frame = 0;  // frame number (capture order)
     uint32_t stream = 0;
@@ -32,9 +42,9 @@ struct TcpSegmentFacts {
     uint32_t reported_length = 0;
     uint32_t captured_length = 0;
     const uint8_t *payload = nullptr;  // the captured payload bytes
-    // FrameFlag bits: the SYN flags and kTlsRecord (hellos are read from the
-    // stream itself, in sequence order).
-    uint8_t flags = 0;
+    // Only the SYN flags and TlsRecord count: TLS hellos are read from the
+    // stream itself, in sequence order.
+    FrameHandshake handshake;
 };
 
 // A UDP datagram of a conversation Wireshark's DTLS dissector was handed.
@@ -44,10 +54,7 @@ struct UdpDatagramFacts {
     std::optional<uint32_t> dtls_begins_at;  // offset in the payload, when DTLS is in this datagram
     const uint8_t *dtls_bytes = nullptr;     // the datagram's DTLS bytes, when captured
     uint32_t dtls_length = 0;
-    uint8_t flags = 0;    // FrameFlag bits
-    uint16_t hello_version = 0;
-    uint8_t client_hellos = 0;
-    const HelloDetails *hello_details = nullptr;
+    FrameHandshake handshake;
 };
 
 // TLS bytes that joined a side's stream, for one frame.
@@ -124,6 +131,7 @@ private:
         std::unique_ptr<HandshakeReader> readers[2];
         bool hellos_read[2] = {false, false};
     };
+    static void observe_frame(Connection &connection, uint8_t sender, const FrameHandshake &frame);
     void read_hellos(Connection &connection, uint8_t sender, const StreamPiece &piece, bool after_hole);
     void observe_hello(Connection &connection, uint8_t sender, const ParsedHello &hello);
     class Sink;

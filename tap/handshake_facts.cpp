@@ -6,24 +6,24 @@
 
 namespace tlsdist {
 
-void HandshakeFacts::observe(uint8_t sender, uint8_t flags, uint16_t hello_version)
+void HandshakeFacts::observe(uint8_t sender, FrameFlags flags, uint16_t hello_version)
 {
     sender &= 1;
-    if (flags & kTlsRecord)
+    if (flags.has(FrameFlag::TlsRecord))
         record_seen_ = true;
-    if (flags & kSynWithoutAck && syn_sender_ < 0)
+    if (flags.has(FrameFlag::SynWithoutAck) && syn_sender_ < 0)
         syn_sender_ = static_cast<int8_t>(sender);
-    if (flags & kSynWithAck && syn_ack_sender_ < 0)
+    if (flags.has(FrameFlag::SynWithAck) && syn_ack_sender_ < 0)
         syn_ack_sender_ = static_cast<int8_t>(sender);
-    if (flags & kServerHello && server_hello_sender_ < 0)
+    if (flags.has(FrameFlag::ServerHello) && server_hello_sender_ < 0)
         server_hello_sender_ = static_cast<int8_t>(sender);
-    if (flags & kClientHello) {
+    if (flags.has(FrameFlag::ClientHello)) {
         if (client_hello_sender_ < 0)
             client_hello_sender_ = static_cast<int8_t>(sender);
         if (version_rank(hello_version) > version_rank(offered_version_))
             offered_version_ = hello_version;
     }
-    if (flags & kServerHello && selected_version_ == 0)
+    if (flags.has(FrameFlag::ServerHello) && selected_version_ == 0)
         selected_version_ = hello_version;
 }
 

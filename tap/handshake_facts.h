@@ -7,18 +7,21 @@
 #include <memory>
 #include <string>
 
+#include "flag_set.h"
 #include "record_framer.h"
 
 namespace tlsdist {
 
-enum FrameFlag : uint8_t {
-    kSynWithoutAck = 1 << 0,  // opens the connection: its sender is the client if no hello is seen
-    kClientHello = 1 << 1,
-    kServerHello = 1 << 2,
-    kTlsRecord = 1 << 3,      // Wireshark's TLS dissector shows a record in this frame
-    kSynWithAck = 1 << 4,     // answers the opening: its receiver is the client if no SYN is seen
+// What a frame tells about who the client is and which version was chosen.
+enum class FrameFlag : uint8_t {
+    SynWithoutAck,  // opens the connection: its sender is the client if no hello is seen
+    ClientHello,
+    ServerHello,
+    TlsRecord,      // Wireshark's TLS dissector shows a record in this frame
+    SynWithAck,     // answers the opening: its receiver is the client if no SYN is seen
 };
-constexpr uint8_t kFrameFlagBits = 0x1f;
+using FrameFlags = FlagSet<FrameFlag>;
+constexpr FrameFlags operator|(FrameFlag a, FrameFlag b) { return FrameFlags(a) | b; }
 
 // What one hello says beyond the version, as Wireshark dissected it.
 struct HelloDetails {
@@ -71,10 +74,10 @@ public:
     HandshakeFacts &operator=(HandshakeFacts &&) = default;
 
     // sender: 0 for the side that sent the connection's first frame, else 1.
-    // hello_version: with kServerHello the version it selected, with
-    // kClientHello the highest one offered.
-    void observe(uint8_t sender, uint8_t flags, uint16_t hello_version);
-    // Details of a hello in a frame with kClientHello or kServerHello.
+    // hello_version: with ServerHello the version it selected, with
+    // ClientHello the highest one offered.
+    void observe(uint8_t sender, FrameFlags flags, uint16_t hello_version);
+    // Details of a hello in a frame with ClientHello or ServerHello.
     void observe_details(bool server_hello, const HelloDetails &details);
     void count_client_hellos(uint32_t count);
     // A piece of a record the sender sent, in stream order (first pass).

@@ -16,7 +16,6 @@ struct SessionTable::Session {
     Timestamp last;
     DirectionTotals directions[2];
     bool tls_seen = false;
-    HandshakeFacts handshake;
     // Allocated with the first TLS byte: most TCP connections in a capture are
     // not TLS and never pay for the 4 KiB of counts.
     std::unique_ptr<ByteHistogram[]> histograms;
@@ -84,7 +83,10 @@ std::optional<ContentKind> scope_content(ByteScope scope)
 
 }  // namespace
 
-SessionTable::SessionTable(ByteScope scope) : scope_(scope) {}
+SessionTable::SessionTable(const CaptureTracker &connections, ByteScope scope)
+    : connections_(connections), scope_(scope)
+{
+}
 SessionTable::~SessionTable() = default;
 
 void SessionTable::add(const FrameEvent &frame, ByteHistogram *frame_histogram)
@@ -128,8 +130,7 @@ void SessionTable::add(const FrameEvent &frame, ByteHistogram *frame_histogram)
         direction.wire_bytes += frame.wire_length;
     }
 
-    session.handshake.observe(sender, frame.flags, frame.hello_version);
-    if (frame.flags & kTlsRecord)
+    if (frame.flags.has(FrameFlag::TlsRecord))
         session.tls_seen = true;
 
     uint64_t frame_bytes = 0;
@@ -168,7 +169,6 @@ void SessionTable::add(const FrameEvent &frame, ByteHistogram *frame_histogram)
     if (frame_histogram)
         session.histograms[sender].merge(*frame_histogram);
     if (frame_bytes > 0) {
-        session.handshake.observe_tls_began();
         direction.tls_bytes += frame_bytes;
         ++direction.tls_frames;  // (a late run's frame had no TLS bytes when it was counted)
     }
@@ -181,38 +181,32 @@ void SessionTable::clear()
     frames_ = 0;
 }
 
-const HandshakeFacts &SessionTable::facts(size_t slot, const CaptureTracker *capture) const
+const HandshakeFacts *SessionTable::facts(size_t slot) const
 {
-    if (capture) {
-        if (const HandshakeFacts *connection = capture->handshake(stream_of(slot), transport_of(slot)))
-            return *connection;
-    }
-    return sessions_[slot]->handshake;
+    return connections_.handshake(stream_of(slot), transport_of(slot));
 }
 
-bool SessionTable::is_tls(size_t slot, const CaptureTracker *capture) const
+bool SessionTable::is_tls(size_t slot) const
 {
     if (slot >= sessions_.size() || !sessions_[slot])
         return false;
     const Session &session = *sessions_[slot];
-    return (session.tls_seen || session.histograms) && facts(slot, capture).record_seen();
+    const HandshakeFacts *handshake = facts(slot);
+    return (session.tls_seen || session.histograms) && handshake && handshake->record_seen();
 }
 
-bool SessionTable::sender_is_client(uint32_t stream, uint8_t sender, const CaptureTracker *capture,
-                                    Transport transport) const
+bool SessionTable::sender_is_client(uint32_t stream, uint8_t sender, Transport transport) const
 {
-    const size_t slot = slot_of(stream, transport);
-    if (slot >= sessions_.size() || !sessions_[slot])
-        return sender == 0;
-    return facts(slot, capture).client() == (sender & 1);
+    const HandshakeFacts *handshake = connections_.handshake(stream, transport);
+    return (handshake ? handshake->client() : 0) == (sender & 1);
 }
 
-SessionSummary SessionTable::summarize(size_t slot, const CaptureTracker *capture) const
+SessionSummary SessionTable::summarize(size_t slot) const
 {
     static const ByteHistogram kEmpty;
     const uint32_t stream = stream_of(slot);
     const Session &session = *sessions_[slot];
-    const HandshakeFacts &handshake = facts(slot, capture);
+    const HandshakeFacts &handshake = *facts(slot);  // (is_tls: there are facts)
     const uint8_t client = handshake.client();
     const uint8_t server = client ^ 1;
     SessionSummary summary;
@@ -229,12 +223,10 @@ SessionSummary SessionTable::summarize(size_t slot, const CaptureTracker *captur
     summary.tx = session.directions[client];
     summary.rx = session.directions[server];
     summary.scope = scope_;
-    if (capture) {
-        summary.tx.bytes_before_tls = capture->bytes_before_tls(stream, client, summary.transport);
-        summary.rx.bytes_before_tls = capture->bytes_before_tls(stream, server, summary.transport);
-        summary.tx.missed_bytes = capture->missed_bytes(stream, client, summary.transport);
-        summary.rx.missed_bytes = capture->missed_bytes(stream, server, summary.transport);
-    }
+    summary.tx.bytes_before_tls = connections_.bytes_before_tls(stream, client, summary.transport);
+    summary.rx.bytes_before_tls = connections_.bytes_before_tls(stream, server, summary.transport);
+    summary.tx.missed_bytes = connections_.missed_bytes(stream, client, summary.transport);
+    summary.rx.missed_bytes = connections_.missed_bytes(stream, server, summary.transport);
     for (DirectionTotals *direction : {&summary.tx, &summary.rx}) {
         // Bytes no record claimed: after a hole or a header that was not one.
         uint64_t framed = 0;
@@ -248,35 +240,34 @@ SessionSummary SessionTable::summarize(size_t slot, const CaptureTracker *captur
     return summary;
 }
 
-std::vector<SessionSummary> SessionTable::sessions(const CaptureTracker *capture) const
+std::vector<SessionSummary> SessionTable::sessions() const
 {
     std::vector<SessionSummary> result;
     for (Transport transport : {Transport::Tcp, Transport::Udp}) {
         for (size_t slot = slot_of(0, transport); slot < sessions_.size(); slot += 2) {
-            if (is_tls(slot, capture))
-                result.push_back(summarize(slot, capture));
+            if (is_tls(slot))
+                result.push_back(summarize(slot));
         }
     }
     return result;
 }
 
-std::optional<SessionSummary> SessionTable::session(uint32_t stream, const CaptureTracker *capture,
-                                                    Transport transport) const
+std::optional<SessionSummary> SessionTable::session(uint32_t stream, Transport transport) const
 {
     const size_t slot = slot_of(stream, transport);
-    if (!is_tls(slot, capture))
+    if (!is_tls(slot))
         return std::nullopt;
-    return summarize(slot, capture);
+    return summarize(slot);
 }
 
-CaptureTotals SessionTable::totals(const CaptureTracker *capture) const
+CaptureTotals SessionTable::totals() const
 {
     CaptureTotals totals;
     totals.frames = frames_;
     totals.first_frame = first_frame_;
     totals.last_frame = last_frame_;
     for (size_t slot = 0; slot < sessions_.size(); ++slot) {
-        if (!is_tls(slot, capture))
+        if (!is_tls(slot))
             continue;
         const Session &session = *sessions_[slot];
         ++totals.tls_sessions;

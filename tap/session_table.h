@@ -66,9 +66,7 @@ struct FrameEvent {
     uint8_t sender = 0;  // 0: the side that sent the connection's first frame in the capture
     Endpoint source;
     Endpoint destination;
-    uint8_t flags = 0;
-    // kServerHello: the version it selected; kClientHello: the highest it offered.
-    uint16_t hello_version = 0;
+    FrameFlags flags;  // (the table reads TlsRecord; the rest went to the CaptureTracker)
     // False for TLS bytes attributed to a frame after it was handed on (a
     // late run): the frame itself was counted then.
     bool counts_frame = true;
@@ -121,9 +119,14 @@ struct CaptureTotals {
     Timestamp last_frame;
 };
 
+// A statistic with a display filter sees only some of a connection's frames
+// (say, one direction), yet the session's client, version, handshake facts
+// and the bytes before TLS or missed are those of the whole connection: the
+// table reads them from the CaptureTracker it is given (the first pass over
+// every frame so far), the one place that holds them.
 class SessionTable {
 public:
-    explicit SessionTable(ByteScope scope = ByteScope::All);
+    explicit SessionTable(const CaptureTracker &connections, ByteScope scope = ByteScope::All);
     ~SessionTable();
     SessionTable(const SessionTable &) = delete;
     SessionTable &operator=(const SessionTable &) = delete;
@@ -133,32 +136,26 @@ public:
     void add(const FrameEvent &frame, ByteHistogram *frame_histogram = nullptr);
     void clear();
     ByteScope scope() const { return scope_; }
-
-    // A statistic with a display filter sees only some of a connection's
-    // frames (say, one direction), yet the session's client and version are
-    // those of the whole connection. With `capture` (the first pass over every
-    // frame so far) they come from there; without it, from the frames this
-    // table was given.
+    const CaptureTracker &connections() const { return connections_; }
 
     // True when the sender is the session's client.
-    bool sender_is_client(uint32_t stream, uint8_t sender, const CaptureTracker *capture = nullptr,
-                          Transport transport = Transport::Tcp) const;
+    bool sender_is_client(uint32_t stream, uint8_t sender, Transport transport = Transport::Tcp) const;
 
     // Sessions by transport (TCP first), then stream index: connections on which this table saw a TLS
     // record, or TLS bytes of a connection where the capture shows records.
     // The histogram pointers stay valid until the table is changed.
-    std::vector<SessionSummary> sessions(const CaptureTracker *capture = nullptr) const;
+    std::vector<SessionSummary> sessions() const;
     // The session of one stream, if it is one.
-    std::optional<SessionSummary> session(uint32_t stream, const CaptureTracker *capture = nullptr,
-                                          Transport transport = Transport::Tcp) const;
-    CaptureTotals totals(const CaptureTracker *capture = nullptr) const;
+    std::optional<SessionSummary> session(uint32_t stream, Transport transport = Transport::Tcp) const;
+    CaptureTotals totals() const;
 
 private:
     struct Session;
     // Sessions live at 2 * stream + transport.
-    const HandshakeFacts &facts(size_t slot, const CaptureTracker *capture) const;
-    bool is_tls(size_t slot, const CaptureTracker *capture) const;
-    SessionSummary summarize(size_t slot, const CaptureTracker *capture) const;
+    const HandshakeFacts *facts(size_t slot) const;
+    bool is_tls(size_t slot) const;
+    SessionSummary summarize(size_t slot) const;
+    const CaptureTracker &connections_;
     ByteScope scope_;
     std::vector<std::unique_ptr<Session>> sessions_;  // indexed by slot
     uint64_t frames_ = 0;

@@ -106,10 +106,10 @@ void check_segments(const uint8_t *data, size_t size)
                               Endpoint::ipv4(server_address, 443)};
 
     CaptureTracker tracker;
-    SessionTable every_frame;
-    SessionTable odd_frames;  // a second statistic that sees a subset, as with a filter
-    SessionTable application_data(ByteScope::ApplicationData);
-    SessionTable as_datagrams(ByteScope::Handshake);  // the same bytes framed as DTLS datagrams
+    SessionTable every_frame(tracker);
+    SessionTable odd_frames(tracker);  // a second statistic that sees a subset, as with a filter
+    SessionTable application_data(tracker, ByteScope::ApplicationData);
+    SessionTable as_datagrams(tracker, ByteScope::Handshake);  // the same bytes framed as DTLS datagrams
     uint64_t tls_bytes = 0;
     Reader reader(data, size);
     for (uint32_t number = 1; !reader.done() && number < 4096; ++number) {
@@ -122,7 +122,7 @@ void check_segments(const uint8_t *data, size_t size)
         facts.destination = ends[side ^ 1];
         facts.syn = (control & 2) != 0;
         facts.ack = (control & 4) != 0;
-        facts.flags = static_cast<uint8_t>(control >> 3);
+        facts.handshake.flags = FrameFlags::from_bits(static_cast<uint8_t>(control >> 3));
         facts.raw_seq = reader.next(4);
         facts.raw_ack = reader.next(4);
         facts.reported_length = reader.next(2);
@@ -151,7 +151,7 @@ void check_segments(const uint8_t *data, size_t size)
         event.sender = tracked.sender;
         event.source = ends[side];
         event.destination = ends[side ^ 1];
-        event.flags = facts.flags;
+        event.flags = facts.handshake.flags;
         event.waiting = tracked.waiting;
         event.runs = runs.data();
         event.run_count = runs.size();
@@ -162,8 +162,18 @@ void check_segments(const uint8_t *data, size_t size)
         if (number % 2)
             odd_frames.add(event);
         application_data.add(event);
+        // The same bytes as one DTLS datagram of a UDP conversation.
+        UdpDatagramFacts datagram_facts;
+        datagram_facts.stream = facts.stream;
+        datagram_facts.source = facts.source;
+        datagram_facts.dtls_begins_at = 0;
+        datagram_facts.dtls_bytes = runs.empty() ? nullptr : runs[0].data;
+        datagram_facts.dtls_length = runs.empty() ? 0 : static_cast<uint32_t>(runs[0].length);
+        datagram_facts.handshake = facts.handshake;
         FrameEvent datagram = event;
         datagram.transport = Transport::Udp;
+        datagram.sender = tracker.accept(datagram_facts);
+        datagram.run_count = runs.empty() ? 0 : 1;
         as_datagrams.add(datagram);
     }
     // The end of the capture: what waited joins its own frames.
@@ -210,7 +220,7 @@ void check_segments(const uint8_t *data, size_t size)
                 by_content += bytes;
             require(by_content == direction->tls_bytes);
         }
-        if (const auto datagrams = as_datagrams.session(s.stream, nullptr, Transport::Udp)) {
+        if (const auto datagrams = as_datagrams.session(s.stream, Transport::Udp)) {
             for (const DirectionTotals *direction : {&datagrams->tx, &datagrams->rx}) {
                 uint64_t by_content = 0;
                 for (uint64_t bytes : direction->content_bytes)

@@ -12,27 +12,42 @@ namespace {
 const uint8_t kAddrA[4] = {192, 0, 2, 1};
 const uint8_t kAddrB[4] = {198, 51, 100, 7};
 
+// Frames of DTLS conversations, each handed to the first pass (the
+// CaptureTracker, which takes a datagram's hello flags and versions as
+// Wireshark's DTLS dissector shows them) and then to the table, as the plugin
+// does. (TLS hellos the tracker reads from the TCP stream: see the
+// CaptureTracker tests below.)
 struct Frames {
-    SessionTable table;
+    CaptureTracker connections;
+    SessionTable table{connections};
     uint32_t number = 0;
 
-    void add(uint32_t stream, uint8_t sender, uint8_t flags, const std::string &tls_bytes,
+    void add(uint32_t stream, uint8_t sender, FrameFlags flags, const std::string &tls_bytes,
              uint16_t hello_version = 0, int64_t seconds = 100, uint32_t wire = 60)
     {
         const Endpoint a = Endpoint::ipv4(kAddrA, static_cast<uint16_t>(40000 + stream));
         const Endpoint b = Endpoint::ipv4(kAddrB, 443);
-        ByteRun run{reinterpret_cast<const uint8_t *>(tls_bytes.data()), tls_bytes.size()};
+        const auto *bytes = reinterpret_cast<const uint8_t *>(tls_bytes.data());
+        UdpDatagramFacts facts;
+        facts.stream = stream;
+        facts.source = sender == 0 ? a : b;
+        facts.dtls_begins_at = 0;
+        facts.dtls_bytes = tls_bytes.empty() ? nullptr : bytes;
+        facts.dtls_length = static_cast<uint32_t>(tls_bytes.size());
+        facts.handshake.flags = flags;
+        facts.handshake.hello_version = hello_version;
+        ByteRun run{bytes, tls_bytes.size()};
         FrameEvent e;
         e.frame_number = ++number;
         e.time = Timestamp{seconds, 0};
         e.wire_length = wire;
         e.is_tcp = true;
+        e.transport = Transport::Udp;
         e.stream = stream;
-        e.sender = sender;
+        e.sender = connections.accept(facts);
         e.source = sender == 0 ? a : b;
         e.destination = sender == 0 ? b : a;
         e.flags = flags;
-        e.hello_version = hello_version;
         e.runs = &run;
         e.run_count = tls_bytes.empty() ? 0 : 1;
         table.add(e);
@@ -52,9 +67,9 @@ TEST(SessionTable, ClientIsTheClientHelloSender)
     Frames f;
     // The capture starts with the server speaking (sender 0), then the
     // ClientHello comes from sender 1.
-    f.add(0, 0, 0, "");
-    f.add(0, 1, kClientHello | kTlsRecord, "hello", 0x0303, 101);
-    f.add(0, 0, kServerHello | kTlsRecord, "server!", 0x0303, 103);
+    f.add(0, 0, {}, "");
+    f.add(0, 1, FrameFlag::ClientHello | FrameFlag::TlsRecord, "hello", 0x0303, 101);
+    f.add(0, 0, FrameFlag::ServerHello | FrameFlag::TlsRecord, "server!", 0x0303, 103);
     const auto sessions = f.table.sessions();
     ASSERT_EQ(sessions.size(), 1u);
     EXPECT_EQ(sessions[0].client.port, 443);
@@ -69,39 +84,39 @@ TEST(SessionTable, ClientIsTheClientHelloSender)
 TEST(SessionTable, SynSenderIsClientWithoutHello)
 {
     Frames f;
-    f.add(0, 0, 0, "");  // first frame from sender 0
-    f.add(0, 1, kSynWithoutAck, "");
-    f.add(0, 0, kTlsRecord, "abc");
+    f.add(0, 0, {}, "");  // first frame from sender 0
+    f.add(0, 1, FrameFlag::SynWithoutAck, "");
+    f.add(0, 0, FrameFlag::TlsRecord, "abc");
     const auto sessions = f.table.sessions();
     ASSERT_EQ(sessions.size(), 1u);
     EXPECT_EQ(sessions[0].client.port, 443);  // sender 1 is the 198.51.100.7:443 side
     EXPECT_EQ(sessions[0].rx.tls_bytes, 3u);
     EXPECT_EQ(sessions[0].version, "unknown");
-    EXPECT_TRUE(f.table.sender_is_client(0, 1));
-    EXPECT_FALSE(f.table.sender_is_client(0, 0));
+    EXPECT_TRUE(f.table.sender_is_client(0, 1, Transport::Udp));
+    EXPECT_FALSE(f.table.sender_is_client(0, 0, Transport::Udp));
 }
 
 TEST(SessionTable, ServerHelloReceiverThenHigherPortIsClient)
 {
     HandshakeFacts server_hello;
     server_hello.observe_ports(443, 40000);  // sender 0 on the lower port
-    server_hello.observe(1, kServerHello, 0x0303);
+    server_hello.observe(1, FrameFlag::ServerHello, 0x0303);
     EXPECT_EQ(server_hello.client(), 0);  // the ServerHello came from sender 1
     HandshakeFacts by_port;
     by_port.observe_ports(443, 40000);
     EXPECT_EQ(by_port.client(), 1);
-    by_port.observe(1, kSynWithAck, 0);  // a SYN+ACK from sender 1 says sender 0 is the client
+    by_port.observe(1, FrameFlag::SynWithAck, 0);  // a SYN+ACK from sender 1 says sender 0 is the client
     EXPECT_EQ(by_port.client(), 0);
-    by_port.observe(1, kSynWithoutAck, 0);  // a SYN says more
+    by_port.observe(1, FrameFlag::SynWithoutAck, 0);  // a SYN says more
     EXPECT_EQ(by_port.client(), 1);
-    by_port.observe(0, kClientHello, 0x0303);  // and beats any hello
+    by_port.observe(0, FrameFlag::ClientHello, 0x0303);  // and beats any hello
     EXPECT_EQ(by_port.client(), 1);
 }
 
 TEST(SessionTable, FirstSenderIsClientAsLastResort)
 {
     Frames f;
-    f.add(3, 0, kTlsRecord, "x");
+    f.add(3, 0, FrameFlag::TlsRecord, "x");
     const auto sessions = f.table.sessions();
     ASSERT_EQ(sessions.size(), 1u);
     EXPECT_EQ(sessions[0].stream, 3u);
@@ -111,24 +126,24 @@ TEST(SessionTable, FirstSenderIsClientAsLastResort)
 TEST(SessionTable, OfferedVersionWhenNoServerHello)
 {
     Frames f;
-    f.add(0, 0, kClientHello | kTlsRecord, "ch", 0x0304);
-    f.add(0, 0, kClientHello | kTlsRecord, "ch", 0x0303);  // a lower offer does not lower it
+    f.add(0, 0, FrameFlag::ClientHello | FrameFlag::TlsRecord, "ch", 0x0304);
+    f.add(0, 0, FrameFlag::ClientHello | FrameFlag::TlsRecord, "ch", 0x0303);  // a lower offer does not lower it
     EXPECT_EQ(f.table.sessions().at(0).version, "TLS 1.3 (offered)");
 }
 
 TEST(SessionTable, ServerHelloWinsOverOffer)
 {
     Frames f;
-    f.add(0, 0, kClientHello | kTlsRecord, "ch", 0x0304);
-    f.add(0, 1, kServerHello | kTlsRecord, "sh", 0x0303);
+    f.add(0, 0, FrameFlag::ClientHello | FrameFlag::TlsRecord, "ch", 0x0304);
+    f.add(0, 1, FrameFlag::ServerHello | FrameFlag::TlsRecord, "sh", 0x0303);
     EXPECT_EQ(f.table.sessions().at(0).version, "TLS 1.2");
 }
 
 TEST(SessionTable, ConnectionsWithoutRecordsAreNotSessions)
 {
     Frames f;
-    f.add(0, 0, kSynWithoutAck, "");
-    f.add(1, 0, kTlsRecord, "abcd");
+    f.add(0, 0, FrameFlag::SynWithoutAck, "");
+    f.add(1, 0, FrameFlag::TlsRecord, "abcd");
     f.add_other();
     const auto sessions = f.table.sessions();
     ASSERT_EQ(sessions.size(), 1u);
@@ -142,8 +157,8 @@ TEST(SessionTable, ConnectionsWithoutRecordsAreNotSessions)
 TEST(SessionTable, HistogramsAndPerFrameHistogramsAgree)
 {
     Frames f;
-    f.add(0, 0, kClientHello | kTlsRecord, std::string("\x16\x03\x01\x00", 4));
-    f.add(0, 1, kTlsRecord, std::string("\x17\x17", 2), 0, 100, 80);
+    f.add(0, 0, FrameFlag::ClientHello | FrameFlag::TlsRecord, std::string("\x16\x03\x01\x00", 4));
+    f.add(0, 1, FrameFlag::TlsRecord, std::string("\x17\x17", 2), 0, 100, 80);
     const auto s = f.table.sessions().at(0);
     EXPECT_EQ((*s.tx_histogram)[0x16], 1u);
     EXPECT_EQ((*s.tx_histogram)[0x00], 1u);
@@ -156,6 +171,7 @@ TEST(SessionTable, HistogramsAndPerFrameHistogramsAgree)
     const std::string bytes = "\x17\xaa";
     ByteRun run{reinterpret_cast<const uint8_t *>(bytes.data()), bytes.size()};
     e.is_tcp = true;
+    e.transport = Transport::Udp;
     e.stream = 0;
     e.sender = 1;
     e.runs = &run;
@@ -169,7 +185,7 @@ TEST(SessionTable, HistogramsAndPerFrameHistogramsAgree)
 TEST(SessionTable, ClearForgetsEverything)
 {
     Frames f;
-    f.add(0, 0, kTlsRecord, "abc");
+    f.add(0, 0, FrameFlag::TlsRecord, "abc");
     f.table.clear();
     EXPECT_TRUE(f.table.sessions().empty());
     EXPECT_EQ(f.table.totals().frames, 0u);
@@ -178,11 +194,12 @@ TEST(SessionTable, ClearForgetsEverything)
 TEST(SessionTable, OneSessionByStream)
 {
     Frames f;
-    f.add(2, 0, kSynWithoutAck, "");
-    EXPECT_FALSE(f.table.session(2).has_value());  // no record yet
-    EXPECT_FALSE(f.table.session(7).has_value());
-    f.add(2, 0, kClientHello | kTlsRecord, "hello", 0x0304);
-    const auto s = f.table.session(2);
+    f.add(2, 0, FrameFlag::SynWithoutAck, "");
+    EXPECT_FALSE(f.table.session(2, Transport::Udp).has_value());  // no record yet
+    EXPECT_FALSE(f.table.session(7, Transport::Udp).has_value());
+    EXPECT_FALSE(f.table.session(2, Transport::Tcp).has_value());
+    f.add(2, 0, FrameFlag::ClientHello | FrameFlag::TlsRecord, "hello", 0x0304);
+    const auto s = f.table.session(2, Transport::Udp);
     ASSERT_TRUE(s.has_value());
     EXPECT_EQ(s->tx.tls_bytes, 5u);
     EXPECT_EQ(s->version, "TLS 1.3 (offered)");
@@ -213,22 +230,22 @@ TEST(SessionTable, AFilteredTableTakesClientAndVersionFromTheWholeConnection)
                std::string("\x00\x06\x00\x2b\x00\x02\x03\x04", 8));
     const struct {
         Endpoint source;
-        uint8_t flags;
+        FrameFlags flags;
         uint32_t seq;
         const std::string *payload;
-    } whole[] = {{a, 0, 500, nullptr},
-                 {b, kSynWithoutAck, 100, nullptr},
-                 {b, kTlsRecord, 101, &client_hello},
-                 {a, kTlsRecord, 501, &server_hello}};
+    } whole[] = {{a, {}, 500, nullptr},
+                 {b, FrameFlag::SynWithoutAck, 100, nullptr},
+                 {b, FrameFlag::TlsRecord, 101, &client_hello},
+                 {a, FrameFlag::TlsRecord, 501, &server_hello}};
     uint32_t number = 0;
     for (const auto &frame : whole) {
         TcpSegmentFacts facts;
         facts.frame = ++number;
         facts.source = frame.source;
         facts.destination = frame.source == a ? b : a;
-        facts.flags = frame.flags;
+        facts.handshake.flags = frame.flags;
         facts.raw_seq = frame.seq;
-        facts.syn = (frame.flags & kSynWithoutAck) != 0;
+        facts.syn = frame.flags.has(FrameFlag::SynWithoutAck);
         if (frame.payload) {
             facts.payload = reinterpret_cast<const uint8_t *>(frame.payload->data());
             facts.reported_length = facts.captured_length = static_cast<uint32_t>(frame.payload->size());
@@ -239,17 +256,35 @@ TEST(SessionTable, AFilteredTableTakesClientAndVersionFromTheWholeConnection)
 
     // A statistic whose filter passes only the server's application data
     // (sender 0, no record shown in its frames: records span segments).
-    Frames f;
-    f.add(0, 0, 0, "ciphertext");
-    EXPECT_TRUE(f.table.sessions().empty());  // on its own it cannot tell this is TLS
-    const auto sessions = f.table.sessions(&capture);
+    SessionTable filtered(capture);
+    const std::string ciphertext = "ciphertext";
+    ByteRun run{reinterpret_cast<const uint8_t *>(ciphertext.data()), ciphertext.size()};
+    FrameEvent e;
+    e.frame_number = 5;
+    e.is_tcp = true;
+    e.sender = 0;
+    e.source = a;
+    e.destination = b;
+    e.runs = &run;
+    e.run_count = 1;
+    filtered.add(e);
+    const auto sessions = filtered.sessions();
     ASSERT_EQ(sessions.size(), 1u);
     EXPECT_EQ(sessions[0].client.port, 443);
     EXPECT_EQ(sessions[0].version, "TLS 1.3");
     EXPECT_EQ(sessions[0].tx.tls_bytes, 0u);
     EXPECT_EQ(sessions[0].rx.tls_bytes, 10u);
-    EXPECT_FALSE(f.table.sender_is_client(0, 0, &capture));
-    EXPECT_EQ(f.table.totals(&capture).tls_sessions, 1u);
+    EXPECT_EQ(sessions[0].tx.frames, 0u);  // the table's own frames: the filter passed one
+    EXPECT_EQ(sessions[0].rx.frames, 1u);
+    EXPECT_FALSE(filtered.sender_is_client(0, 0));
+    EXPECT_TRUE(filtered.sender_is_client(0, 1));
+    EXPECT_EQ(filtered.totals().tls_sessions, 1u);
+    EXPECT_EQ(filtered.totals().frames, 1u);
+    // A table given a connection the first pass has not seen cannot tell it is TLS.
+    CaptureTracker empty;
+    SessionTable unknown(empty);
+    unknown.add(e);
+    EXPECT_TRUE(unknown.sessions().empty());
 
 }
 
@@ -358,8 +393,8 @@ TEST(HandshakeFacts, CompletedFromTheRecordsEachSideSent)
 {
     const auto facts_for = [](uint16_t version) {
         HandshakeFacts facts;
-        facts.observe(0, kClientHello, 0x0303);
-        facts.observe(1, kServerHello, version);
+        facts.observe(0, FrameFlag::ClientHello, 0x0303);
+        facts.observe(1, FrameFlag::ServerHello, version);
         return facts;
     };
     HandshakeFacts tls12 = facts_for(0x0303);
@@ -384,7 +419,7 @@ TEST(HandshakeFacts, CompletedFromTheRecordsEachSideSent)
     EXPECT_STREQ(lost.handshake_completed(), "");  // cannot tell
 
     HandshakeFacts offered_only;
-    offered_only.observe(0, kClientHello, 0x0304);
+    offered_only.observe(0, FrameFlag::ClientHello, 0x0304);
     EXPECT_STREQ(offered_only.handshake_completed(), "no");
     EXPECT_STREQ(HandshakeFacts().handshake_completed(), "");
 }
@@ -404,7 +439,7 @@ TEST(CaptureTracker, BytesThatWaitedJoinInSequenceOrderAsLateRuns)
         facts.frame = frame;
         facts.source = b;
         facts.destination = a;
-        facts.flags = kTlsRecord;
+        facts.handshake.flags = FrameFlag::TlsRecord;
         facts.raw_seq = seq;
         facts.payload = reinterpret_cast<const uint8_t *>(record.data()) + from;
         facts.reported_length = facts.captured_length = static_cast<uint32_t>(length);
@@ -417,7 +452,7 @@ TEST(CaptureTracker, BytesThatWaitedJoinInSequenceOrderAsLateRuns)
     EXPECT_TRUE(capture.late_runs().empty());
     capture.finish();
     ASSERT_EQ(capture.late_runs().size(), 2u);
-    Frames f;
+    SessionTable table(capture);
     // The frames themselves, as a statistic counted them while their bytes waited.
     for (uint32_t frame : {1u, 2u}) {
         FrameEvent e;
@@ -426,9 +461,9 @@ TEST(CaptureTracker, BytesThatWaitedJoinInSequenceOrderAsLateRuns)
         e.sender = 0;  // b sent the connection's first frame
         e.source = b;
         e.destination = a;
-        e.flags = kTlsRecord;
+        e.flags = FrameFlag::TlsRecord;
         e.waiting = true;
-        f.table.add(e);
+        table.add(e);
     }
     for (const LateRun &late : capture.late_runs()) {
         ByteRun run{capture.late_bytes(late), late.length, late.framing};
@@ -437,13 +472,13 @@ TEST(CaptureTracker, BytesThatWaitedJoinInSequenceOrderAsLateRuns)
         e.is_tcp = true;
         e.stream = late.stream;
         e.sender = late.sender;
-        e.flags = kTlsRecord;
+        e.flags = FrameFlag::TlsRecord;
         e.counts_frame = false;
         e.runs = &run;
         e.run_count = 1;
-        f.table.add(e);
+        table.add(e);
     }
-    const auto sessions = f.table.sessions(&capture);
+    const auto sessions = table.sessions();
     ASSERT_EQ(sessions.size(), 1u);
     EXPECT_EQ(sessions[0].client.port, 40000);  // the higher port
     EXPECT_EQ(sessions[0].rx.tls_bytes, 16u);

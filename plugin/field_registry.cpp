@@ -1,0 +1,89 @@
+#include "field_registry.h"
+
+#include "compat.h"
+
+namespace tlsdist {
+
+namespace {
+
+std::vector<Field *> &registry()
+{
+    static std::vector<Field *> all;
+    return all;
+}
+
+// All hf ids registered under one field name.
+void append_ids(const char *name, std::vector<int> &ids)
+{
+    header_field_info *info = proto_registrar_get_byname(name);
+    if (!info)
+        return;
+    while (info->same_name_prev_id != -1)
+        info = proto_registrar_get_nth(info->same_name_prev_id);
+    for (; info; info = info->same_name_next)
+        ids.push_back(info->id);
+}
+
+}  // namespace
+
+Field::Field(std::initializer_list<const char *> names, Use use) : names_(names), use_(use)
+{
+    registry().push_back(this);
+}
+
+void Field::look_up_all()
+{
+    for (Field *field : registry()) {
+        field->ids_.clear();
+        for (const char *name : field->names_)
+            append_ids(name, field->ids_);
+    }
+}
+
+void Field::want_all(dissector_handle_t postdissector)
+{
+    GArray *wanted = g_array_new(FALSE, FALSE, sizeof(int));
+    for (const Field *field : registry()) {
+        if (field->use_ != Use::Wanted)
+            continue;
+        for (int id : field->ids_)
+            g_array_append_val(wanted, id);
+    }
+    set_postdissector_wanted_hfids(postdissector, wanted);
+}
+
+GPtrArray *Field::first_array(proto_tree *tree) const
+{
+    for (int id : ids_) {
+        GPtrArray *found = proto_get_finfo_ptr_array(tree, id);
+        if (found && found->len > 0)
+            return found;
+    }
+    return nullptr;
+}
+
+const field_info *Field::last(proto_tree *tree) const
+{
+    GPtrArray *found = first_array(tree);
+    return found ? static_cast<const field_info *>(g_ptr_array_index(found, found->len - 1)) : nullptr;
+}
+
+std::string Field::first_string(proto_tree *tree) const
+{
+    std::string text;
+    for_each(tree, [&](const field_info *fi) {
+        if (text.empty())
+            text = compat::field_string(fi);
+    });
+    return text;
+}
+
+std::string field_bytes(const field_info *fi)
+{
+    if (fi->length <= 0 || !fi->ds_tvb)
+        return std::string();
+    const guint8 *bytes = tvb_get_ptr(fi->ds_tvb, fi->start, fi->length);
+    return std::string(reinterpret_cast<const char *>(bytes), static_cast<size_t>(fi->length));
+}
+
+}  // namespace tlsdist

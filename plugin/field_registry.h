@@ -1,0 +1,93 @@
+// The Wireshark fields tlsdist reads, each declared once below: its names
+// become hf ids at hand-off, wanted ones are primed for the postdissector,
+// and the readers here read them from a frame's tree. Adding a field is one
+// line in the list.
+#pragma once
+
+#include <epan/packet.h>
+#include <epan/proto.h>
+
+#include <initializer_list>
+#include <string>
+#include <vector>
+
+namespace tlsdist {
+
+class Field {
+public:
+    // NamesOnly: looked up for its registration (value names), never primed.
+    enum class Use { Wanted, NamesOnly };
+    // Every hf id registered under any of the names counts (tls.record is
+    // registered by the TLS and the SSLv2 code; priming one misses the other's).
+    Field(std::initializer_list<const char *> names, Use use = Use::Wanted);
+    Field(const Field &) = delete;
+    Field &operator=(const Field &) = delete;
+
+    const std::vector<int> &ids() const { return ids_; }
+    bool present(proto_tree *tree) const { return first_array(tree) != nullptr; }
+    const field_info *last(proto_tree *tree) const;
+    // The first occurrence's text (string fields), or "".
+    std::string first_string(proto_tree *tree) const;
+    template <typename Visit>
+    void for_each(proto_tree *tree, Visit visit) const
+    {
+        for (int id : ids_) {
+            GPtrArray *found = proto_get_finfo_ptr_array(tree, id);
+            if (!found)
+                continue;
+            for (guint i = 0; i < found->len; ++i)
+                visit(static_cast<const field_info *>(g_ptr_array_index(found, i)));
+        }
+    }
+
+    // At hand-off, once every protocol has registered its fields.
+    static void look_up_all();
+    // The postdissector asks Wireshark to fill these in every tree.
+    static void want_all(dissector_handle_t postdissector);
+
+private:
+    GPtrArray *first_array(proto_tree *tree) const;
+    std::vector<const char *> names_;
+    Use use_;
+    std::vector<int> ids_;
+};
+
+// A bytes field's bytes, read from the data it was dissected from (the same
+// in every Wireshark version, unlike the fvalue API).
+std::string field_bytes(const field_info *fi);
+
+namespace fields {
+// (inline: one definition each, listed by its constructor)
+inline Field tcp{"tcp"};
+inline Field tcp_stream{"tcp.stream"};
+inline Field tcp_len{"tcp.len"};
+inline Field udp_stream{"udp.stream"};
+inline Field udp_payload{"udp.payload"};
+inline Field icmp{"icmp"};
+inline Field icmpv6{"icmpv6"};
+inline Field tls_record{"tls.record"};
+// TLS messages, decrypted ones too: what tells application data from the rest.
+inline Field tls_handshake{"tls.handshake"};
+inline Field tls_alert{"tls.alert_message"};
+inline Field tls_heartbeat{"tls.heartbeat_message"};
+inline Field tls_cipher_suite{{"tls.handshake.ciphersuite"}, Field::Use::NamesOnly};  // for its names
+inline Field dtls{"dtls"};
+inline Field dtls_record{"dtls.record"};
+// The hello fields of the DTLS dissector (TLS hellos tlsdist reads itself,
+// from each side's stream in sequence order). An SSLv2-format ClientHello
+// has its own type field from Wireshark 4.4 on (4.0 and 4.2: handshake.type).
+inline Field dtls_handshake_type{"dtls.handshake.type", "dtls.ssl2.handshake.type"};
+inline Field dtls_handshake_version{"dtls.handshake.version"};
+inline Field dtls_supported_version{"dtls.handshake.extensions.supported_version"};
+inline Field dtls_server_name{"dtls.handshake.extensions_server_name"};
+inline Field dtls_alpn{"dtls.handshake.extensions_alpn_str"};
+inline Field dtls_cipher_suite{"dtls.handshake.ciphersuite"};
+inline Field dtls_ja3{"dtls.handshake.ja3"};
+inline Field dtls_ja3s{"dtls.handshake.ja3s"};
+inline Field dtls_ja4{"dtls.handshake.ja4"};  // Wireshark 4.4 and later; none before
+inline Field dtls_session_id{"dtls.handshake.session_id"};
+inline Field dtls_extension_type{"dtls.handshake.extension.type"};
+inline Field dtls_random{"dtls.handshake.random"};  // tells a HelloRetryRequest
+}  // namespace fields
+
+}  // namespace tlsdist

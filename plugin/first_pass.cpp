@@ -1,0 +1,260 @@
+#include "first_pass.h"
+
+#include "compat.h"
+#include "dtls_hellos.h"
+#include "field_registry.h"
+
+#include <algorithm>
+#include <optional>
+
+namespace tlsdist {
+
+namespace {
+
+// Offset in the TCP (UDP) payload at which the TLS (DTLS) dissector was
+// handed the data (it marks every tvb it is given with its protocol item,
+// even one it then asks TCP to reassemble), or none if it was not handed
+// this payload.
+std::optional<uint32_t> protocol_begins_at(proto_tree *tree, const Field &protocol, const field_info *payload)
+{
+    std::optional<uint32_t> earliest;
+    protocol.for_each(tree, [&](const field_info *fi) {
+        if (fi->ds_tvb != payload->ds_tvb || fi->start < payload->start ||
+            fi->start >= payload->start + payload->length)
+            return;
+        const auto offset = static_cast<uint32_t>(fi->start - payload->start);
+        if (!earliest || offset < *earliest)
+            earliest = offset;
+    });
+    return earliest;
+}
+
+// A segment as its bytes give it. Wireshark's TCP protocol item starts at the
+// header in the data source (the frame, or a reassembled IP packet) and the
+// payload follows it there, so tlsdist reads the sequence and acknowledgement
+// numbers, the flags and the payload from those bytes instead of asking
+// Wireshark for more fields: each wanted field costs every TCP frame, and a
+// bytes field (tcp.payload) is copied for every segment (bench/PROFILE.md).
+struct TcpSegment {
+    uint32_t seq = 0;
+    uint32_t ack_number = 0;
+    bool syn = false;
+    bool ack = false;
+    tvbuff_t *source = nullptr;  // holds the header and the payload
+    gint payload_start = 0;      // in source
+    uint32_t captured_length = 0;
+};
+
+std::optional<TcpSegment> read_tcp_segment(const field_info *tcp, uint32_t segment_length,
+                                           const packet_info *pinfo)
+{
+    constexpr gint kMinimumHeader = 20;
+    if (!tcp->ds_tvb || !tvb_bytes_exist(tcp->ds_tvb, tcp->start, kMinimumHeader))
+        return std::nullopt;
+    const guint8 *bytes = tvb_get_ptr(tcp->ds_tvb, tcp->start, kMinimumHeader);
+    const auto be16 = [bytes](int at) { return static_cast<uint32_t>(bytes[at] << 8 | bytes[at + 1]); };
+    const auto be32 = [&be16](int at) { return be16(at) << 16 | be16(at + 2); };
+    const gint header_length = (bytes[12] >> 4) * 4;
+    // (a check that the item is where this code expects it, in any Wireshark)
+    if (be16(0) != pinfo->srcport || be16(2) != pinfo->destport || header_length < kMinimumHeader)
+        return std::nullopt;
+    constexpr uint8_t kSyn = 0x02, kAck = 0x10;
+    TcpSegment segment;
+    segment.seq = be32(4);
+    segment.ack_number = be32(8);
+    segment.syn = (bytes[13] & kSyn) != 0;
+    segment.ack = (bytes[13] & kAck) != 0;
+    segment.source = tcp->ds_tvb;
+    segment.payload_start = tcp->start + header_length;
+    // What follows the payload in the frame (an Ethernet trailer) is not payload.
+    const gint available = tvb_captured_length_remaining(tcp->ds_tvb, segment.payload_start);
+    segment.captured_length = available > 0 ? std::min(segment_length, static_cast<uint32_t>(available)) : 0;
+    return segment;
+}
+
+}  // namespace
+
+Endpoint endpoint_of(const address &addr, uint32_t port)
+{
+    if (addr.type == AT_IPv4 && addr.len == 4)
+        return Endpoint::ipv4(static_cast<const uint8_t *>(addr.data), static_cast<uint16_t>(port));
+    if (addr.type == AT_IPv6 && addr.len == 16)
+        return Endpoint::ipv6(static_cast<const uint8_t *>(addr.data), static_cast<uint16_t>(port));
+    Endpoint other;
+    other.port = static_cast<uint16_t>(port);
+    return other;
+}
+
+std::vector<tvbuff_t *> decrypted_records(packet_info *pinfo)
+{
+    std::vector<tvbuff_t *> records;
+    if (!pinfo->data_src || !pinfo->data_src->next)
+        return records;  // only the frame itself
+    for (GSList *item = pinfo->data_src; item; item = item->next) {
+        const auto *source = static_cast<const struct data_source *>(item->data);
+        if (compat::data_source_is(source, "Decrypted TLS"))
+            records.push_back(get_data_source_tvb(source));
+    }
+    return records;
+}
+
+// Which decrypted records of the frame are application data: those in which
+// Wireshark found no handshake, alert or heartbeat message.
+void FirstPass::find_decrypted_application_data(packet_info *pinfo, proto_tree *tree)
+{
+    const std::vector<tvbuff_t *> records = decrypted_records(pinfo);
+    uint32_t mask = 0;
+    for (size_t i = 0; i < records.size() && i < 32; ++i) {
+        bool message = false;
+        for (const Field *messages : {&fields::tls_handshake, &fields::tls_alert, &fields::tls_heartbeat})
+            messages->for_each(tree, [&](const field_info *fi) { message |= fi->ds_tvb == records[i]; });
+        if (!message && tvb_captured_length(records[i]) > 0)
+            mask |= 1u << i;
+    }
+    if (mask)
+        cache_.store_decrypted_application_data(pinfo->num, mask);
+}
+
+// A datagram of a UDP conversation that DTLS was seen on: every byte from
+// where the DTLS dissector took it counts (DTLS records never span datagrams;
+// a retransmitted flight is new records on the wire and counts again).
+const CachedFrame *FirstPass::read_udp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
+{
+    const field_info *stream = fields::udp_stream.last(tree);
+    if (!stream)
+        return nullptr;
+    const field_info *payload = fields::udp_payload.last(tree);
+    std::optional<uint32_t> begins = payload ? protocol_begins_at(tree, fields::dtls, payload) : std::nullopt;
+    CachedFrame frame;
+    frame.stream = compat::field_uint(stream);
+    const bool dtls_conversation = tracker_.handshake(frame.stream, Transport::Udp) != nullptr;
+    if (!begins && !dtls_conversation)
+        return nullptr;  // not (yet) a DTLS conversation: only a frame of the capture
+    // Once a conversation is DTLS, every datagram is: Wireshark 4.0's DTLS
+    // dissector does not take DTLS 1.3's unified-header records, which follow the hellos.
+    if (!begins && payload)
+        begins = 0u;
+    frame.connection = true;
+    frame.transport = Transport::Udp;
+    if (fields::dtls_record.present(tree))
+        frame.flags |= FrameFlag::TlsRecord;
+
+    UdpDatagramFacts facts;
+    facts.stream = frame.stream;
+    facts.source = endpoint_of(pinfo->src, pinfo->srcport);
+    facts.dtls_begins_at = begins;
+    const DtlsHellos hellos = read_dtls_hellos(tree);
+    frame.flags |= hellos.flags;
+    // A fragment of a ClientHello repeats its type; the message counts once,
+    // in the frame where Wireshark parsed it whole (and so found its version).
+    const bool whole_hello = !hellos.flags.empty() && hellos.version != 0;
+    facts.handshake.flags = frame.flags;
+    facts.handshake.hello_version = hellos.version;
+    facts.handshake.client_hellos = whole_hello && hellos.flags.has(FrameFlag::ClientHello) ? 1 : 0;
+    HelloDetails details;
+    if (whole_hello) {
+        details = read_dtls_hello_details(tree, hellos.flags.has(FrameFlag::ServerHello), hellos.version);
+        facts.handshake.hello_details = &details;
+    }
+    const uint32_t captured = payload ? static_cast<uint32_t>(payload->length) : 0;
+    const uint32_t length = begins && *begins < captured ? captured - *begins : 0;
+    const guint8 *bytes = length ? tvb_get_ptr(payload->ds_tvb, payload->start + static_cast<gint>(*begins),
+                                               static_cast<gint>(length))
+                                 : nullptr;
+    facts.dtls_bytes = bytes;
+    facts.dtls_length = length;
+    frame.sender = tracker_.accept(facts);
+
+    if (length > 0) {
+        if (payload->ds_tvb == tvb) {
+            frame.tls_offset = static_cast<uint32_t>(payload->start) + *begins;
+            frame.tls_length = length;
+        } else {
+            cache_.store_extra(pinfo->num, frame).add(bytes, length, RecordFramer::kStreamStart);
+        }
+    }
+    return &cache_.store(pinfo->num, frame);
+}
+
+const CachedFrame *FirstPass::read_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, bool &waiting)
+{
+    const field_info *stream = fields::tcp_stream.last(tree);
+    if (!stream)
+        return read_udp(tvb, pinfo, tree);
+    // (tcp.len rather than the reported length of the TCP item's own tvb,
+    // which with -T fields was seen to end at the header)
+    const field_info *length = fields::tcp_len.last(tree);
+    const field_info *tcp = fields::tcp.last(tree);
+    if (!length || !tcp)
+        return nullptr;
+    const std::optional<TcpSegment> header = read_tcp_segment(tcp, compat::field_uint(length), pinfo);
+    if (!header)
+        return nullptr;
+
+    CachedFrame frame;
+    frame.connection = true;
+    frame.stream = compat::field_uint(stream);
+    if (header->syn)
+        frame.flags |= header->ack ? FrameFlag::SynWithAck : FrameFlag::SynWithoutAck;
+    if (fields::tls_record.present(tree))
+        frame.flags |= FrameFlag::TlsRecord;
+    TcpSegmentFacts facts;
+    facts.handshake.flags = frame.flags;
+    facts.frame = pinfo->num;
+    facts.stream = frame.stream;
+    facts.source = endpoint_of(pinfo->src, pinfo->srcport);
+    facts.destination = endpoint_of(pinfo->dst, pinfo->destport);
+    facts.raw_seq = header->seq;
+    facts.syn = header->syn;
+    facts.ack = header->ack;
+    facts.raw_ack = header->ack ? header->ack_number : 0;
+    facts.reported_length = compat::field_uint(length);
+    facts.captured_length = header->captured_length;
+    if (frame.flags.has(FrameFlag::TlsRecord))  // (Wireshark decrypts records, so no record, nothing decrypted)
+        find_decrypted_application_data(pinfo, tree);
+    if (facts.captured_length > 0)
+        facts.payload = tvb_get_ptr(header->source, header->payload_start, static_cast<gint>(facts.captured_length));
+    const TrackedSegment tracked = tracker_.accept(facts);
+    frame.sender = tracked.sender;
+    waiting = tracked.waiting;
+
+    const bool own_bytes = header->source == tvb;
+    if (tracked.run_count == 1 && own_bytes && tracked.runs[0].payload_offset) {
+        frame.tls_offset = static_cast<uint32_t>(header->payload_start) + *tracked.runs[0].payload_offset;
+        frame.tls_length = tracked.runs[0].length;
+        frame.framing = tracked.runs[0].framing;
+    } else if (tracked.run_count > 0) {
+        CachedExtra &extra = cache_.store_extra(pinfo->num, frame);
+        for (size_t i = 0; i < tracked.run_count; ++i)
+            extra.add(tracked.runs[i].data, tracked.runs[i].length, tracked.runs[i].framing);
+    }
+    const CachedFrame &kept = cache_.store(pinfo->num, frame);
+    cache_.take_late_runs(tracker_);
+    return &kept;
+}
+
+const CachedFrame *FirstPass::read(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, bool &waiting)
+{
+    unfinished_ = true;
+    if (fields::icmp.present(tree) || fields::icmpv6.present(tree))
+        return nullptr;  // a TCP or UDP header quoted in an ICMP error is not a segment
+    return read_tcp(tvb, pinfo, tree, waiting);
+}
+
+void FirstPass::finish()
+{
+    if (!unfinished_)
+        return;
+    unfinished_ = false;
+    tracker_.finish();
+    cache_.take_late_runs(tracker_);
+}
+
+void FirstPass::clear()
+{
+    cache_.clear();
+    tracker_.clear();
+    unfinished_ = false;
+}
+
+}  // namespace tlsdist

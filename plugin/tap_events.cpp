@@ -1,0 +1,82 @@
+#include "tap_events.h"
+
+#include <epan/tap.h>
+
+#include <new>
+
+#include "first_pass.h"
+#include "session_table.h"
+
+namespace tlsdist {
+
+namespace {
+
+// Tap data lives in the packet's memory pool until the listeners have run.
+struct TapRecord {
+    FrameEvent event;
+    ByteRun own_run;
+};
+
+void add_tls_runs(TapRecord &record, tvbuff_t *tvb, packet_info *pinfo, const FrameCache &cache,
+                  const CachedFrame &frame)
+{
+    FrameEvent &event = record.event;
+    if (frame.has_extra) {
+        const CachedExtra &extra = cache.extra(pinfo->num);
+        auto *runs = wmem_alloc_array(pinfo->pool, ByteRun, extra.run_lengths.size());
+        const uint8_t *data = extra.bytes.data();
+        for (size_t i = 0; i < extra.run_lengths.size(); ++i) {
+            new (&runs[i]) ByteRun{data, extra.run_lengths[i], extra.run_framing[i]};
+            data += extra.run_lengths[i];
+        }
+        event.runs = runs;
+        event.run_count = extra.run_lengths.size();
+    } else if (frame.tls_length > 0) {
+        record.own_run = ByteRun{tvb_get_ptr(tvb, static_cast<gint>(frame.tls_offset),
+                                             static_cast<gint>(frame.tls_length)),
+                                 frame.tls_length, frame.framing};
+        event.runs = &record.own_run;
+        event.run_count = 1;
+    }
+}
+
+void add_decrypted_runs(FrameEvent &event, packet_info *pinfo, uint32_t application_data)
+{
+    const std::vector<tvbuff_t *> records = decrypted_records(pinfo);
+    auto *runs = wmem_alloc_array(pinfo->pool, ByteRun, records.size());
+    for (size_t i = 0; i < records.size() && i < 32; ++i) {
+        if (!(application_data & (1u << i)))
+            continue;
+        const auto length = static_cast<size_t>(tvb_captured_length(records[i]));
+        new (&runs[event.decrypted_count++]) ByteRun{tvb_get_ptr(records[i], 0, static_cast<gint>(length)), length};
+    }
+    event.decrypted = runs;
+}
+
+}  // namespace
+
+void queue_frame_event(int tap_id, tvbuff_t *tvb, packet_info *pinfo, const FrameCache &cache,
+                       const CachedFrame *frame, bool waiting)
+{
+    auto *record = new (wmem_alloc(pinfo->pool, sizeof(TapRecord))) TapRecord{};
+    FrameEvent &event = record->event;
+    event.waiting = waiting;
+    event.frame_number = pinfo->num;
+    event.time = Timestamp{static_cast<int64_t>(pinfo->abs_ts.secs), pinfo->abs_ts.nsecs};
+    event.wire_length = pinfo->fd->pkt_len;
+    if (frame) {
+        event.is_tcp = true;
+        event.transport = frame->transport;
+        event.stream = frame->stream;
+        event.sender = frame->sender;
+        event.source = endpoint_of(pinfo->src, pinfo->srcport);
+        event.destination = endpoint_of(pinfo->dst, pinfo->destport);
+        event.flags = frame->flags;
+        add_tls_runs(*record, tvb, pinfo, cache, *frame);
+        if (const std::optional<uint32_t> application_data = cache.decrypted_application_data(pinfo->num))
+            add_decrypted_runs(event, pinfo, *application_data);
+    }
+    tap_queue_packet(tap_id, pinfo, record);
+}
+
+}  // namespace tlsdist
