@@ -53,23 +53,24 @@ Result start_statistic(const char *argument, void *data)
 }
 
 // Wireshark 4.2 turned field_info.value from an fvalue_t into a pointer.
-inline uint32_t field_uint(const field_info *field)
+inline fvalue_t *field_value(const field_info *field)
 {
 #if TLSDIST_WIRESHARK_AT_LEAST(4, 2)
-    return fvalue_get_uinteger(field->value);
+    return field->value;
 #else
-    return fvalue_get_uinteger(const_cast<fvalue_t *>(&field->value));
+    return const_cast<fvalue_t *>(&field->value);
 #endif
+}
+
+inline uint32_t field_uint(const field_info *field)
+{
+    return fvalue_get_uinteger(field_value(field));
 }
 
 // The text of a string field (FT_STRING and kin).
 inline const char *field_string(const field_info *field)
 {
-#if TLSDIST_WIRESHARK_AT_LEAST(4, 2)
-    return fvalue_get_string(field->value);
-#else
-    return fvalue_get_string(const_cast<fvalue_t *>(&field->value));
-#endif
+    return fvalue_get_string(field_value(field));
 }
 
 // The name an integer field's value has in its value_string (plain or

@@ -3,6 +3,7 @@
 #include "compat.h"
 #include "field_registry.h"
 #include "hello_parser.h"
+#include "tls_protocol.h"
 #include "tls_version.h"
 
 #include <cstdio>
@@ -15,9 +16,9 @@ DtlsHellos read_dtls_hellos(proto_tree *tree)
     bool server_hello = false;
     fields::dtls_handshake_type.for_each(tree, [&](const field_info *fi) {
         const uint32_t type = compat::field_uint(fi);
-        if (type == 1 && hellos.client_hellos < UINT8_MAX)
+        if (type == byte_of(HandshakeType::ClientHello) && hellos.client_hellos < UINT8_MAX)
             ++hellos.client_hellos;
-        server_hello |= type == 2;
+        server_hello |= type == byte_of(HandshakeType::ServerHello);
     });
     if (hellos.client_hellos == 0 && !server_hello)
         return hellos;
@@ -60,9 +61,8 @@ HelloDetails read_dtls_hello_details(proto_tree *tree, bool server_hello, uint16
         }
         details.fingerprint = fields::dtls_ja3s.first_string(tree);
         details.version = version;
-        constexpr uint32_t kPreSharedKey = 41;
         fields::dtls_extension_type.for_each(tree, [&](const field_info *fi) {
-            details.pre_shared_key |= compat::field_uint(fi) == kPreSharedKey;
+            details.pre_shared_key |= compat::field_uint(fi) == number_of(ExtensionType::PreSharedKey);
         });
         if (const field_info *random = fields::dtls_random.last(tree)) {
             const std::string bytes = field_bytes(random);

@@ -4,25 +4,16 @@
 
 namespace tlsdist {
 
-Endpoint Endpoint::ipv4(const uint8_t bytes[4], uint16_t port)
-{
-    Endpoint e;
-    e.family = Family::IPv4;
-    std::memcpy(e.address.data(), bytes, 4);
-    e.port = port;
-    return e;
-}
-
-Endpoint Endpoint::ipv6(const uint8_t bytes[16], uint16_t port)
-{
-    Endpoint e;
-    e.family = Family::IPv6;
-    std::memcpy(e.address.data(), bytes, 16);
-    e.port = port;
-    return e;
-}
-
 namespace {
+
+Endpoint make_endpoint(Endpoint::Family family, const uint8_t *bytes, size_t length, uint16_t port)
+{
+    Endpoint e;
+    e.family = family;
+    std::memcpy(e.address.data(), bytes, length);
+    e.port = port;
+    return e;
+}
 
 char *write_dotted_decimal(char *out, const uint8_t *bytes)
 {
@@ -98,6 +89,16 @@ char *write_ipv6(char *out, const uint8_t *bytes)
 }
 
 }  // namespace
+
+Endpoint Endpoint::ipv4(const uint8_t bytes[4], uint16_t port)
+{
+    return make_endpoint(Family::IPv4, bytes, 4, port);
+}
+
+Endpoint Endpoint::ipv6(const uint8_t bytes[16], uint16_t port)
+{
+    return make_endpoint(Family::IPv6, bytes, 16, port);
+}
 
 char *write_address_text(char *out, const Endpoint &endpoint)
 {

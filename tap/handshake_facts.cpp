@@ -65,7 +65,7 @@ void HandshakeFacts::observe_details(bool server_hello, const HelloDetails &deta
         server_details_are_retry_ = details.hello_retry_request;
     if (!metadata_)
         metadata_ = std::make_unique<SessionMetadata>();
-    const auto keep = [](const std::string &id, std::array<uint8_t, 32> &into, uint8_t &length) {
+    const auto keep = [](const std::string &id, std::array<uint8_t, kMaxSessionIdLength> &into, uint8_t &length) {
         length = static_cast<uint8_t>(std::min(id.size(), into.size()));
         std::copy_n(id.begin(), length, into.begin());
     };

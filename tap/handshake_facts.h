@@ -9,6 +9,7 @@
 
 #include "flag_set.h"
 #include "record_framer.h"
+#include "tls_protocol.h"
 
 namespace tlsdist {
 
@@ -48,7 +49,7 @@ struct SessionMetadata {
     std::string ja3s;
     std::string ja4;
     // The ClientHello's session id, kept in place (no allocation per session).
-    std::array<uint8_t, 32> client_session_id{};
+    std::array<uint8_t, kMaxSessionIdLength> client_session_id{};
     uint8_t client_session_id_length = 0;
     // TLS 1.3: the ServerHello accepted a pre-shared key. Earlier versions: it
     // echoed the ClientHello's non-empty session id (abbreviated handshake).
@@ -56,7 +57,7 @@ struct SessionMetadata {
     uint32_t client_hellos = 0;  // ClientHello messages seen: >1 is a retry (HRR) or renegotiation
     // What the ServerHello says about resumption, kept until both hellos are
     // known (the two sides' streams join at their own pace).
-    std::array<uint8_t, 32> server_session_id{};
+    std::array<uint8_t, kMaxSessionIdLength> server_session_id{};
     uint8_t server_session_id_length = 0;
     bool server_pre_shared_key = false;
     uint16_t server_version = 0;

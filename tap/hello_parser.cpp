@@ -5,17 +5,18 @@
 #include <cstring>
 
 #include "digest.h"
+#include "tls_protocol.h"
 
 namespace tlsdist {
 
 namespace {
 
-constexpr uint8_t kClientHelloType = 1;
-constexpr uint8_t kServerHelloType = 2;
+constexpr uint8_t kClientHelloType = byte_of(HandshakeType::ClientHello);
+constexpr uint8_t kServerHelloType = byte_of(HandshakeType::ServerHello);
 
 // RFC 8446 4.1.3: a ServerHello with this random (SHA-256 of
 // "HelloRetryRequest") is a HelloRetryRequest.
-constexpr uint8_t kHelloRetryRequestRandom[32] = {
+constexpr uint8_t kHelloRetryRequestRandom[kRandomLength] = {
     0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c, 0x02, 0x1e, 0x65, 0xb8, 0x91,
     0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c,
 };
@@ -127,25 +128,25 @@ void read_extension(uint16_t type, Cursor data, ParsedHello &hello)
 {
     // A repeated extension (RFC 8446 4.2 forbids them) overrides the earlier one.
     switch (type) {
-    case 0:  // server_name: a ServerHello's is empty
+    case number_of(ExtensionType::ServerName):  // a ServerHello's is empty
         hello.server_name = first_host_name(data);
         break;
-    case 10:
+    case number_of(ExtensionType::SupportedGroups):
         hello.supported_groups = whole_list<uint16_t>(data, 2, 2);
         break;
-    case 11:
+    case number_of(ExtensionType::EcPointFormats):
         hello.ec_point_formats = whole_list<uint8_t>(data, 1, 1);
         break;
-    case 13:
+    case number_of(ExtensionType::SignatureAlgorithms):
         hello.signature_algorithms = whole_list<uint16_t>(data, 2, 2);
         break;
-    case 16:
+    case number_of(ExtensionType::Alpn):
         hello.alpn = protocol_names(data);
         break;
-    case 41:
+    case number_of(ExtensionType::PreSharedKey):
         hello.pre_shared_key = true;
         break;
-    case 43:  // supported_versions: a list in a ClientHello, one version in a ServerHello
+    case number_of(ExtensionType::SupportedVersions):  // a list in a ClientHello, one version in a ServerHello
         if (!hello.is_server)
             hello.supported_versions = whole_list<uint16_t>(data, 1, 2);
         else if (data.left() == 2)
@@ -187,23 +188,23 @@ void add_ja3(ParsedHello &hello)
 // Orders the TLS versions JA4 names; 0 for the others.
 int version_rank(uint16_t version)
 {
-    if (version == 0x0002)
+    if (version == wire_version::kSsl2)
         return 1;
-    return version >= 0x0300 && version <= 0x0304 ? version - 0x0300 + 2 : 0;
+    return version >= wire_version::kSsl3 && version <= wire_version::kTls13 ? version - wire_version::kSsl3 + 2 : 0;
 }
 
 const char *ja4_version_name(uint16_t version)
 {
     switch (version) {
-    case 0x0304: return "13";
-    case 0x0303: return "12";
-    case 0x0302: return "11";
-    case 0x0301: return "10";
-    case 0x0300: return "s3";
-    case 0x0002: return "s2";
-    case 0xfeff: return "d1";
-    case 0xfefd: return "d2";
-    case 0xfefc: return "d3";
+    case wire_version::kTls13: return "13";
+    case wire_version::kTls12: return "12";
+    case wire_version::kTls11: return "11";
+    case wire_version::kTls10: return "10";
+    case wire_version::kSsl3: return "s3";
+    case wire_version::kSsl2: return "s2";
+    case wire_version::kDtls10: return "d1";
+    case wire_version::kDtls12: return "d2";
+    case wire_version::kDtls13: return "d3";
     default: return "00";
     }
 }
@@ -280,13 +281,17 @@ void add_ja4(ParsedHello &hello)
 
     const std::vector<uint16_t> suites = sorted_without_grease(hello.cipher_suites);
     std::vector<uint16_t> extensions = sorted_without_grease(hello.extension_types);
-    const bool server_name = std::binary_search(extensions.begin(), extensions.end(), 0);
+    const bool server_name =
+        std::binary_search(extensions.begin(), extensions.end(), number_of(ExtensionType::ServerName));
     char counts[5];
     std::snprintf(counts, sizeof counts, "%02zu%02zu", std::min<size_t>(suites.size(), 99),
                   std::min<size_t>(extensions.size(), 99));
     // SNI and ALPN are in the first part already.
     extensions.erase(std::remove_if(extensions.begin(), extensions.end(),
-                                    [](uint16_t type) { return type == 0 || type == 16; }),
+                                    [](uint16_t type) {
+                                        return type == number_of(ExtensionType::ServerName) ||
+                                               type == number_of(ExtensionType::Alpn);
+                                    }),
                      extensions.end());
     std::string extension_text = hex_list(extensions);
     if (!extension_text.empty() && !hello.signature_algorithms.empty())
@@ -303,16 +308,17 @@ bool parse_hello_body(bool server, const uint8_t *body, size_t length, ParsedHel
     Cursor in(body, length);
     hello.is_server = server;
     hello.legacy_version = in.u16();
-    const Cursor random = in.take(32);
+    const Cursor random = in.take(kRandomLength);
     hello.hello_retry_request = server && in.ok() && is_hello_retry_request_random(random.data(), random.left());
     // The ServerHello of TLS 1.3 drafts 14..21: version, random, cipher
     // suite, extensions (no session id, no compression method).
-    const bool early_draft = server && hello.legacy_version >= 0x7f0e && hello.legacy_version <= 0x7f15;
+    const bool early_draft = server && hello.legacy_version >= wire_version::kTls13FirstDraft &&
+                             hello.legacy_version <= wire_version::kTls13Draft21;
     if (early_draft) {
         hello.cipher_suites = {in.u16()};
     } else {
         const Cursor session_id = in.prefixed(1);
-        if (!in.ok() || session_id.left() > 32)
+        if (!in.ok() || session_id.left() > kMaxSessionIdLength)
             return false;
         hello.session_id.assign(session_id.data(), session_id.data() + session_id.left());
         if (server) {
@@ -359,7 +365,7 @@ bool is_hello_retry_request_random(const uint8_t *random, size_t length)
 void HandshakeReader::feed_stream(const uint8_t *data, size_t length)
 {
     while (length > 0 && !finished_) {
-        const size_t header_length = whole_record_ == WholeRecord::Sslv2 ? 2 : 5;
+        const size_t header_length = whole_record_ == WholeRecord::Sslv2 ? 2 : kTlsRecordHeaderLength;
         if (record_header_seen_ < header_length) {
             if (!take_record_header_byte(*data)) {
                 finish();  // not TLS records (any more)
@@ -372,7 +378,7 @@ void HandshakeReader::feed_stream(const uint8_t *data, size_t length)
         const size_t take = std::min<size_t>(length, record_left_);
         if (whole_record_ != WholeRecord::None)
             buffer_.insert(buffer_.end(), data, data + take);
-        else if (record_header_[0] == 22)
+        else if (record_header_[0] == byte_of(ContentType::Handshake))
             feed_handshake_fragment(data, take);
         data += take;
         length -= take;
@@ -388,17 +394,17 @@ bool HandshakeReader::take_record_header_byte(uint8_t byte)
 {
     const uint8_t at = record_header_seen_++;
     record_header_[at] = byte;
-    if (at == 0 && first_record_ && (byte & 0x80) != 0) {
+    if (at == 0 && first_record_ && (byte & kSslv2HeaderBit) != 0) {
         whole_record_ = WholeRecord::Sslv2;
         return true;
     }
     if (whole_record_ == WholeRecord::Sslv2) {
-        record_left_ = static_cast<uint16_t>((record_header_[0] & 0x7f) << 8 | byte);
+        record_left_ = static_cast<uint16_t>((record_header_[0] & kSslv2LengthHighMask) << 8 | byte);
         buffer_.assign(record_header_, record_header_ + 2);
         begin_record();
         return true;
     }
-    if ((at == 0 && (byte < 20 || byte > 24)) || (at == 1 && byte != 3))
+    if ((at == 0 && !is_content_type(byte)) || (at == 1 && byte != kTlsMajorVersion))
         return false;
     if (at == 4) {
         record_left_ = static_cast<uint16_t>(record_header_[3] << 8 | byte);
@@ -412,9 +418,9 @@ void HandshakeReader::begin_record()
     first_record_ = false;
     if (whole_record_ != WholeRecord::Sslv2) {
         const uint8_t type = record_header_[0];
-        if (type == 20) {
+        if (type == byte_of(ContentType::ChangeCipherSpec)) {
             change_cipher_spec();
-        } else if (after_change_cipher_spec_ && type == 22) {
+        } else if (after_change_cipher_spec_ && type == byte_of(ContentType::Handshake)) {
             whole_record_ = WholeRecord::AfterChangeCipherSpec;
             buffer_.reserve(record_left_);
         } else if (after_change_cipher_spec_) {
@@ -539,8 +545,8 @@ void HandshakeReader::feed_sslv2_client_hello(const uint8_t *record, size_t leng
     // bit set and the length in the other 15 bits.
     Cursor in(record, length);
     const uint16_t header = in.u16();
-    Cursor body = in.take(header & 0x7fff);
-    if (!in.ok() || (header & 0x8000) == 0 || body.u8() != kClientHelloType)
+    Cursor body = in.take(header & kSslv2LengthMask);
+    if (!in.ok() || (header & kSslv2HeaderFlag) == 0 || body.u8() != kClientHelloType)
         return;
     ++client_hellos_;
     ParsedHello hello;
@@ -552,7 +558,7 @@ void HandshakeReader::feed_sslv2_client_hello(const uint8_t *record, size_t leng
     Cursor specs = body.take(specs_length);
     const Cursor session_id = body.take(session_id_length);
     body.take(challenge_length);
-    if (!body.ok() || !body.at_end() || specs_length % 3 != 0 || session_id_length > 32)
+    if (!body.ok() || !body.at_end() || specs_length % 3 != 0 || session_id_length > kMaxSessionIdLength)
         return;
     while (!specs.at_end()) {
         const uint32_t spec = specs.number(3);

@@ -38,6 +38,7 @@
 #include <string>
 #include <vector>
 
+#include "tls_protocol.h"
 #include "tls_version.h"
 
 namespace tlsdist {
@@ -128,7 +129,7 @@ private:
     bool finished_ = false;
 
     // Record framing for feed_stream.
-    uint8_t record_header_[5] = {};
+    uint8_t record_header_[kTlsRecordHeaderLength] = {};
     uint8_t record_header_seen_ = 0;  // 5 (2 for SSLv2) once the body is reached
     bool first_record_ = true;
     WholeRecord whole_record_ = WholeRecord::None;

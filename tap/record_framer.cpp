@@ -27,34 +27,27 @@ RecordFramer::State RecordFramer::state() const
 
 ContentKind RecordFramer::kind() const
 {
-    switch (type_) {
-    case 20: return kChangeCipherSpecContent;
-    case 21: return kAlertContent;
-    case 22: return kHandshakeContent;
-    case 23: return kApplicationDataContent;
-    case 24: return kHeartbeatContent;
-    default: return kUnframedContent;
-    }
+    return content_kind_of(type_);
 }
 
 bool RecordFramer::take_header_byte(uint8_t byte)
 {
     switch (phase_) {
     case 0:
-        if (!past_first_record_ && (byte & 0x80)) {
-            type_ = 22;
-            value_ = byte & 0x7f;
+        if (!past_first_record_ && (byte & kSslv2HeaderBit)) {
+            type_ = byte_of(ContentType::Handshake);
+            value_ = byte & kSslv2LengthHighMask;
             phase_ = kSslv2Header;
             return true;
         }
-        if (byte < 20 || byte > 24)
+        if (!is_content_type(byte))
             break;
         type_ = byte;
         value_ = 0;
         phase_ = 1;
         return true;
     case 1:  // major version
-        if (byte != 3)
+        if (byte != kTlsMajorVersion)
             break;
         phase_ = 2;
         return true;

@@ -22,6 +22,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "tls_protocol.h"
+
 namespace tlsdist {
 
 enum ContentKind : uint8_t {
@@ -37,6 +39,19 @@ enum ContentKind : uint8_t {
 // "handshake", "change_cipher_spec", "alert", "application_data",
 // "heartbeat", "unframed": the CSV column stems.
 const char *content_kind_name(ContentKind kind);
+
+// The kind a record's content type byte counts under (unframed: not a type).
+constexpr ContentKind content_kind_of(uint8_t type)
+{
+    switch (static_cast<ContentType>(type)) {
+    case ContentType::ChangeCipherSpec: return kChangeCipherSpecContent;
+    case ContentType::Alert: return kAlertContent;
+    case ContentType::Handshake: return kHandshakeContent;
+    case ContentType::ApplicationData: return kApplicationDataContent;
+    case ContentType::Heartbeat: return kHeartbeatContent;
+    }
+    return kUnframedContent;
+}
 
 class RecordFramer {
 public:
@@ -60,7 +75,7 @@ public:
 
 private:
     // phase_ 0..4: inside a TLS record header, that many of its 5 bytes seen.
-    static constexpr uint8_t kBody = 5;
+    static constexpr uint8_t kBody = kTlsRecordHeaderLength;
     static constexpr uint8_t kSslv2Header = 6;  // first of its 2 header bytes seen
     static constexpr uint8_t kLost = 7;
 
@@ -124,29 +139,24 @@ void split_dtls_datagram(const uint8_t *data, size_t length, Visit &&visit)
     size_t at = 0;
     while (at < length) {
         const uint8_t first = data[at];
-        size_t header = 13;
+        size_t header = kDtlsRecordHeaderLength;
         size_t fragment = 0;
         ContentKind kind = kUnframedContent;
-        if ((first & 0xe0) == 0x20) {
-            // DTLS 1.3 unified header: 0 0 1 C S L E E. A connection id (C)
-            // has a length only the handshake tells: stop framing there.
-            if (first & 0x10)
+        if ((first & dtls13_header::kFixedBitsMask) == dtls13_header::kFixedBits) {
+            // A connection id has a length only the handshake tells: stop framing there.
+            if (first & dtls13_header::kConnectionId)
                 break;
-            header = 1 + ((first & 0x08) ? 2 : 1) + ((first & 0x04) ? 2 : 0);
+            header = 1 + ((first & dtls13_header::kLongSequence) ? 2 : 1) + ((first & dtls13_header::kLength) ? 2 : 0);
             if (at + header > length)
                 break;
-            fragment = (first & 0x04) ? size_t{data[at + header - 2]} << 8 | data[at + header - 1]
-                                      : length - at - header;
+            fragment = (first & dtls13_header::kLength) ? size_t{data[at + header - 2]} << 8 | data[at + header - 1]
+                                                        : length - at - header;
             kind = kApplicationDataContent;
         } else {
-            if (first < 20 || first > 24 || at + header > length || data[at + 1] != 0xfe)
+            if (!is_content_type(first) || at + header > length || data[at + 1] != kDtlsMajorVersion)
                 break;
             fragment = size_t{data[at + 11]} << 8 | data[at + 12];
-            kind = static_cast<ContentKind>(first == 20   ? kChangeCipherSpecContent
-                                            : first == 21 ? kAlertContent
-                                            : first == 22 ? kHandshakeContent
-                                            : first == 23 ? kApplicationDataContent
-                                                          : kHeartbeatContent);
+            kind = content_kind_of(first);
         }
         if (at + header + fragment > length)
             break;

@@ -2,40 +2,54 @@
 
 #include <cstdio>
 
+#include "tls_protocol.h"
+
 namespace tlsdist {
+
+using namespace wire_version;
 
 bool is_grease(uint16_t value)
 {
     return (value & 0x0f0f) == 0x0a0a && (value >> 8) == (value & 0xff);
 }
 
+bool is_tls13_draft(uint16_t version)
+{
+    return version >= kTls13FirstDraft && version <= kTls13LastDraft;
+}
+
 bool is_tls13_family(uint16_t version)
 {
-    return version == 0x0304 || version == 0xfefc || (version >= 0x7f0e && version <= 0x7f1c) || version == 0xfb17 ||
-           version == 0xfb1a;
+    return version == kTls13 || version == kDtls13 || is_tls13_draft(version) || version == kFacebookDraft23 ||
+           version == kFacebookDraft26;
+}
+
+bool is_dtls(uint16_t version)
+{
+    return version >= kDtls13 && version <= kDtls10;
 }
 
 std::string version_name(uint16_t version)
 {
     char text[40];
-    if (version >= 0x7f0e && version <= 0x7f1c) {
-        std::snprintf(text, sizeof text, "TLS 1.3 (draft %d)", version - 0x7f00);
+    if (is_tls13_draft(version)) {
+        std::snprintf(text, sizeof text, "TLS 1.3 (draft %d)", version - kTls13DraftBase);
         return text;
     }
-    if (version == 0xfb17 || version == 0xfb1a) {
-        std::snprintf(text, sizeof text, "TLS 1.3 (Facebook draft %d)", version == 0xfb17 ? 23 : 26);
+    if (version == kFacebookDraft23 || version == kFacebookDraft26) {
+        std::snprintf(text, sizeof text, "TLS 1.3 (Facebook draft %d)", version == kFacebookDraft23 ? 23 : 26);
         return text;
     }
     switch (version) {
-    case 0x0002: return "SSL 2.0";
-    case 0x0300: return "SSL 3.0";
-    case 0x0301: return "TLS 1.0";
-    case 0x0302: return "TLS 1.1";
-    case 0x0303: return "TLS 1.2";
-    case 0x0304: return "TLS 1.3";
-    case 0xfeff: return "DTLS 1.0";
-    case 0xfefd: return "DTLS 1.2";
-    case 0xfefc: return "DTLS 1.3";
+    case kSsl2: return "SSL 2.0";
+    case kSsl3: return "SSL 3.0";
+    case kTls10: return "TLS 1.0";
+    case kTls11: return "TLS 1.1";
+    case kTls12: return "TLS 1.2";
+    case kTls13: return "TLS 1.3";
+    case kDtls10: return "DTLS 1.0";
+    case kDtls12: return "DTLS 1.2";
+    case kDtls13: return "DTLS 1.3";
     default: break;
     }
     std::snprintf(text, sizeof text, "0x%04x", version);
@@ -44,15 +58,15 @@ std::string version_name(uint16_t version)
 
 int version_rank(uint16_t version)
 {
-    if (version == 0x0002)
+    if (version == kSsl2)
         return 1;
-    if (version >= 0x0300 && version <= 0x0303)
-        return 2 + 2 * (version - 0x0300);  // 2, 4, 6, 8
-    if (version == 0x0304)
+    if (version >= kSsl3 && version <= kTls12)
+        return 2 + 2 * (version - kSsl3);  // 2, 4, 6, 8
+    if (version == kTls13)
         return 10;
     // DTLS counts down from 0xfeff (1.0); 0xfefe was never used.
-    if (version >= 0xfefc && version <= 0xfeff)
-        return 2 + 2 * (0xfeff - version);
+    if (is_dtls(version))
+        return 2 + 2 * (kDtls10 - version);
     if (is_tls13_family(version))
         return 9;
     return 0;
