@@ -60,7 +60,10 @@ class Screen:
         name = window_name or os.path.basename(capture)
         self._wait(lambda: self.find_window(name), 60, "Wireshark did not open " + name)
         if capture:
-            time.sleep(2)  # let it finish reading the file
+            # Read to the end once the status bar ("Packets: N · Displayed: M")
+            # counts every frame of the file (OCR reads "Displayed:" reliably).
+            frames = len(box.tshark("-r", capture, "-T", "fields", "-e", "frame.number").stdout.split())
+            self.find(str(frames), near="Displayed:", tries=30)
 
     def close(self):
         """Stops Wireshark and Xvfb; returns what Wireshark printed."""
@@ -186,7 +189,8 @@ class Screen:
         window = self.find_window(window_title)
         self.xdotool("windowmove", window, "60", "120")
         self.xdotool("windowsize", window, "1180", "520")
-        time.sleep(2)
+        self._wait(lambda: "Geometry: 1180x520" in self.xdotool("getwindowgeometry", window).stdout, 20,
+                   "the dialog was not resized")
         return window
 
 
