@@ -70,6 +70,9 @@ inline Field tls_record{"tls.record"};
 inline Field tls_handshake{"tls.handshake"};
 inline Field tls_alert{"tls.alert_message"};
 inline Field tls_heartbeat{"tls.heartbeat_message"};
+inline Field dtls_handshake{"dtls.handshake"};
+inline Field dtls_alert{"dtls.alert_message"};
+inline Field dtls_heartbeat{"dtls.heartbeat_message"};
 inline Field tls_cipher_suite{{"tls.handshake.ciphersuite"}, Field::Use::NamesOnly};  // for its names
 inline Field dtls{"dtls"};
 inline Field dtls_record{"dtls.record"};

@@ -92,27 +92,34 @@ std::vector<tvbuff_t *> decrypted_records(packet_info *pinfo)
         return records;  // only the frame itself
     for (GSList *item = pinfo->data_src; item; item = item->next) {
         const auto *source = static_cast<const struct data_source *>(item->data);
-        if (compat::data_source_is(source, "Decrypted TLS"))
+        if (compat::data_source_is(source, "Decrypted TLS") || compat::data_source_is(source, "Decrypted DTLS"))
             records.push_back(get_data_source_tvb(source));
     }
     return records;
 }
 
 // Which decrypted records of the frame are application data: those in which
-// Wireshark found no handshake, alert or heartbeat message.
+// Wireshark found no handshake, alert or heartbeat message (TLS or DTLS).
 void FirstPass::find_decrypted_application_data(packet_info *pinfo, proto_tree *tree)
 {
     const std::vector<tvbuff_t *> records = decrypted_records(pinfo);
-    uint32_t mask = 0;
-    for (size_t i = 0; i < records.size() && i < 32; ++i) {
-        bool message = false;
-        for (const Field *messages : {&fields::tls_handshake, &fields::tls_alert, &fields::tls_heartbeat})
-            messages->for_each(tree, [&](const field_info *fi) { message |= fi->ds_tvb == records[i]; });
-        if (!message && tvb_captured_length(records[i]) > 0)
-            mask |= 1u << i;
+    if (records.empty())
+        return;
+    std::vector<bool> message(records.size(), false);
+    for (const Field *messages : {&fields::tls_handshake, &fields::tls_alert, &fields::tls_heartbeat,
+                                  &fields::dtls_handshake, &fields::dtls_alert, &fields::dtls_heartbeat})
+        messages->for_each(tree, [&](const field_info *fi) {
+            const auto record = std::find(records.begin(), records.end(), fi->ds_tvb);
+            if (record != records.end())
+                message[static_cast<size_t>(record - records.begin())] = true;
+        });
+    std::vector<uint32_t> application_data;
+    for (size_t i = 0; i < records.size(); ++i) {
+        if (!message[i] && tvb_captured_length(records[i]) > 0)
+            application_data.push_back(static_cast<uint32_t>(i));
     }
-    if (mask)
-        cache_.store_decrypted_application_data(pinfo->num, mask);
+    if (!application_data.empty())
+        cache_.store_decrypted_application_data(pinfo->num, std::move(application_data));
 }
 
 // A datagram of a UDP conversation that DTLS was seen on: every byte from
@@ -136,8 +143,10 @@ const CachedFrame *FirstPass::read_udp(tvbuff_t *tvb, packet_info *pinfo, proto_
         begins = 0u;
     frame.connection = true;
     frame.transport = Transport::Udp;
-    if (fields::dtls_record.present(tree))
+    if (fields::dtls_record.present(tree)) {
         frame.flags |= FrameFlag::TlsRecord;
+        find_decrypted_application_data(pinfo, tree);
+    }
 
     UdpDatagramFacts facts;
     facts.stream = frame.stream;

@@ -36,8 +36,13 @@ private:
     bool unfinished_ = false;  // frames were read since the last finish()
 };
 
-// The frame's "Decrypted TLS" data sources (one per record Wireshark
-// decrypted), in the order it added them, which is the same on every pass.
+// The frame's decrypted records: the data sources the TLS and DTLS
+// dissectors add, one per record they decrypt, in the order they added them,
+// which is the same on every pass. Wireshark marks them by name only (no TLS
+// or DTLS field points at an application data record's plaintext, and the
+// record list of packet-tls-utils.h needs headers libwireshark-dev lacks):
+// these are the names packet-tls.c and packet-dtls.c give them from 4.0 to
+// 4.6 (the tests with key logs over TLS and DTLS fail if one changes).
 std::vector<tvbuff_t *> decrypted_records(packet_info *pinfo);
 
 // The endpoint of an address and port of a frame (IPv4, IPv6; any other

@@ -40,13 +40,13 @@ void add_tls_runs(TapRecord &record, tvbuff_t *tvb, packet_info *pinfo, const Fr
     }
 }
 
-void add_decrypted_runs(FrameEvent &event, packet_info *pinfo, uint32_t application_data)
+void add_decrypted_runs(FrameEvent &event, packet_info *pinfo, const std::vector<uint32_t> &application_data)
 {
     const std::vector<tvbuff_t *> records = decrypted_records(pinfo);
-    auto *runs = wmem_alloc_array(pinfo->pool, ByteRun, records.size());
-    for (size_t i = 0; i < records.size() && i < 32; ++i) {
-        if (!(application_data & (1u << i)))
-            continue;
+    auto *runs = wmem_alloc_array(pinfo->pool, ByteRun, application_data.size());
+    for (uint32_t i : application_data) {
+        if (i >= records.size())
+            continue;  // (the same records on every pass)
         const auto length = static_cast<size_t>(tvb_captured_length(records[i]));
         new (&runs[event.decrypted_count++]) ByteRun{tvb_get_ptr(records[i], 0, static_cast<gint>(length)), length};
     }
@@ -73,7 +73,7 @@ void queue_frame_event(int tap_id, tvbuff_t *tvb, packet_info *pinfo, const Fram
         event.destination = endpoint_of(pinfo->dst, pinfo->destport);
         event.flags = frame->flags;
         add_tls_runs(*record, tvb, pinfo, cache, *frame);
-        if (const std::optional<uint32_t> application_data = cache.decrypted_application_data(pinfo->num))
+        if (const std::vector<uint32_t> *application_data = cache.decrypted_application_data(pinfo->num))
             add_decrypted_runs(event, pinfo, *application_data);
     }
     tap_queue_packet(tap_id, pinfo, record);

@@ -45,9 +45,9 @@ void FrameCache::take_late_runs(const CaptureTracker &tracker)
     }
 }
 
-void FrameCache::store_decrypted_application_data(uint32_t number, uint32_t records)
+void FrameCache::store_decrypted_application_data(uint32_t number, std::vector<uint32_t> records)
 {
-    decrypted_application_data_[number] = records;
+    decrypted_application_data_[number] = std::move(records);
 }
 
 void FrameCache::clear()
@@ -72,12 +72,12 @@ uint32_t FrameCache::tls_byte_count(uint32_t number, const CachedFrame &frame) c
     return frame.has_extra ? extra(number).total_length() : frame.tls_length;
 }
 
-std::optional<uint32_t> FrameCache::decrypted_application_data(uint32_t number) const
+const std::vector<uint32_t> *FrameCache::decrypted_application_data(uint32_t number) const
 {
     const auto found = decrypted_application_data_.find(number);
     if (found == decrypted_application_data_.end())
-        return std::nullopt;
-    return found->second;
+        return nullptr;
+    return &found->second;
 }
 
 }  // namespace tlsdist

@@ -52,8 +52,10 @@ public:
     // Late runs the tracker made since the last call go with the frames they
     // are attributed to (frames whose bytes waited had none of their own).
     void take_late_runs(const CaptureTracker &tracker);
-    // Bit i set: the frame's i-th decrypted record is application data.
-    void store_decrypted_application_data(uint32_t number, uint32_t records);
+    // Which of the frame's decrypted records (their indexes, in the order
+    // Wireshark added them) are application data: as many as there are (a
+    // large offloaded segment may hold hundreds).
+    void store_decrypted_application_data(uint32_t number, std::vector<uint32_t> records);
     void clear();
 
     // A frame of a connection, or none.
@@ -62,12 +64,13 @@ public:
     const CachedExtra &extra(uint32_t number) const { return extras_.at(number); }
     // How many TLS bytes joined the stream with the frame.
     uint32_t tls_byte_count(uint32_t number, const CachedFrame &frame) const;
-    std::optional<uint32_t> decrypted_application_data(uint32_t number) const;
+    // None when the frame has no decrypted application data.
+    const std::vector<uint32_t> *decrypted_application_data(uint32_t number) const;
 
 private:
     std::vector<CachedFrame> frames_;  // indexed by frame number
     std::unordered_map<uint32_t, CachedExtra> extras_;
-    std::unordered_map<uint32_t, uint32_t> decrypted_application_data_;
+    std::unordered_map<uint32_t, std::vector<uint32_t>> decrypted_application_data_;
     size_t late_runs_taken_ = 0;  // tracker.late_runs() already in extras_
 };
 

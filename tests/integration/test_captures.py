@@ -276,10 +276,12 @@ class CaptureTests(SandboxTestCase):
 
     def test_plaintext_scope_equals_follow_tls_stream(self):
         # Captures shipped with their key log: the decrypted distributions
-        # equal those of Wireshark's Follow TLS Stream; without the key log
-        # nothing is decrypted and the table says "no keys".
+        # equal those of Wireshark's Follow TLS Stream (TLS over TCP: DTLS has
+        # no Follow stream, see test_plaintext_scope_of_dtls_is_what_each_side_sent);
+        # without the key log nothing is decrypted and the table says "no keys".
+        # tls13-many-records has frames of more than 32 decrypted records.
         keylogs = [n for n in reference_capture_names() if os.path.exists(self.box.capture(n).rsplit(".", 1)[0] + ".keylog")]
-        self.assertGreaterEqual(len(keylogs), 2, keylogs)
+        self.assertGreaterEqual(len(keylogs), 4, keylogs)
         for name in keylogs:
             with self.subTest(capture=name):
                 path = self.box.capture(name)
@@ -289,7 +291,7 @@ class CaptureTests(SandboxTestCase):
                 self.assertEqual(done.returncode, 0, done.stderr)
                 rows = parse_session_csv(done.stdout)
                 self.assertTrue(rows)
-                for row in rows:
+                for row in (r for r in rows if r["transport"] == "tcp"):
                     first, sent = self.follow_tls(path, keylog, row["stream"])
                     client = endpoint(row["client_ip"], row["client_port"])
                     server = endpoint(row["server_ip"], row["server_port"])
@@ -310,6 +312,52 @@ class CaptureTests(SandboxTestCase):
                 self.assertTrue(table.startswith("TLS Sessions (entropy of decrypted application data bytes)\n"))
                 table_rows, _, _ = parse_table(table)
                 self.assertTrue(all(r[-2:] == ["no keys", "no keys"] for r in table_rows), table_rows)
+
+    def test_plaintext_scope_of_dtls_is_what_each_side_sent(self):
+        # dtls12-openssl-keys: make-extra-captures had the client send every
+        # byte value 0..255 four times and the server every value twice, over
+        # DTLS 1.2, with the client's key log.
+        path = self.box.capture("dtls12-openssl-keys.pcap")
+        keylog = self.box.capture("dtls12-openssl-keys.keylog")
+        done = self.box.tshark("-r", path, "-o", "tls.keylog_file:" + keylog, "-q", "-z", "tlsdist,csv,scope=plaintext")
+        self.assertEqual(done.returncode, 0, done.stderr)
+        (row,) = parse_session_csv(done.stdout)
+        self.assertEqual((row["transport"], row["version"]), ("udp", "DTLS 1.2"))
+        self.assertEqual(row["tx_hist"], [4] * 256)
+        self.assertEqual(row["rx_hist"], [2] * 256)
+        self.assertEqual((row["tx_decrypted_bytes"], row["rx_decrypted_bytes"]), ("1024", "512"))
+        self.assertEqual((row["tx_scope_bytes"], row["rx_scope_bytes"]), ("1024", "512"))
+        table = self.box.tshark("-r", path, "-o", "tls.keylog_file:" + keylog, "-q", "-z", "tlsdist,scope=plaintext")
+        (cells,), _, _ = parse_table(table.stdout)
+        self.assertEqual(cells[-2:], ["8.000", "8.000"])  # uniform: every value equally often
+        table = self.box.tshark("-r", path, "-q", "-z", "tlsdist,scope=plaintext")
+        (cells,), _, _ = parse_table(table.stdout)
+        self.assertEqual(cells[-2:], ["no keys", "no keys"])
+
+    def test_plaintext_of_frames_with_more_than_32_records(self):
+        # tls13-many-records: the server wrote the bytes 0..149 as 150
+        # application data records of one byte each into a corked socket, so
+        # its 1448-byte segments hold some 62 records each (Wireshark shows
+        # how many); each record is one decrypted byte in its frame.
+        path = self.box.capture("tls13-many-records.pcap")
+        keylog = self.box.capture("tls13-many-records.keylog")
+        done = self.box.tshark("-r", path, "-o", "tls.keylog_file:" + keylog, "-Y", "tls.record.content_type == 23",
+                               "-T", "fields", "-e", "frame.number", "-e", "tls.record.content_type")
+        self.assertEqual(done.returncode, 0, done.stderr)
+        records = {int(line.split("\t")[0]): line.split("\t")[1].count(",") + 1 for line in done.stdout.splitlines()}
+        crowded = [frame for frame, count in records.items() if count > 32]
+        self.assertGreaterEqual(len(crowded), 2, records)
+        done = self.box.tshark("-r", path, "-o", "tls.keylog_file:" + keylog, "-q", "-z", "tlsdist,csv,scope=plaintext")
+        self.assertEqual(done.returncode, 0, done.stderr)
+        (row,) = parse_session_csv(done.stdout)
+        self.assertEqual(row["rx_decrypted_bytes"], "150")
+        self.assertEqual(row["rx_hist"], [1] * 150 + [0] * 106)
+        self.assertEqual(row["tx_hist"], [0] * 33 + [1] + [0] * 222)  # the client's "!"
+        done = self.box.tshark("-r", path, "-o", "tls.keylog_file:" + keylog, "-q", "-z", "tlsdist,packets,scope=plaintext")
+        self.assertEqual(done.returncode, 0, done.stderr)
+        rows = {int(r["frame"]): r for r in parse_packet_csv(done.stdout)}
+        for frame in crowded:
+            self.assertEqual(sum(rows[frame]["hist"]), records[frame], "frame %d" % frame)
 
     def test_dialog_table_follows_the_scope_preference(self):
         # The Sessions dialog's table (also printed by tshark -z tlsdist,sessions)

@@ -73,11 +73,14 @@ TEST(FrameCache, ExtraRunsStandForTheFrameBytes)
 TEST(FrameCache, KeepsWhichDecryptedRecordsAreApplicationData)
 {
     FrameCache cache;
-    cache.store_decrypted_application_data(9, 0b101);
-    EXPECT_EQ(cache.decrypted_application_data(9), 0b101u);
-    EXPECT_FALSE(cache.decrypted_application_data(8).has_value());
+    // A frame may hold more than 32 records (a large offloaded segment).
+    const std::vector<uint32_t> records = {0, 2, 31, 32, 40, 199};
+    cache.store_decrypted_application_data(9, records);
+    ASSERT_NE(cache.decrypted_application_data(9), nullptr);
+    EXPECT_EQ(*cache.decrypted_application_data(9), records);
+    EXPECT_EQ(cache.decrypted_application_data(8), nullptr);
     cache.clear();
-    EXPECT_FALSE(cache.decrypted_application_data(9).has_value());
+    EXPECT_EQ(cache.decrypted_application_data(9), nullptr);
 }
 
 TEST(FrameCache, LateRunsGoWithTheFramesThatCarriedThem)
