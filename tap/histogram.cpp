@@ -9,7 +9,7 @@ namespace {
 constexpr uint64_t kNarrowLimit = std::numeric_limits<uint32_t>::max();
 
 // Calls of at least this many bytes are counted into two tables (see
-// count_two_tables); shorter ones into one, where clearing and folding a
+// count_bytes); shorter ones into one, where clearing and folding a
 // second table would cost more than it saves. Measured with
 // bench/histogram_benchmark (bench/RESULTS.md, issue 16).
 constexpr size_t kTwoTablesFrom = 4096;
@@ -25,26 +25,14 @@ constexpr size_t kScratchChunk = size_t{1} << 30;
 // and a mask more per byte (3.6 instructions per byte under callgrind) and
 // was no faster here: loads are cheap, the increments' stores bound the
 // speed (bench/RESULTS.md, issue 16).
-template <typename Count>
-void count_one_table(Count *counts, const uint8_t *data, size_t length)
-{
-    const uint8_t *const end = data + length;
-    for (; end - data >= 16; data += 16) {
-        ++counts[data[0]], ++counts[data[1]], ++counts[data[2]], ++counts[data[3]];
-        ++counts[data[4]], ++counts[data[5]], ++counts[data[6]], ++counts[data[7]];
-        ++counts[data[8]], ++counts[data[9]], ++counts[data[10]], ++counts[data[11]];
-        ++counts[data[12]], ++counts[data[13]], ++counts[data[14]], ++counts[data[15]];
-    }
-    for (; data < end; ++data)
-        ++counts[*data];
-}
-
-// Runs of one value make each increment of a single table wait for the one
-// before (same counter). Alternating two tables halves that chain: bytes go
-// two by two to `even` and `odd` in turn. Two tables rather than four: on
-// random bytes four tables were slower here, and two gain as much on runs.
-template <typename Count>
-void count_two_tables(Count *even, uint32_t *odd, const uint8_t *data, size_t length)
+//
+// Bytes go two by two to `even` and `odd` in turn; one table is counted by
+// passing it as both. Runs of one value make each increment of a single
+// table wait for the one before (same counter): two tables halve that chain.
+// Two rather than four: on random bytes four tables were slower here, and
+// two gain as much on runs.
+template <typename Even, typename Odd>
+void count_bytes(Even *even, Odd *odd, const uint8_t *data, size_t length)
 {
     const uint8_t *const end = data + length;
     for (; end - data >= 16; data += 16) {
@@ -67,15 +55,15 @@ void ByteHistogram::add(const uint8_t *data, size_t length)
         widen();
     if (length < kTwoTablesFrom) {
         if (wide_.empty())
-            count_one_table(narrow_.data(), data, length);
+            count_bytes(narrow_.data(), narrow_.data(), data, length);
         else
-            count_one_table(wide_.data(), data, length);
+            count_bytes(wide_.data(), wide_.data(), data, length);
     } else if (wide_.empty()) {
         // The 32-bit counts themselves are the first table: each of them
         // stays at most the new total, which fits (checked above), and so
         // does each count of the second.
         uint32_t odd[256] = {};
-        count_two_tables(narrow_.data(), odd, data, length);
+        count_bytes(narrow_.data(), odd, data, length);
         for (size_t v = 0; v < 256; ++v)
             narrow_[v] += odd[v];
     } else {
@@ -84,7 +72,7 @@ void ByteHistogram::add(const uint8_t *data, size_t length)
         for (size_t done = 0; done < length; done += kScratchChunk) {
             const size_t chunk = length - done < kScratchChunk ? length - done : kScratchChunk;
             uint32_t even[256] = {}, odd[256] = {};
-            count_two_tables(even, odd, data + done, chunk);
+            count_bytes(even, odd, data + done, chunk);
             for (size_t v = 0; v < 256; ++v)
                 wide_[v] += uint64_t{even[v]} + odd[v];
         }
