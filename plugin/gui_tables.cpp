@@ -30,8 +30,8 @@ struct BytesModel {
     ByteHistogram rx;
 };
 
-std::unordered_map<const stat_tap_table *, std::unique_ptr<SessionsModel>> sessions_models;
-std::unordered_map<const stat_tap_table *, std::unique_ptr<BytesModel>> bytes_models;
+template <typename Model>
+std::unordered_map<const stat_tap_table *, std::unique_ptr<Model>> models;
 
 // Wireshark fits each column to its title before it shows the sort arrow on
 // the first column: a first column whose values are wider than its title
@@ -141,7 +141,7 @@ void reset_sessions(stat_tap_table *table)
     g_free(table->elements);
     table->elements = nullptr;
     table->num_elements = 0;
-    auto &model = sessions_models[table];
+    auto &model = models<SessionsModel>[table];
     model = std::make_unique<SessionsModel>();
 }
 
@@ -150,26 +150,21 @@ void init_sessions(stat_tap_table_ui *ui)
     bool created = false;
     stat_tap_table *table = find_or_create(ui, kSessionsTable, kSessionColumns, &created);
     if (created)
-        sessions_models[table] = std::make_unique<SessionsModel>();
+        models<SessionsModel>[table] = std::make_unique<SessionsModel>();
     enable_tracking();
 }
 
-tap_packet_status sessions_packet(void *tapdata, packet_info *, epan_dissect_t *, const void *data,
-                                  tap_flags_t)
+// Counts one frame; true when the table's rows changed.
+bool add_frame(SessionsModel &model, stat_tap_table *table, const FrameEvent &frame)
 {
-    auto *stat = static_cast<stat_data_t *>(tapdata);
-    stat_tap_table *table = g_array_index(stat->stat_tap_data->tables, stat_tap_table *, 0);
-    SessionsModel &model = *sessions_models.at(table);
-    const auto *frame = static_cast<const FrameEvent *>(data);
-    model.sessions.add(*frame);
-    if (!frame->is_tcp)
-        return TAP_PACKET_DONT_REDRAW;
-    const std::optional<SessionSummary> session =
-        model.sessions.session(frame->stream, frame->transport);
+    model.sessions.add(frame);
+    if (!frame.is_tcp)
+        return false;
+    const std::optional<SessionSummary> session = model.sessions.session(frame.stream, frame.transport);
     if (!session)
-        return TAP_PACKET_DONT_REDRAW;
+        return false;
 
-    const uint64_t key = uint64_t{frame->stream} * 2 + (frame->transport == Transport::Udp ? 1 : 0);
+    const uint64_t key = uint64_t{frame.stream} * 2 + (frame.transport == Transport::Udp ? 1 : 0);
     auto found = model.row_of_session.find(key);
     guint row;
     if (found == model.row_of_session.end()) {
@@ -207,7 +202,7 @@ tap_packet_status sessions_packet(void *tapdata, packet_info *, epan_dissect_t *
     set_string(table, row, kCipherSuite, shown(metadata.cipher_suite));
     set_string(table, row, kResumption, shown(resumption_text(metadata.resumption)));
     set_string(table, row, kHandshakeCompleted, shown(session->handshake_completed));
-    return TAP_PACKET_REDRAW;
+    return true;
 }
 
 // ---- byte distribution
@@ -227,7 +222,7 @@ void fill_byte_rows(stat_tap_table *table, const BytesModel &model)
 
 void reset_bytes(stat_tap_table *table)
 {
-    auto &model = bytes_models[table];
+    auto &model = models<BytesModel>[table];
     model = std::make_unique<BytesModel>();
     fill_byte_rows(table, *model);
 }
@@ -237,7 +232,7 @@ void init_bytes(stat_tap_table_ui *ui)
     bool created = false;
     stat_tap_table *table = find_or_create(ui, kBytesTable, kByteColumns, &created);
     if (created) {
-        bytes_models[table] = std::make_unique<BytesModel>();
+        models<BytesModel>[table] = std::make_unique<BytesModel>();
         for (guint value = 0; value < 256; ++value) {
             stat_tap_table_item_type items[kByteColumns] = {};
             for (guint column = 0; column < kByteColumns; ++column)
@@ -252,33 +247,39 @@ void init_bytes(stat_tap_table_ui *ui)
     enable_tracking();
 }
 
-tap_packet_status bytes_packet(void *tapdata, packet_info *, epan_dissect_t *, const void *data,
-                               tap_flags_t)
+bool add_frame(BytesModel &model, stat_tap_table *table, const FrameEvent &frame)
 {
-    auto *stat = static_cast<stat_data_t *>(tapdata);
-    stat_tap_table *table = g_array_index(stat->stat_tap_data->tables, stat_tap_table *, 0);
-    BytesModel &model = *bytes_models.at(table);
-    const auto *frame = static_cast<const FrameEvent *>(data);
-    model.sessions.add(*frame, &model.frame);
+    model.sessions.add(frame, &model.frame);
     if (model.frame.total() == 0)
-        return TAP_PACKET_DONT_REDRAW;
-    (model.sessions.sender_is_client(frame->stream, frame->sender, frame->transport)
-         ? model.tx
-         : model.rx)
+        return false;
+    (model.sessions.sender_is_client(frame.stream, frame.sender, frame.transport) ? model.tx : model.rx)
         .merge(model.frame);
     fill_byte_rows(table, model);
-    return TAP_PACKET_REDRAW;
+    return true;
+}
+
+// ---- both dialogs
+
+// The tap listener of either dialog: each dialog's statistic has one table.
+template <typename Model>
+tap_packet_status table_packet(void *tapdata, packet_info *, epan_dissect_t *, const void *data, tap_flags_t)
+{
+    const auto *stat = static_cast<const stat_data_t *>(tapdata);
+    stat_tap_table *table = g_array_index(stat->stat_tap_data->tables, stat_tap_table *, 0);
+    return add_frame(*models<Model>.at(table), table, *static_cast<const FrameEvent *>(data))
+               ? TAP_PACKET_REDRAW
+               : TAP_PACKET_DONT_REDRAW;
 }
 
 stat_tap_table_ui sessions_ui = {
     REGISTER_PACKET_STAT_GROUP_UNSORTED, "TLS Sessions (tlsdist)", kTapName, "tlsdist,sessions",
-    init_sessions, sessions_packet, reset_sessions, free_item, nullptr,
+    init_sessions, table_packet<SessionsModel>, reset_sessions, free_item, nullptr,
     sizeof session_fields / sizeof session_fields[0], session_fields, 0, nullptr, nullptr, 0,
 };
 
 stat_tap_table_ui bytes_ui = {
     REGISTER_PACKET_STAT_GROUP_UNSORTED, "TLS Byte Distribution (tlsdist)", kTapName, "tlsdist,bytes",
-    init_bytes, bytes_packet, reset_bytes, free_item, nullptr,
+    init_bytes, table_packet<BytesModel>, reset_bytes, free_item, nullptr,
     sizeof byte_fields / sizeof byte_fields[0], byte_fields, 0, nullptr, nullptr, 0,
 };
 

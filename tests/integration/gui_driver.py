@@ -142,6 +142,9 @@ class Screen:
 
     def click(self, x, y):
         self.xdotool("mousemove", str(x), str(y), "click", "1")
+        # Qt opens some popups on a timer (a filter field's completion list),
+        # so the next click could land before the popup it must close exists;
+        # nothing on screen says "no popup is coming", hence a short pause.
         time.sleep(0.8)
 
     def click_word(self, text, **where):
@@ -158,6 +161,18 @@ class Screen:
     def clipboard(self):
         return subprocess.run(["xclip", "-o", "-selection", "clipboard"], env=self.env,
                               capture_output=True, text=True).stdout
+
+    def copy_with(self, x, y):
+        """Clicks a Copy button at (x, y) and returns the clipboard once the copy is there."""
+        subprocess.run(["xclip", "-i", "-selection", "clipboard", "/dev/null"], env=self.env, check=True)
+        self.click(x, y)
+        copied = [""]
+
+        def copied_text():
+            copied[0] = self.clipboard()
+            return bool(copied[0])
+        self._wait(copied_text, 30, "nothing was copied to the clipboard")
+        return copied[0]
 
     def wait(self, condition, seconds, message):
         self._wait(condition, seconds, message)

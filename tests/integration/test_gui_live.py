@@ -99,8 +99,7 @@ class LiveCaptureInWiresharkTests(unittest.TestCase):
     def dialog_rows(self, buttons):
         """Re-runs the dialog (Apply) and copies its rows, by stream."""
         self.screen.click(*buttons["apply"])
-        self.screen.click(*buttons["copy"])
-        _, rows = copied_rows(self.screen.clipboard())
+        _, rows = copied_rows(self.screen.copy_with(*buttons["copy"]))
         return sorted(rows, key=lambda r: int(r[1]))
 
     def expected_rows(self, path):
