@@ -189,7 +189,8 @@ class Screen:
             except AssertionError:
                 if attempt == 2:
                     raise
-        entry = self.find("Report", near="Distribution")
+        # OCR may cut the entry's last word ("Rep"): its middle word is read reliably.
+        entry = self.find("Distribution", near="Byte")
         if screenshot:
             self.screenshot(screenshot)
         self.click(*entry.center)
