@@ -38,9 +38,7 @@ private:
 
     // No count can exceed the total, so while the total fits in 32 bits the
     // counts are kept in 32 bits: half the memory per session, and a faster
-    // kernel. Calls of 4 KiB or more are counted with a second, stack-local
-    // table (see histogram.cpp), so the per-session size stays 256 counts.
-    // Past 4 GiB of bytes the histogram moves to 64-bit counts, so
+    // kernel. Past 4 GiB of bytes the histogram moves to 64-bit counts, so
     // nothing ever overflows.
     std::array<uint32_t, 256> narrow_{};
     std::vector<uint64_t> wide_;  // empty until needed, then 256 counts
