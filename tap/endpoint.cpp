@@ -88,7 +88,125 @@ char *write_ipv6(char *out, const uint8_t *bytes)
     return out;
 }
 
+// Dotted decimal a.b.c.d (each 0..255, at most three digits) into bytes.
+bool parse_dotted_decimal(std::string_view text, uint8_t *bytes)
+{
+    size_t at = 0;
+    for (int i = 0; i < 4; ++i) {
+        if (i > 0) {
+            if (at >= text.size() || text[at] != '.')
+                return false;
+            ++at;
+        }
+        unsigned value = 0;
+        size_t digits = 0;
+        for (; at < text.size() && text[at] >= '0' && text[at] <= '9' && digits < 3; ++at, ++digits)
+            value = value * 10 + static_cast<unsigned>(text[at] - '0');
+        if (digits == 0 || value > 255)
+            return false;
+        bytes[i] = static_cast<uint8_t>(value);
+    }
+    return at == text.size();
+}
+
+int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+// Groups of hex digits separated by colons, with at most one "::" and a
+// dotted-decimal tail (the last 32 bits), into 16 bytes.
+bool parse_ipv6(std::string_view text, uint8_t *bytes)
+{
+    uint16_t head[8], tail[8];
+    int head_count = 0, tail_count = 0;
+    bool compressed = false;
+    size_t at = 0;
+    if (text.substr(0, 2) == "::") {
+        compressed = true;
+        at = 2;
+    }
+    while (at < text.size()) {
+        uint16_t *groups = compressed ? tail : head;
+        int &count = compressed ? tail_count : head_count;
+        if (head_count + tail_count >= 8)
+            return false;
+        const size_t end = text.find(':', at);
+        const std::string_view group = text.substr(at, end == std::string_view::npos ? std::string_view::npos : end - at);
+        if (end == std::string_view::npos && group.find('.') != std::string_view::npos) {
+            // The last 32 bits in dotted decimal.
+            uint8_t quad[4];
+            if (head_count + tail_count > 6 || !parse_dotted_decimal(group, quad))
+                return false;
+            groups[count++] = static_cast<uint16_t>(quad[0] << 8 | quad[1]);
+            groups[count++] = static_cast<uint16_t>(quad[2] << 8 | quad[3]);
+            at = text.size();
+            break;
+        }
+        if (group.empty() || group.size() > 4)
+            return false;
+        unsigned value = 0;
+        for (char c : group) {
+            const int digit = hex_digit(c);
+            if (digit < 0)
+                return false;
+            value = value << 4 | static_cast<unsigned>(digit);
+        }
+        groups[count++] = static_cast<uint16_t>(value);
+        if (end == std::string_view::npos) {
+            at = text.size();
+            break;
+        }
+        at = end + 1;
+        if (at < text.size() && text[at] == ':') {
+            if (compressed)
+                return false;  // a second "::"
+            compressed = true;
+            ++at;
+        } else if (at == text.size()) {
+            return false;  // a single colon at the end
+        }
+    }
+    const int total = head_count + tail_count;
+    if (compressed ? total > 7 : total != 8)
+        return false;
+    uint16_t groups[8] = {};
+    for (int i = 0; i < head_count; ++i)
+        groups[i] = head[i];
+    for (int i = 0; i < tail_count; ++i)
+        groups[8 - tail_count + i] = tail[i];
+    for (int i = 0; i < 8; ++i) {
+        bytes[2 * i] = static_cast<uint8_t>(groups[i] >> 8);
+        bytes[2 * i + 1] = static_cast<uint8_t>(groups[i] & 0xff);
+    }
+    return true;
+}
+
 }  // namespace
+
+std::optional<Endpoint> parse_address(std::string_view text, uint16_t port)
+{
+    uint8_t bytes[16];
+    if (text == "-") {
+        Endpoint none;
+        none.port = port;
+        return none;
+    }
+    if (text.find(':') == std::string_view::npos) {
+        if (!parse_dotted_decimal(text, bytes))
+            return std::nullopt;
+        return Endpoint::ipv4(bytes, port);
+    }
+    if (!parse_ipv6(text, bytes))
+        return std::nullopt;
+    return Endpoint::ipv6(bytes, port);
+}
 
 Endpoint Endpoint::ipv4(const uint8_t bytes[4], uint16_t port)
 {

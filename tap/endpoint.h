@@ -5,7 +5,9 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace tlsdist {
 
@@ -32,6 +34,11 @@ struct Endpoint {
 // "::ffff:192.0.2.1", "::192.0.2.1"). Written here, without the sockets API,
 // so that the core builds for Windows too.
 std::string address_text(const Endpoint &endpoint);
+
+// The endpoint whose address_text is text ("-": no IP address), with this
+// port; nothing when text is not such an address. Reads back what
+// address_text writes, and any other IPv4 or IPv6 text form.
+std::optional<Endpoint> parse_address(std::string_view text, uint16_t port);
 
 // The longest address_text: eight groups of four hex digits and seven colons.
 constexpr size_t kAddressTextMax = 39;

@@ -47,6 +47,23 @@ void ByteHistogram::add(const uint8_t *data, size_t length)
     total_ += length;
 }
 
+std::optional<ByteHistogram> ByteHistogram::from_counts(const Counts &counts)
+{
+    ByteHistogram histogram;
+    for (uint64_t count : counts) {
+        if (count > std::numeric_limits<uint64_t>::max() - histogram.total_)
+            return std::nullopt;
+        histogram.total_ += count;
+    }
+    if (histogram.total_ > kNarrowLimit) {
+        histogram.wide_.assign(counts.begin(), counts.end());
+    } else {
+        for (size_t v = 0; v < 256; ++v)
+            histogram.narrow_[v] = static_cast<uint32_t>(counts[v]);  // (each at most the total)
+    }
+    return histogram;
+}
+
 void ByteHistogram::merge(const ByteHistogram &other)
 {
     if (other.total_ == 0)

@@ -4,6 +4,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 namespace tlsdist {
@@ -11,6 +12,10 @@ namespace tlsdist {
 class ByteHistogram {
 public:
     using Counts = std::array<uint64_t, 256>;
+
+    // The histogram with these counts (a distribution read back from a
+    // CSV); nothing when they add up to more than 2^64 - 1.
+    static std::optional<ByteHistogram> from_counts(const Counts &counts);
 
     void add(const uint8_t *data, size_t length);
     void merge(const ByteHistogram &other);

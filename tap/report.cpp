@@ -139,11 +139,16 @@ std::string epoch_text(const Timestamp &time)
     return text;
 }
 
+bool csv_needs_guard(std::string_view text)
+{
+    const size_t first = text.find_first_not_of('\'');
+    return first != std::string_view::npos && std::string_view("=+-@\t\r").find(text[first]) != std::string_view::npos;
+}
+
 std::string csv_cell(std::string_view text)
 {
     std::string cell;
-    const bool formula = !text.empty() && (text[0] == '=' || text[0] == '+' || text[0] == '-' ||
-                                           text[0] == '@' || text[0] == '\t' || text[0] == '\r');
+    const bool formula = csv_needs_guard(text);
     const bool quote = formula || text.find_first_of(",\"\r\n") != std::string_view::npos;
     if (quote)
         cell += '"';
@@ -322,6 +327,26 @@ void append_session_csv_row(std::string &out, const SessionSummary &s, const Cap
     out += "\r\n";
 }
 
+void append_totals_csv(std::string &out, const std::vector<SessionSummary> &sessions,
+                       const CaptureTotals &totals)
+{
+    uint64_t tx = 0, rx = 0;
+    for (const SessionSummary &s : sessions) {
+        tx += s.tx.tls_bytes;
+        rx += s.rx.tls_bytes;
+    }
+    out += "frames,tls_frames,tls_sessions,tx_bytes,rx_bytes,first_frame_epoch,last_frame_epoch\r\n";
+    for (uint64_t value : {totals.frames, totals.tls_frames, totals.tls_sessions, tx, rx}) {
+        append_number(out, value);
+        out += ',';
+    }
+    if (totals.frames > 0)
+        out += epoch_text(totals.first_frame) + ',' + epoch_text(totals.last_frame);
+    else
+        out += ',';
+    out += "\r\n";
+}
+
 void append_packet_csv_header(std::string &out, ByteScope scope)
 {
     out += "frame,time,src_ip,src_port,dst_ip,dst_port,stream,transport,direction,";
@@ -343,8 +368,7 @@ namespace {
 // csv_cell(text) at p: at most 2 * text.size() + 3 characters.
 char *put_csv_cell(char *p, std::string_view text)
 {
-    const bool formula = !text.empty() && (text[0] == '=' || text[0] == '+' || text[0] == '-' ||
-                                           text[0] == '@' || text[0] == '\t' || text[0] == '\r');
+    const bool formula = csv_needs_guard(text);
     const bool quote = formula || text.find_first_of(",\"\r\n") != std::string_view::npos;
     if (quote)
         *p++ = '"';

@@ -22,8 +22,13 @@ std::string utc_time_text(const Timestamp &time);
 std::string epoch_text(const Timestamp &time);
 
 // One CSV cell per RFC 4180. Text that a spreadsheet would read as a formula
-// (starting with = + - @ tab or carriage return) gets a leading apostrophe.
+// (starting with = + - @ tab or carriage return) gets a leading apostrophe,
+// as does text that already starts with apostrophes before such a character,
+// so that a reader can take exactly one apostrophe off every guarded cell
+// (session_csv_reader.h).
 std::string csv_cell(std::string_view text);
+// True when csv_cell writes text behind an apostrophe.
+bool csv_needs_guard(std::string_view text);
 // Text for the human table: control characters become \xNN so that bytes
 // from a capture cannot move the cursor or recolour the terminal.
 std::string printable_text(std::string_view text);
@@ -44,6 +49,13 @@ void append_session_table(std::string &out, const std::vector<SessionSummary> &s
 void append_session_csv_header(std::string &out, bool capture_column = false);
 void append_session_csv_row(std::string &out, const SessionSummary &session,
                             const CaptureFiles *captures = nullptr);
+
+// The totals CSV (-z tlsdist,totals): a header and one row,
+//   frames,tls_frames,tls_sessions,tx_bytes,rx_bytes,first_frame_epoch,last_frame_epoch
+// frames and TLS frames counted, TLS sessions, their TLS bytes each way, and
+// the times of the first and last frame counted (empty without frames).
+void append_totals_csv(std::string &out, const std::vector<SessionSummary> &sessions,
+                       const CaptureTotals &totals);
 
 struct PacketRow {
     uint32_t frame_number = 0;

@@ -85,3 +85,39 @@ TEST(AddressText, RandomAddressesMatchTheReference)
         }
     }
 }
+
+// parse_address reads back every address_text, and other spellings of IPv6.
+TEST(ParseAddress, ReadsBackAddressText)
+{
+    std::mt19937_64 generator(4180);
+    for (int trial = 0; trial < 20000; ++trial) {
+        uint8_t bytes[16];
+        for (int i = 0; i < 16; i += 2) {
+            const uint64_t r = generator();
+            const unsigned group = r % 2 ? 0 : r % 5 == 0 ? 0xffff : static_cast<unsigned>(r >> 16) % 65536;
+            bytes[i] = static_cast<uint8_t>(group >> 8);
+            bytes[i + 1] = static_cast<uint8_t>(group);
+        }
+        for (const Endpoint &endpoint : {Endpoint::ipv6(bytes, 8443), Endpoint::ipv4(bytes, 8443)}) {
+            const auto parsed = parse_address(address_text(endpoint), 8443);
+            ASSERT_TRUE(parsed) << address_text(endpoint);
+            ASSERT_EQ(*parsed, endpoint) << address_text(endpoint);
+        }
+    }
+    Endpoint none;
+    none.port = 7;
+    EXPECT_EQ(parse_address("-", 7), none);
+    EXPECT_EQ(parse_address("2001:DB8:0:0:0:0:0:1", 443), ipv6_of({0x2001, 0xdb8, 0, 0, 0, 0, 0, 1}));
+    EXPECT_EQ(parse_address("::ffff:192.0.2.1", 443), ipv6_of({0, 0, 0, 0, 0, 0xffff, 0xc000, 0x0201}));
+    EXPECT_EQ(parse_address("::", 443), ipv6_of({}));
+    EXPECT_EQ(parse_address("1::", 443), ipv6_of({1}));
+}
+
+TEST(ParseAddress, RefusesWhatIsNotAnAddress)
+{
+    for (const char *text : {"", "1.2.3", "1.2.3.4.5", "256.0.0.1", "1.2.3.04x", "1..2.3", "1234.1.1.1", "a.b.c.d",
+                             ":", ":1", "1:", "1:2", ":::", "1:::2", "1::2::3", "12345::", "g::", "1:2:3:4:5:6:7:8:9",
+                             "::1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7:1.2.3.4", "::1.2.3", "1.2.3.4::", "--", " 1.2.3.4"}) {
+        EXPECT_FALSE(parse_address(text, 1)) << text;
+    }
+}

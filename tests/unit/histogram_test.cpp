@@ -273,3 +273,28 @@ TEST(ByteHistogram, LargeAddsUpToAndAcrossTheNarrowLimit)
     EXPECT_EQ(g[0], (uint64_t{1} << 32) - 3 + 4096);
     EXPECT_EQ(g.total(), g[0]);
 }
+
+TEST(ByteHistogram, FromCountsHasThoseCountsNarrowOrWide)
+{
+    ByteHistogram::Counts counts{};
+    counts[0] = 3;
+    counts[255] = 7;
+    const auto narrow = ByteHistogram::from_counts(counts);
+    ASSERT_TRUE(narrow);
+    EXPECT_EQ(narrow->counts(), counts);
+    EXPECT_EQ(narrow->total(), 10u);
+    counts[1] = uint64_t{1} << 40;  // past 32-bit counts
+    const auto wide = ByteHistogram::from_counts(counts);
+    ASSERT_TRUE(wide);
+    EXPECT_EQ(wide->counts(), counts);
+    EXPECT_EQ(wide->total(), (uint64_t{1} << 40) + 10);
+    // It keeps counting as one that counted those bytes would.
+    ByteHistogram more = *narrow;
+    const uint8_t data[] = {0, 0, 9};
+    more.add(data, sizeof data);
+    EXPECT_EQ(more[0], 5u);
+    EXPECT_EQ(more[9], 1u);
+    EXPECT_EQ(more.total(), 13u);
+    counts[2] = UINT64_MAX;  // the sum would overflow
+    EXPECT_FALSE(ByteHistogram::from_counts(counts));
+}

@@ -88,6 +88,19 @@ TEST(CsvCell, NeutralisesFormulas)
     EXPECT_EQ(csv_cell("=\"a\",b"), "\"'=\"\"a\"\",b\"");
 }
 
+// Text that already starts with apostrophes before a formula character gets
+// one more, so a reader can take one off every guarded cell and get the text
+// back (a guarded "=x" and the text "'=x" would otherwise be written alike).
+TEST(CsvCell, GuardsApostrophesBeforeFormulas)
+{
+    EXPECT_EQ(csv_cell("'=x"), "\"''=x\"");
+    EXPECT_EQ(csv_cell("''-1"), "\"'''-1\"");
+    EXPECT_EQ(csv_cell("'x"), "'x");
+    EXPECT_EQ(csv_cell("'"), "'");
+    EXPECT_FALSE(csv_needs_guard("a=b"));
+    EXPECT_TRUE(csv_needs_guard("''@"));
+}
+
 TEST(PrintableText, EscapesControlCharacters)
 {
     EXPECT_EQ(printable_text("TLS 1.3"), "TLS 1.3");
