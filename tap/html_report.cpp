@@ -148,78 +148,275 @@ void append_counts(std::string &out, const ByteHistogram &histogram)
     out += ']';
 }
 
-void append_session(std::string &out, const SessionSummary &s)
+// A session the table shows: what its row needs, its histograms copied
+// (the summary's may not outlive the call that added it).
+struct ShownSession {
+    uint64_t bytes = 0;  // TLS bytes both ways: the table keeps the largest
+    size_t capture = 0;  // index in captures (0 for one capture)
+    size_t sequence = 0;  // order of addition
+    uint32_t stream = 0;
+    Transport transport = Transport::Tcp;
+    Timestamp start;
+    double duration = 0;
+    std::string client, server, version, server_name;
+    uint64_t tx_bytes = 0, rx_bytes = 0, tx_frames = 0, rx_frames = 0;
+    ByteHistogram tx_histogram, rx_histogram;
+};
+
+// A dataset's capture as the page shows it.
+struct CaptureFigures {
+    ReportCapture capture;
+    uint64_t tx_bytes = 0, rx_bytes = 0;
+    std::map<std::string, uint64_t> versions;  // sessions by version
+};
+
+}  // namespace
+
+struct HtmlReport::Data {
+    size_t limit = kHtmlSessionLimit;
+    CaptureTotals totals;  // of the one capture
+    std::vector<CaptureFigures> captures;  // of a dataset
+    std::map<std::string, ChartBar> by_server, by_client, by_port, by_version;
+    uint64_t tx_total = 0, rx_total = 0;
+    size_t added = 0;
+    std::vector<ShownSession> shown;  // up to limit
+    // Indices into shown, as a heap whose top is the session the table
+    // would give up first: the fewest TLS bytes, then the last in
+    // (capture, stream, transport) order.
+    std::vector<size_t> heap;
+
+    // The heap's order: a before b when a would be kept rather than b (so
+    // the top, the "largest", is the one given up first).
+    auto heap_order() const
+    {
+        return [this](size_t a, size_t b) {
+            const ShownSession &x = shown[a], &y = shown[b];
+            return std::make_tuple(y.bytes, x.capture, x.stream, x.transport) <
+                   std::make_tuple(x.bytes, y.capture, y.stream, y.transport);
+        };
+    }
+};
+
+HtmlReport::HtmlReport(size_t session_limit) : data_(std::make_unique<Data>())
+{
+    data_->limit = session_limit;
+}
+
+HtmlReport::~HtmlReport() = default;
+
+void HtmlReport::set_totals(const CaptureTotals &totals)
+{
+    data_->totals = totals;
+}
+
+void HtmlReport::add_capture(const ReportCapture &capture)
+{
+    data_->captures.push_back(CaptureFigures{capture, 0, 0, {}});
+}
+
+void HtmlReport::add_session(const SessionSummary &s)
+{
+    Data &d = *data_;
+    d.tx_total += s.tx.tls_bytes;
+    d.rx_total += s.rx.tls_bytes;
+    const std::pair<std::map<std::string, ChartBar> *, std::string> groups[] = {
+        {&d.by_server, endpoint_text(s.server)},
+        {&d.by_client, address_text(s.client)},
+        {&d.by_port, std::to_string(s.server.port)},
+        {&d.by_version, s.version},
+    };
+    for (const auto &[group, label] : groups) {
+        ChartBar &bar = (*group)[label];
+        bar.label = label;
+        bar.bytes += tls_bytes(s);
+        ++bar.sessions;
+    }
+    const size_t capture = d.captures.empty() ? 0 : d.captures.size() - 1;
+    if (!d.captures.empty()) {
+        CaptureFigures &figures = d.captures.back();
+        figures.tx_bytes += s.tx.tls_bytes;
+        figures.rx_bytes += s.rx.tls_bytes;
+        ++figures.versions[s.version];
+    }
+
+    const size_t sequence = d.added++;
+    if (d.limit == 0)
+        return;
+    const uint64_t bytes = tls_bytes(s);
+    size_t slot;
+    if (d.shown.size() < d.limit) {
+        slot = d.shown.size();
+        d.shown.emplace_back();
+    } else {
+        // Full: the session takes the place of the one the table would give
+        // up first, if it comes before it.
+        const ShownSession &last = d.shown[d.heap.front()];
+        if (std::make_tuple(last.bytes, capture, s.stream, s.transport) >=
+            std::make_tuple(bytes, last.capture, last.stream, last.transport))
+            return;
+        std::pop_heap(d.heap.begin(), d.heap.end(), d.heap_order());
+        slot = d.heap.back();
+        d.heap.pop_back();
+    }
+    ShownSession &shown = d.shown[slot];
+    shown.bytes = bytes;
+    shown.capture = capture;
+    shown.sequence = sequence;
+    shown.stream = s.stream;
+    shown.transport = s.transport;
+    shown.start = s.start;
+    shown.duration = s.duration;
+    shown.client = endpoint_text(s.client);
+    shown.server = endpoint_text(s.server);
+    shown.version = s.version;
+    shown.server_name = s.metadata ? s.metadata->server_name : std::string();
+    shown.tx_bytes = s.tx.tls_bytes;
+    shown.rx_bytes = s.rx.tls_bytes;
+    shown.tx_frames = s.tx.frames;
+    shown.rx_frames = s.rx.frames;
+    shown.tx_histogram = *s.tx_histogram;
+    shown.rx_histogram = *s.rx_histogram;
+    d.heap.push_back(slot);
+    std::push_heap(d.heap.begin(), d.heap.end(), d.heap_order());
+}
+
+namespace {
+
+void append_session(std::string &out, const ShownSession &s, bool dataset)
 {
     out += '[';
     append_number(out, s.stream);
     out += ',' + epoch_text(s.start) + ',' + json_string(utc_time_text(s.start)) + ',';
     append_fixed(out, s.duration, "%.6f");
-    out += ',' + json_string(endpoint_text(s.client)) + ',' + json_string(endpoint_text(s.server)) +
-           ',' + json_string(s.version) + ',' +
-           json_string(s.metadata ? s.metadata->server_name : std::string());
-    for (uint64_t value : {s.tx.tls_bytes, s.rx.tls_bytes, s.tx.frames, s.rx.frames}) {
+    out += ',' + json_string(s.client) + ',' + json_string(s.server) + ',' + json_string(s.version) + ',' +
+           json_string(s.server_name);
+    for (uint64_t value : {s.tx_bytes, s.rx_bytes, s.tx_frames, s.rx_frames}) {
         out += ',';
         append_number(out, value);
     }
     out += ',';
-    append_entropy(out, *s.tx_histogram);
+    append_entropy(out, s.tx_histogram);
     out += ',';
-    append_entropy(out, *s.rx_histogram);
+    append_entropy(out, s.rx_histogram);
     out += ',';
-    append_counts(out, *s.tx_histogram);
+    append_counts(out, s.tx_histogram);
     out += ',';
-    append_counts(out, *s.rx_histogram);
+    append_counts(out, s.rx_histogram);
     out += ",\"";
     out += transport_name(s.transport);
-    out += "\"]";
+    out += '"';
+    if (dataset) {
+        out += ',';
+        append_number(out, s.capture);
+    }
+    out += ']';
 }
 
-void append_data(std::string &out, const std::vector<SessionSummary> &sessions,
-                 const CaptureTotals &totals, const HtmlReportInput &input)
+// A dataset's capture: [name, failure or null, totals or null, TX, RX,
+// [[version, sessions]...]], totals being [frames, TLS frames, sessions,
+// first, first text, last, last text].
+void append_capture(std::string &out, const CaptureFigures &figures)
 {
-    std::map<std::string, ChartBar> by_server, by_client, by_port, by_version;
-    uint64_t tx_total = 0, rx_total = 0;
-    for (const SessionSummary &s : sessions) {
-        tx_total += s.tx.tls_bytes;
-        rx_total += s.rx.tls_bytes;
-        const std::pair<std::map<std::string, ChartBar> *, std::string> groups[] = {
-            {&by_server, endpoint_text(s.server)},
-            {&by_client, address_text(s.client)},
-            {&by_port, std::to_string(s.server.port)},
-            {&by_version, s.version},
-        };
-        for (const auto &[group, label] : groups) {
-            ChartBar &bar = (*group)[label];
-            bar.label = label;
-            bar.bytes += tls_bytes(s);
-            ++bar.sessions;
+    const ReportCapture &c = figures.capture;
+    out += '[' + json_string(c.name) + ',' + (c.failure.empty() ? std::string("null") : json_string(c.failure)) + ',';
+    if (c.totals) {
+        const CaptureTotals &t = *c.totals;
+        out += '[';
+        for (uint64_t value : {t.frames, t.tls_frames, t.tls_sessions}) {
+            append_number(out, value);
+            out += ',';
+        }
+        const bool known = t.frames > 0;
+        out += (known ? epoch_text(t.first_frame) : std::string("null")) + ',' +
+               json_string(known ? utc_time_text(t.first_frame) : std::string()) + ',' +
+               (known ? epoch_text(t.last_frame) : std::string("null")) + ',' +
+               json_string(known ? utc_time_text(t.last_frame) : std::string()) + ']';
+    } else {
+        out += "null";
+    }
+    out += ',';
+    append_number(out, figures.tx_bytes);
+    out += ',';
+    append_number(out, figures.rx_bytes);
+    out += ",[";
+    bool first = true;
+    for (const auto &[version, sessions] : figures.versions) {
+        out += first ? "[" : ",[";
+        first = false;
+        out += json_string(version) + ',';
+        append_number(out, sessions);
+        out += ']';
+    }
+    out += "]]";
+}
+
+}  // namespace
+
+void HtmlReport::append_html(std::string &out, const HtmlReportInput &input) const
+{
+    const Data &d = *data_;
+    const bool dataset = !d.captures.empty();
+    // A dataset's totals: the sum of its captures', from the first of their
+    // first frames to the last of their last.
+    CaptureTotals totals = d.totals;
+    uint64_t failed = 0;
+    if (dataset) {
+        totals = CaptureTotals{};
+        for (const CaptureFigures &figures : d.captures) {
+            failed += figures.capture.failure.empty() ? 0 : 1;
+            if (!figures.capture.totals)
+                continue;
+            const CaptureTotals &t = *figures.capture.totals;
+            if (t.frames > 0) {
+                if (totals.frames == 0 || t.first_frame < totals.first_frame)
+                    totals.first_frame = t.first_frame;
+                if (totals.frames == 0 || totals.last_frame < t.last_frame)
+                    totals.last_frame = t.last_frame;
+            }
+            totals.frames += t.frames;
+            totals.tls_frames += t.tls_frames;
+            totals.tls_sessions += t.tls_sessions;
         }
     }
-
-    // The table and histograms keep the sessions with the most TLS bytes,
-    // shown in stream order.
-    std::vector<const SessionSummary *> shown;
-    shown.reserve(sessions.size());
-    for (const SessionSummary &s : sessions)
+    // The table's sessions in the order they were added.
+    std::vector<const ShownSession *> shown;
+    shown.reserve(d.shown.size());
+    for (const ShownSession &s : d.shown)
         shown.push_back(&s);
-    if (shown.size() > input.session_limit) {
-        std::nth_element(shown.begin(), shown.begin() + static_cast<std::ptrdiff_t>(input.session_limit),
-                         shown.end(), [](const SessionSummary *a, const SessionSummary *b) {
-                             return std::make_tuple(tls_bytes(*b), a->stream) <
-                                    std::make_tuple(tls_bytes(*a), b->stream);
-                         });
-        shown.resize(input.session_limit);
-        std::sort(shown.begin(), shown.end(),
-                  [](const SessionSummary *a, const SessionSummary *b) { return a->stream < b->stream; });
-    }
+    std::sort(shown.begin(), shown.end(),
+              [](const ShownSession *a, const ShownSession *b) { return a->sequence < b->sequence; });
+
+    const std::string title = html_escape(input.title.empty() ? "capture" : input.title);
+    out += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
+    // Nothing may be fetched: the page is meant to be opened offline.
+    out += "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+           "style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">\n";
+    out += "<title>tlsdist: " + title + "</title>\n";
+    // First, so that errors of the drawing script below are recorded (for
+    // tests) and shown (for people).
+    out += "<script>window.tlsdistErrors=[];window.addEventListener('error',function(e){"
+           "window.tlsdistErrors.push(String(e.message));var p=document.createElement('p');"
+           "p.className='errors';p.textContent='This report could not be drawn completely: '+"
+           "e.message;(document.body||document.documentElement).appendChild(p);});</script>\n";
+    out += "<style>";
+    out += kHtmlReportStyle;
+    out += "</style>\n</head>\n<body>\n";
+    out += "<header><h1>TLS sessions in <span id=\"capture-name\">" + title + "</span></h1>";
+    if (!input.filter.empty())
+        out += "<p id=\"view-filter\">Display filter: <code>" + html_escape(input.filter) + "</code></p>";
+    if (input.scope != ByteScope::All)
+        out += std::string("<p id=\"byte-scope\">Histograms and entropy count ") +
+               byte_scope_title(input.scope) + " bytes only (scope=" + byte_scope_word(input.scope) + ").</p>";
+    out += "</header>\n<noscript>This report draws its tables and charts with JavaScript; "
+           "enable it to see them.</noscript>\n<main id=\"report\"></main>\n";
+    out += "<script type=\"application/json\" id=\"tlsdist-data\">";
 
     out += "{\"title\":" + json_string(input.title) + ",\"filter\":" + json_string(input.filter);
-    out += ",\"first\":" + (totals.frames ? epoch_text(totals.first_frame) : std::string("null"));
-    out += ",\"last\":" + (totals.frames ? epoch_text(totals.last_frame) : std::string("null"));
-    out += ",\"first_text\":" +
-           json_string(totals.frames ? utc_time_text(totals.first_frame) : std::string());
-    out += ",\"last_text\":" +
-           json_string(totals.frames ? utc_time_text(totals.last_frame) : std::string());
+    const bool timed = totals.frames > 0;
+    out += ",\"first\":" + (timed ? epoch_text(totals.first_frame) : std::string("null"));
+    out += ",\"last\":" + (timed ? epoch_text(totals.last_frame) : std::string("null"));
+    out += ",\"first_text\":" + json_string(timed ? utc_time_text(totals.first_frame) : std::string());
+    out += ",\"last_text\":" + json_string(timed ? utc_time_text(totals.last_frame) : std::string());
     out += ",\"totals\":{\"frames\":";
     append_number(out, totals.frames);
     out += ",\"tls_frames\":";
@@ -227,28 +424,53 @@ void append_data(std::string &out, const std::vector<SessionSummary> &sessions,
     out += ",\"sessions\":";
     append_number(out, totals.tls_sessions);
     out += ",\"tx_bytes\":";
-    append_number(out, tx_total);
+    append_number(out, d.tx_total);
     out += ",\"rx_bytes\":";
-    append_number(out, rx_total);
+    append_number(out, d.rx_total);
+    if (dataset) {
+        out += ",\"captures\":";
+        append_number(out, d.captures.size());
+        out += ",\"failed\":";
+        append_number(out, failed);
+    }
     out += "},\"limit\":";
-    append_number(out, input.session_limit);
+    append_number(out, d.limit);
     out += ",\n";
-    append_chart(out, "versions", make_chart(by_version));
+    append_chart(out, "versions", make_chart(d.by_version));
     out += ",\n";
-    append_chart(out, "by_server", make_chart(by_server));
+    append_chart(out, "by_server", make_chart(d.by_server));
     out += ",\n";
-    append_chart(out, "by_client", make_chart(by_client));
+    append_chart(out, "by_client", make_chart(d.by_client));
     out += ",\n";
-    append_chart(out, "by_port", make_chart(by_port));
+    append_chart(out, "by_port", make_chart(d.by_port));
+    if (dataset) {
+        out += ",\n\"captures\":[";
+        for (size_t i = 0; i < d.captures.size(); ++i) {
+            out += i > 0 ? ",\n" : "\n";
+            append_capture(out, d.captures[i]);
+        }
+        out += ']';
+    }
     out += ",\n\"sessions\":[";
     for (size_t i = 0; i < shown.size(); ++i) {
         out += i > 0 ? ",\n" : "\n";
-        append_session(out, *shown[i]);
+        append_session(out, *shown[i], dataset);
     }
     out += "]}";
+    out += "</script>\n<script>";
+    out += kHtmlReportScript;
+    out += "</script>\n</body>\n</html>\n";
 }
 
-}  // namespace
+void append_html_report(std::string &out, const std::vector<SessionSummary> &sessions,
+                        const CaptureTotals &totals, const HtmlReportInput &input)
+{
+    HtmlReport report(input.session_limit);
+    report.set_totals(totals);
+    for (const SessionSummary &s : sessions)
+        report.add_session(s);
+    report.append_html(out, input);
+}
 
 std::string html_escape(std::string_view text)
 {
@@ -298,39 +520,6 @@ std::string json_string(std::string_view text)
     }
     json += '"';
     return json;
-}
-
-void append_html_report(std::string &out, const std::vector<SessionSummary> &sessions,
-                        const CaptureTotals &totals, const HtmlReportInput &input)
-{
-    const std::string title = html_escape(input.title.empty() ? "capture" : input.title);
-    out += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
-    // Nothing may be fetched: the page is meant to be opened offline.
-    out += "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-           "style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">\n";
-    out += "<title>tlsdist: " + title + "</title>\n";
-    // First, so that errors of the drawing script below are recorded (for
-    // tests) and shown (for people).
-    out += "<script>window.tlsdistErrors=[];window.addEventListener('error',function(e){"
-           "window.tlsdistErrors.push(String(e.message));var p=document.createElement('p');"
-           "p.className='errors';p.textContent='This report could not be drawn completely: '+"
-           "e.message;(document.body||document.documentElement).appendChild(p);});</script>\n";
-    out += "<style>";
-    out += kHtmlReportStyle;
-    out += "</style>\n</head>\n<body>\n";
-    out += "<header><h1>TLS sessions in <span id=\"capture-name\">" + title + "</span></h1>";
-    if (!input.filter.empty())
-        out += "<p id=\"view-filter\">Display filter: <code>" + html_escape(input.filter) + "</code></p>";
-    if (input.scope != ByteScope::All)
-        out += std::string("<p id=\"byte-scope\">Histograms and entropy count ") +
-               byte_scope_title(input.scope) + " bytes only (scope=" + byte_scope_word(input.scope) + ").</p>";
-    out += "</header>\n<noscript>This report draws its tables and charts with JavaScript; "
-           "enable it to see them.</noscript>\n<main id=\"report\"></main>\n";
-    out += "<script type=\"application/json\" id=\"tlsdist-data\">";
-    append_data(out, sessions, totals, input);
-    out += "</script>\n<script>";
-    out += kHtmlReportScript;
-    out += "</script>\n</body>\n</html>\n";
 }
 
 }  // namespace tlsdist

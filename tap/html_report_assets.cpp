@@ -40,6 +40,7 @@ svg .rx { fill: #e6750f; }
 figcaption { font-weight: 600; }
 .scroll { overflow-x: auto; }
 .legend span { display: inline-block; margin-right: 1em; }
+#capture-table td.failure { color: #b00020; white-space: pre-wrap; }
 .legend i { display: inline-block; width: .9em; height: .9em; margin-right: .3em; vertical-align: middle; }
 )CSS";
 
@@ -53,16 +54,30 @@ const char *const kHtmlReportScript = R"JS(
   var VERSION_COLOURS = ["#1f77b4", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
                          "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#ff7f0e"];
 
-  // Session rows as written by tlsdist (html_report.cpp, append_session).
+  // Session rows as written by tlsdist (html_report.cpp, append_session);
+  // in a dataset's report, the index of the session's capture comes last.
   var S = { stream: 0, epoch: 1, start: 2, duration: 3, client: 4, server: 5, version: 6,
             sni: 7, txBytes: 8, rxBytes: 9, txFrames: 10, rxFrames: 11, txEntropy: 12,
-            rxEntropy: 13, txCounts: 14, rxCounts: 15, transport: 16 };
-  // A session's name: its tcp.stream, or "udp N" for DTLS (udp.stream N).
+            rxEntropy: 13, txCounts: 14, rxCounts: 15, transport: 16, capture: 17 };
+  // A dataset's captures (html_report.cpp, append_capture).
+  var C = { name: 0, failure: 1, totals: 2, txBytes: 3, rxBytes: 4, versions: 5 };
+  var T = { frames: 0, tlsFrames: 1, sessions: 2, first: 3, firstText: 4, last: 5, lastText: 6 };
+  var dataset = Array.isArray(data.captures);
+  // A session's name: its tcp.stream, or "udp N" for DTLS (udp.stream N);
+  // in a dataset, its id starts with its capture's index ("c2-udp-5").
   function sessionLabel(s) {
     return s[S.transport] === "udp" ? "udp " + s[S.stream] : String(s[S.stream]);
   }
   function sessionId(s) {
-    return s[S.transport] === "udp" ? "udp-" + s[S.stream] : String(s[S.stream]);
+    var id = s[S.transport] === "udp" ? "udp-" + s[S.stream] : String(s[S.stream]);
+    return dataset ? "c" + s[S.capture] + "-" + id : id;
+  }
+  function captureName(s) { return dataset ? data.captures[s[S.capture]][C.name] : ""; }
+  // "capture: " before a session's name in a dataset
+  function capturePrefix(s) { return dataset ? captureName(s) + ": " : ""; }
+  // Sessions in the order tlsdist lists them: by capture, then stream.
+  function position(a, b) {
+    return (dataset ? a[S.capture] - b[S.capture] : 0) || a[S.stream] - b[S.stream];
   }
 
   function element(tag, attributes, text) {
@@ -96,6 +111,11 @@ const char *const kHtmlReportScript = R"JS(
     var span = data.first === null ? "no frames"
       : data.first_text + " to " + data.last_text + " (" +
         (data.last - data.first).toFixed(3) + " s)";
+    if (dataset) {
+      add(list, element("dt", {}, "Captures"));
+      add(list, element("dd", {}, grouped(data.totals.captures) + (data.totals.failed === 0 ? ""
+        : " (" + grouped(data.totals.failed) + " could not be read fully)")));
+    }
     [["Time span (UTC)", span],
      ["Packets", grouped(data.totals.frames)],
      ["TLS packets", grouped(data.totals.tls_frames)],
@@ -119,8 +139,46 @@ const char *const kHtmlReportScript = R"JS(
         "The table and histograms show the " + grouped(data.sessions.length) +
         " sessions with the most TLS bytes out of " + grouped(data.totals.sessions) +
         "; the totals and charts count every session, and the session CSV " +
-        "(tlsdist FILE -o OUT.csv) lists them all."));
+        (dataset ? "(tlsdist --each ... -o OUT.csv)" : "(tlsdist FILE -o OUT.csv)") + " lists them all."));
     }
+  }
+
+  // A dataset's captures, one row each: their totals, version mix, and why
+  // those that could not be read (fully) failed.
+  function drawCaptures() {
+    var node = section("Captures", "captures");
+    var scroller = add(node, element("div", { "class": "scroll" }));
+    var table = add(scroller, element("table", { "class": "sessions", id: "capture-table" }));
+    var headRow = add(add(table, element("thead", {})), element("tr", {}));
+    ["Capture", "Packets", "TLS packets", "TLS sessions", "TX bytes", "RX bytes", "First packet (UTC)",
+     "Last packet (UTC)", "TLS versions", "Status"].forEach(function (title) {
+      add(headRow, element("th", { scope: "col" }, title));
+    });
+    var body = add(table, element("tbody", {}));
+    data.captures.forEach(function (capture, index) {
+      var tr = add(body, element("tr", { "data-capture": index,
+        "class": capture[C.failure] === null ? "read" : "failed" }));
+      var totals = capture[C.totals];
+      function cell(text, number) {
+        return add(tr, element("td", number ? { "class": "number" } : {}, text));
+      }
+      cell(capture[C.name]);
+      if (totals === null) {
+        for (var i = 0; i < 8; ++i) cell("-");  // (the figures and the versions)
+      } else {
+        cell(grouped(totals[T.frames]), true);
+        cell(grouped(totals[T.tlsFrames]), true);
+        cell(grouped(totals[T.sessions]), true);
+        cell(grouped(capture[C.txBytes]), true);
+        cell(grouped(capture[C.rxBytes]), true);
+        cell(totals[T.first] === null ? "-" : totals[T.firstText]);
+        cell(totals[T.last] === null ? "-" : totals[T.lastText]);
+        cell(capture[C.versions].map(function (v) { return v[0] + ": " + grouped(v[1]); }).join(", "));
+      }
+      var status = cell(capture[C.failure] === null ? "read"
+        : (totals === null ? "could not be read: " : "read in part: ") + capture[C.failure]);
+      if (capture[C.failure] !== null) status.className = "failure";
+    });
   }
 
   // A horizontal bar chart of TLS bytes per label.
@@ -162,7 +220,7 @@ const char *const kHtmlReportScript = R"JS(
   function drawTimeline() {
     var node = section("Sessions over time", "timeline");
     var sessions = data.sessions.slice().sort(function (a, b) {
-      return a[S.epoch] - b[S.epoch] || a[S.stream] - b[S.stream];
+      return a[S.epoch] - b[S.epoch] || position(a, b);
     });
     if (sessions.length === 0) { add(node, element("p", {}, "No TLS sessions.")); return; }
     var legend = add(node, element("p", { "class": "legend" }));
@@ -186,7 +244,7 @@ const char *const kHtmlReportScript = R"JS(
         width: Math.max(1, plotWidth * s[S.duration] / span),
         height: Math.max(0.5, rowHeight * 0.8), fill: versionColour[s[S.version]] || "#999",
         "data-stream": sessionId(s) }));
-      add(line, svgElement("title", {}, "stream " + sessionLabel(s) + ": " + s[S.client] + " \u2192 " +
+      add(line, svgElement("title", {}, capturePrefix(s) + "stream " + sessionLabel(s) + ": " + s[S.client] + " \u2192 " +
         s[S.server] + ", " + s[S.version] + ", " + s[S.duration].toFixed(3) + " s"));
     });
     var axisY = top + plotHeight + 4;
@@ -221,6 +279,10 @@ const char *const kHtmlReportScript = R"JS(
     { title: "RX entropy", key: S.rxEntropy, number: true, show: entropyText }
   ];
   function entropyText(v) { return v === null ? "-" : v.toFixed(3); }
+  if (dataset) {
+    columns.unshift({ title: "Capture", key: S.capture,
+                      show: function (v, session) { return captureName(session); } });
+  }
 
   var order = data.sessions.slice();
   var sortColumn = 0, sortDescending = false, page = 0;
@@ -228,6 +290,7 @@ const char *const kHtmlReportScript = R"JS(
 
   function compare(a, b, column) {
     var x = a[column.key], y = b[column.key];
+    if (column.key === S.capture) return x - y;  // (captures in their order)
     if (column.number) {
       // Sessions without a figure (null) sort below every number.
       if (x === null || y === null) return x === y ? 0 : x === null ? -1 : 1;
@@ -242,7 +305,7 @@ const char *const kHtmlReportScript = R"JS(
     order.sort(function (a, b) {
       var c = compare(a, b, column);
       if (descending) c = -c;
-      return c || a[S.stream] - b[S.stream];
+      return c || position(a, b);
     });
     headers.forEach(function (th, i) {
       if (i === index) th.setAttribute("aria-sort", descending ? "descending" : "ascending");
@@ -256,6 +319,20 @@ const char *const kHtmlReportScript = R"JS(
     var node = section("Sessions", "sessions");
     add(node, element("p", {}, "Click a column title to sort; click a session for its byte " +
                               "distributions below the table."));
+    if (dataset) {
+      var label = add(node, element("label", {}, "Capture: "));
+      var choice = add(label, element("select", { id: "capture-filter" }));
+      add(choice, element("option", { value: "-1" }, "all captures"));
+      data.captures.forEach(function (capture, index) {
+        add(choice, element("option", { value: String(index) }, capture[C.name]));
+      });
+      // The table (and its histograms) of one capture, or of all.
+      choice.addEventListener("change", function () {
+        var wanted = Number(choice.value);
+        order = data.sessions.filter(function (s) { return wanted < 0 || s[S.capture] === wanted; });
+        sortBy(sortColumn, sortDescending);
+      });
+    }
     var scroller = add(node, element("div", { "class": "scroll" }));
     var table = add(scroller, element("table", { "class": "sessions", id: "session-table" }));
     var headRow = add(add(table, element("thead", {})), element("tr", {}));
@@ -340,7 +417,8 @@ const char *const kHtmlReportScript = R"JS(
       tr.addEventListener("click", function () { location.hash = "session-" + stream; });
       var card = add(cards, element("div", { "class": "card", id: "session-" + stream,
                                               "data-stream": stream }));
-      add(card, element("h3", {}, "Stream " + sessionLabel(session) + ": " + session[S.client] + " \u2192 " +
+      add(card, element("h3", {}, capturePrefix(session) + "Stream " + sessionLabel(session) + ": " +
+        session[S.client] + " \u2192 " +
         session[S.server] + ", " + session[S.version] +
         (session[S.sni] ? ", " + session[S.sni] : "")));
       drawHistogram(card, session, "tx");
@@ -357,6 +435,7 @@ const char *const kHtmlReportScript = R"JS(
   }
 
   drawSummary();
+  if (dataset) drawCaptures();
   drawCharts();
   drawTimeline();
   drawTable();

@@ -158,3 +158,58 @@ TEST(HtmlReport, SaysWhatTheHistogramsCountAndNamesDtlsSessions)
     append_html_report(html, sessions.list, CaptureTotals{}, input);
     EXPECT_NE(html.find("count application data bytes only (scope=appdata)"), std::string::npos);
 }
+
+TEST(HtmlReport, ADatasetSumsItsCapturesAndNamesEachSessionsCapture)
+{
+    // Capture a: streams 0..2 (100, 900, 500 TLS bytes); b failed unread;
+    // c: streams 0..1 (900, 100), read in part.
+    Sessions a({1, 9, 5}), c({9, 1});
+    HtmlReport report(3);
+    CaptureTotals totals_a;
+    totals_a.frames = 30;
+    totals_a.tls_frames = 20;
+    totals_a.tls_sessions = 3;
+    totals_a.first_frame = Timestamp{1700000000, 0};
+    totals_a.last_frame = Timestamp{1700000010, 0};
+    report.add_capture(ReportCapture{"a.pcap", totals_a, ""});
+    for (const SessionSummary &s : a.list)
+        report.add_session(s);
+    report.add_capture(ReportCapture{"b</script>.pcap", std::nullopt, "tshark: not a capture"});
+    CaptureTotals totals_c;
+    totals_c.frames = 5;
+    totals_c.tls_frames = 4;
+    totals_c.tls_sessions = 2;
+    totals_c.first_frame = Timestamp{1600000000, 0};
+    totals_c.last_frame = Timestamp{1600000001, 0};
+    report.add_capture(ReportCapture{"c.pcap", totals_c, "cut short"});
+    for (const SessionSummary &s : c.list)
+        report.add_session(s);
+    HtmlReportInput input;
+    input.title = "3 captures in d";
+    std::string html;
+    report.append_html(html, input);
+    const std::string data = data_of(html);
+    EXPECT_EQ(data.find_first_of("<>&"), std::string::npos) << data;
+    EXPECT_NE(data.find("\"totals\":{\"frames\":35,\"tls_frames\":24,\"sessions\":5,\"tx_bytes\":2500,"
+                        "\"rx_bytes\":0,\"captures\":3,\"failed\":2}"),
+              std::string::npos) << data;
+    EXPECT_NE(data.find("\"first\":1600000000.000000,\"last\":1700000010.000000"), std::string::npos) << data;
+    EXPECT_NE(data.find("[\"a.pcap\",null,[30,20,3,1700000000.000000,\"2023-11-14T22:13:20.000000Z\","
+                        "1700000010.000000,\"2023-11-14T22:13:30.000000Z\"],1500,0,[[\"TLS 1.3\",3]]]"),
+              std::string::npos) << data;
+    EXPECT_NE(data.find("[\"b\\u003c/script\\u003e.pcap\",\"tshark: not a capture\",null,0,0,[]]"), std::string::npos)
+        << data;
+    EXPECT_NE(data.find("[\"c.pcap\",\"cut short\",[5,4,2,"), std::string::npos) << data;
+    // The charts count all five sessions.
+    EXPECT_NE(data.find("\"by_port\":{\"bars\":[[\"443\",2500,5]]"), std::string::npos) << data;
+    // The table keeps the three with the most bytes (a's stream 1, c's
+    // stream 0, a's stream 2), each row ending with its capture's index.
+    std::vector<std::string> kept;
+    for (size_t at = data.find("\n[", data.find("\"sessions\":[")); at != std::string::npos;
+         at = data.find("\n[", at + 1)) {
+        const size_t end = data.find("]", data.rfind("\"tcp\"", data.find("\n", at + 1)));
+        kept.push_back(data.substr(at + 2, data.find(',', at) - at - 2) + "@" +
+                       data.substr(data.rfind(',', end) + 1, end - data.rfind(',', end) - 1));
+    }
+    EXPECT_EQ(kept, (std::vector<std::string>{"1@0", "2@0", "0@2"}));
+}
