@@ -85,7 +85,9 @@ be "-".
 Exit status: 0 success, 1 bad usage (including an invalid filter or an output
 file that cannot be created), 2 the capture (or, with --each, one of them)
 could not be read (fully), an output file could not be written whole, or
-tshark failed. Set TSHARK to use another tshark.
+tshark failed; 130, 129 or 143 stopped by Ctrl-C, a closed terminal or kill
+(what it started is stopped, its temporary files removed; with -i, Ctrl-C
+ends the capture and prints the figures). Set TSHARK to use another tshark.
 USAGE
 }
 
@@ -315,20 +317,57 @@ tshark=${TSHARK:-tshark}
 command -v "$tshark" >/dev/null 2>&1 ||
     fail 2 "tshark not found (install it: apt-get install tshark)"
 
-# Temporary files and folders, removed at exit (a --each job also leaves its
-# exit status for the dataset).
+# Temporary files and folders, a path a line, removed at exit (a --each job
+# also leaves its exit status for the dataset).
 temporary=
-# shellcheck disable=SC2317,SC2086 # (run by the trap; temporary: paths a word each)
+# shellcheck disable=SC2317,SC2086 # (run by the trap; temporary: a path a line)
 on_exit() {
     exit_status=$?
+    # (whatever IFS and set -f the run was in when it stopped)
+    IFS=$newline
+    set -f
     [ -z "$temporary" ] || rm -rf $temporary
     [ -z "$job_dir" ] || echo "$exit_status" >"$job_dir/$job_index.status"
 }
 trap on_exit EXIT
+
+# The processes this run started, at any depth (tshark, mergecap, a
+# dataset's jobs and theirs, the progress display), one pid a line.
+descendants() {
+    ps -e -o pid= -o ppid= | awk -v root=$$ '
+        { parent[$1] = $2 }
+        END { for (p in parent) { q = p; while ((q in parent) && q != root && q > 1) q = parent[q]; if (q == root && p != root) print p } }'
+}
+# TERM and HUP (kill, a closed terminal, a scheduler's time limit) and Ctrl-C
+# stop the run: its processes are stopped and its temporary files removed.
+# A shell runs a trap only between commands, so the long steps run in the
+# background and are waited for (waited, below), where a trap runs at once.
+# shellcheck disable=SC2317 # (run by the traps)
+stop_run() {
+    trap '' TERM HUP INT
+    # shellcheck disable=SC2046 # one pid a word
+    kill -TERM $(descendants) 2>/dev/null
+    job_dir=  # (a stopped job leaves no status: its dataset is being removed)
+    exit "$1"
+}
+trap 'stop_run 143' TERM
+trap 'stop_run 129' HUP
+trap 'stop_run 130' INT
+# Runs "$@" in the background (its standard input from /dev/null) and waits
+# for it; $status is its exit status. A trap that returns (Ctrl-C during a
+# live capture) interrupts the wait, which then goes on.
+waited() {
+    "$@" &
+    waited_pid=$!
+    status=0
+    while kill -0 "$waited_pid" 2>/dev/null; do
+        wait "$waited_pid"
+        status=$?
+    done
+}
+
 errors=$(mktemp "${TMPDIR:-/tmp}/tlsdist.XXXXXX") || fail 2 "cannot create a temporary file"
 temporary=$errors
-# Ctrl-C stops a live capture: tshark then prints its figures, and we go on.
-trap ':' INT
 
 # Protocols that TLS accounting never needs: those Wireshark reaches only
 # through a TCP/UDP/SCTP/DCCP port or a TCP/UDP/SCTP heuristic (the
@@ -438,13 +477,11 @@ show_progress() {
     while :; do
         elapsed=$(($(date +%s) - started))
         if [ "$elapsed" -ge "${TLSDIST_PROGRESS_AFTER:-2}" ]; then
-            descendants=$(ps -e -o pid= -o ppid= | awk -v root=$$ '
-                { parent[$1] = $2 }
-                END { for (p in parent) { q = p; while ((q in parent) && q != root && q > 1) q = parent[q]; if (q == root) print "/proc/" p "/fd" } }')
+            fd_folders=$(descendants | sed 's|.*|/proc/&/fd|')
             done_jobs=
             [ -z "${1:-}" ] || done_jobs=$(cd "$1" && ls -- *.status 2>/dev/null)
             # shellcheck disable=SC2086 # one folder a word
-            { printf '%s\n' "$done_jobs" | sed 's/^/done\t/'; find $descendants -maxdepth 1 -type l -printf 'open\t%p\t%l\n' 2>/dev/null; } |
+            { printf '%s\n' "$done_jobs" | sed 's/^/done\t/'; find $fd_folders -maxdepth 1 -type l -printf 'open\t%p\t%l\n' 2>/dev/null; } |
                 awk -F '\t' -v files="$progress_files" -v elapsed="$elapsed" '
                     BEGIN { while ((getline line < files) > 0) { split(line, fields, "\t"); size[fields[1]] = fields[2]; path[fields[3]] = fields[1]; total += fields[2]; count++ } }
                     $1 == "done" { sub(/\.status$/, "", $2); if ($2 in path) got[path[$2]] = size[path[$2]]; next }
@@ -471,7 +508,7 @@ progress_files=
 start_progress() {
     ! $quiet && [ -t 2 ] || return 0
     progress_files=$(mktemp "${TMPDIR:-/tmp}/tlsdist-progress.XXXXXX") || return 0
-    temporary="$temporary $progress_files"
+    temporary=$temporary$newline$progress_files
     show_progress "$@" &
     progress_pid=$!
 }
@@ -487,9 +524,16 @@ stop_progress() {
 # "tlsdist --job" on its file with this run's options and its own outputs
 # in a scratch folder; then their outputs one after the other, in the order
 # of the files, and the captures that failed with their messages.
+run_jobs() {
+    index=0
+    for name in $files; do
+        index=$((index + 1))
+        printf '%06d\0%s\0' "$index" "$name"
+    done | xargs -0 -n 2 -P "${jobs:-$(nproc 2>/dev/null || echo 1)}" sh "$0" --job "$dataset_dir"
+}
 run_dataset() {
     dataset_dir=$(mktemp -d "${TMPDIR:-/tmp}/tlsdist-dataset.XXXXXX") || fail 2 "cannot create a temporary folder"
-    temporary="$temporary $dataset_dir"
+    temporary=$temporary$newline$dataset_dir
     {
         [ -z "$scope" ] || printf '%s\n' -s "$scope"
         [ -z "$filter" ] || printf '%s\n' -f "$filter"
@@ -497,6 +541,7 @@ run_dataset() {
         printf '%s\n' "$decode_as" | sed -n 's/^./-d\n&/p'
         ! $all_dissectors || echo --all-dissectors
     } >"$dataset_dir/arguments"
+    printf '%s' "$disabled" >"$dataset_dir/disabled"
     [ -z "$out" ] || : >"$dataset_dir/session-csv"
     [ -z "$packets" ] || : >"$dataset_dir/packet-csv"
     # The outputs are created first, so that one that cannot be stops the run.
@@ -510,11 +555,7 @@ run_dataset() {
     start_progress "$dataset_dir"
     old_ifs=$IFS
     IFS=$newline
-    index=0
-    for name in $files; do
-        index=$((index + 1))
-        printf '%06d\0%s\0' "$index" "$name"
-    done | xargs -0 -n 2 -P "${jobs:-$(nproc 2>/dev/null || echo 1)}" sh "$0" --job "$dataset_dir"
+    waited run_jobs
     stop_progress
     failed=0 index=0
     session_header= packet_header=
@@ -547,13 +588,14 @@ run_dataset() {
 }
 
 disabled=
-if ! $all_dissectors && [ -z "$filter" ]; then
+if [ -n "$job_dir" ]; then
+    disabled=$(cat "$job_dir/disabled")  # the dataset's, worked out once for every job
+elif ! $all_dissectors && [ -z "$filter" ]; then
     disabled=$(disabled_protocols)
     # A protocol named by a -d rule stays on.
     decoded_as=$(printf '%s\n' "$decode_as" | sed -n 's/.*,//p')
     [ -z "$decoded_as" ] || disabled=$(printf '%s\n' "$disabled" | grep -v -x -F "$decoded_as")
 fi
-# (the jobs find the list of disabled dissectors in the cache now)
 if $each; then
     [ -z "$html" ] || fail 1 "--html with --each is not supported yet: write -o and -p"
     run_dataset
@@ -609,6 +651,12 @@ elif [ -z "$file" ] && [ -z "$interface" ]; then
     capture_title="$(basename -- "$first_name") and $((file_count - 1)) more file(s)"
 fi
 
+# The files, concatenated by mergecap, into one tshark run with arguments "$@".
+merge_and_read() {
+    # shellcheck disable=SC2086 # one file a line
+    { mergecap -a -w - $files 2>>"$errors"; echo $? >"$merge_status"; } | "$tshark" "$@" 2>>"$errors"
+}
+
 # One tshark run writes every output: a -z view each, into its file (out=)
 # or, for the table and "-", to standard output.
 set -- -q
@@ -653,23 +701,21 @@ fi
 IFS=$old_ifs
 
 if [ -n "$interface" ]; then
-    "$tshark" "$@" 2>"$errors"
-    status=$?
+    # Ctrl-C stops a live capture: tshark then prints its figures, and we go on.
+    trap ':' INT
+    waited "$tshark" "$@" 2>"$errors"
 elif [ -n "$file" ]; then
     start_progress
-    "$tshark" "$@" 2>"$errors"
-    status=$?
+    waited "$tshark" "$@" 2>"$errors"
     stop_progress
 else
     merge_status=$(mktemp "${TMPDIR:-/tmp}/tlsdist-merge.XXXXXX") || fail 2 "cannot create a temporary file"
-    temporary="$temporary $merge_status"
+    temporary=$temporary$newline$merge_status
     start_progress
     old_ifs=$IFS
     IFS=$newline
     set -f
-    # shellcheck disable=SC2086 # one file a line
-    { mergecap -a -w - $files 2>>"$errors"; echo $? >"$merge_status"; } | "$tshark" "$@" 2>>"$errors"
-    status=$?
+    waited merge_and_read "$@"
     set +f
     IFS=$old_ifs
     stop_progress

@@ -10,12 +10,13 @@ import random
 import re
 import select
 import shutil
+import signal
 import subprocess
 import unittest
 
 import dpkt
 
-from tlsdist_env import Sandbox, parse_session_csv, parse_packet_csv, parse_table, reference
+from tlsdist_env import Sandbox, parse_session_csv, parse_packet_csv, parse_table, reference, wait_until
 
 # Captures to cut, with a time slice (editcap -i) giving a few files each
 # (they last 0.1 s, 0.019 s and 0.016 s).
@@ -329,6 +330,72 @@ class ManyTests(unittest.TestCase):
         self.assertEqual((status, written), (0, ""))
         done = self.box.run(["env", "TLSDIST_PROGRESS_AFTER=0", self.box.front_end, "--each", "-o", out, folder])
         self.assertEqual((done.returncode, done.stderr), (0, ""))
+
+    def test_stopped_run_leaves_nothing_behind(self):
+        """TERM, HUP or Ctrl-C (INT) while tshark runs: the command stops at
+        once with 128 + the signal, and no process it started and no
+        temporary file is left. TSHARK is a stand-in that, for the main run
+        (the one with -q), notes its pid and sleeps in tshark's place."""
+        marks = self.folder("stop-marks")
+        scratch = self.folder("stop-tmp")
+        stand_in = os.path.join(self.box.root, "sleeping-tshark")
+        with open(stand_in, "w") as f:
+            f.write('#!/bin/sh\nif [ "$1" = -q ]; then echo $$ >"%s/$$"; exec sleep 300; fi\n'
+                    'exec tshark "$@"\n' % marks)
+        os.chmod(stand_in, 0o755)
+        data = self.folder("stop-data")
+        for name in ("tls12-openssl.pcap", "tls13-openssl.pcap", "multi-session.pcapng"):
+            shutil.copy(self.box.capture(name), os.path.join(data, name))
+            os.chmod(os.path.join(data, name), 0o644)
+        one = os.path.join(data, "tls12-openssl.pcap")
+
+        def alive(pid):
+            try:
+                with open("/proc/%d/stat" % pid) as f:
+                    return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+            except FileNotFoundError:
+                return False
+
+        def ours():
+            """Processes whose command line names the test's data folder."""
+            found = []
+            for entry in os.listdir("/proc"):
+                try:
+                    with open("/proc/%s/cmdline" % entry, "rb") as f:
+                        if data.encode() in f.read() and alive(int(entry)):
+                            found.append(int(entry))
+                except (FileNotFoundError, ProcessLookupError, NotADirectoryError, PermissionError):
+                    pass
+            return found
+
+        for argv, waits_for, sign, status in (
+                (["--each", "-j", "2", "-o", os.path.join(self.box.home, "stop.csv"), data], 2, signal.SIGINT, 130),
+                (["-o", os.path.join(self.box.home, "stop.csv"), one], 1, signal.SIGTERM, 143),
+                (["-o", os.path.join(self.box.home, "stop.csv"), data], 1, signal.SIGHUP, 129)):
+            with self.subTest(argv=argv[:-1], signal=sign):
+                for mark in os.listdir(marks):
+                    os.remove(os.path.join(marks, mark))
+                command = self.box.command([self.box.front_end] + argv)
+                at = command.index("env") + 2  # (after env -i)
+                command[at:at] = ["TSHARK=" + stand_in, "TMPDIR=" + scratch]
+                process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                           stderr=subprocess.PIPE, cwd=self.box.root)
+                try:
+                    wait_until(lambda: len(os.listdir(marks)) >= waits_for, 120,
+                               "%d stand-in tshark(s) started by %s" % (waits_for, argv))
+                    sleepers = [int(mark) for mark in os.listdir(marks)]
+                    process.send_signal(sign)
+                    _, err = process.communicate(timeout=30)
+                finally:
+                    if process.poll() is None:
+                        process.kill()
+                self.assertEqual(process.returncode, status, err)
+                wait_until(lambda: not any(alive(pid) for pid in sleepers), 30, "the stand-in tsharks to end")
+                wait_until(lambda: not ours(), 30, "no process naming the data folder (mergecap, jobs)")
+                try:
+                    wait_until(lambda: not os.listdir(scratch), 30, "the temporary files to be removed")
+                except AssertionError as error:
+                    raise AssertionError("%s: %s left" % (error, os.listdir(scratch))) from None
 
     def test_help_and_usage(self):
         done = self.run_ok("--help")
