@@ -290,6 +290,9 @@ void draw_view(void *data)
                            input);
         break;
     }
+    case ViewKind::Totals:
+        append_totals_csv(view->text, table.sessions(), table.totals());
+        break;
     case ViewKind::PacketCsv:
         if (!view->header_written) {
             // (rows already written start the file: the header went before them)
@@ -385,6 +388,8 @@ stat_tap_ui session_csv_ui = {REGISTER_STAT_GROUP_GENERIC, "TLS sessions as CSV 
                               "tlsdist,csv", compat::start_statistic<start_view>, 0, nullptr};
 stat_tap_ui html_report_ui = {REGISTER_STAT_GROUP_GENERIC, "TLS sessions as an HTML report (tlsdist)",
                               "tlsdist,html", compat::start_statistic<start_view>, 0, nullptr};
+stat_tap_ui totals_ui = {REGISTER_STAT_GROUP_GENERIC, "TLS totals as CSV (tlsdist)", "tlsdist,totals",
+                         compat::start_statistic<start_view>, 0, nullptr};
 stat_tap_ui packet_csv_ui = {REGISTER_STAT_GROUP_GENERIC, "TLS bytes per packet as CSV (tlsdist)",
                              "tlsdist,packets", compat::start_statistic<start_view>, 0, nullptr};
 
@@ -396,6 +401,7 @@ void register_cli_views()
     register_stat_tap_ui(&session_csv_ui, nullptr);
     register_stat_tap_ui(&packet_csv_ui, nullptr);
     register_stat_tap_ui(&html_report_ui, nullptr);
+    register_stat_tap_ui(&totals_ui, nullptr);
 }
 
 }  // namespace tlsdist

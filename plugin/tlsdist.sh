@@ -23,7 +23,8 @@ Options:
                         TLS bytes, with its byte distribution) to FILE
   --html FILE           write the HTML report (totals, sortable session table,
                         byte-distribution histograms, charts) to FILE, titled
-                        with the capture's name
+                        with the capture's name (with --each: one report over
+                        the whole dataset)
   -f, --filter FILTER   count only frames matching a Wireshark display filter
   -s, --scope SCOPE     which TLS bytes the distributions and entropy count:
                         all (default), appdata (application data fragments,
@@ -55,8 +56,11 @@ holding the session's first frame (the packet's frame, in the per-packet CSV).
 Datasets (--each): every file is its own capture, N at a time. The outputs
 are those of each file alone, with the "capture" column, one after the
 other in the order of the files: one session CSV (-o), one per-packet CSV
-(-p); the table (no -o) has a section per capture. (--html does not take
---each yet.) A capture that cannot be read is named with tshark's message,
+(-p); the table (no -o) has a section per capture. --html writes one report
+over the whole dataset: its totals, version mix, charts and sessions over
+time count every session of every capture, the session table has a capture
+column, and a table of the captures gives each one's totals, or why it
+failed. A capture that cannot be read is named with tshark's message,
 the others still run, and the exit status is 2.
 
 Merging runs (tlsdist merge): concatenates session CSVs written by tlsdist
@@ -192,8 +196,8 @@ run_merge() {
 
 # A --each job (run by the dataset's xargs, see run_dataset): the dataset's
 # options from its folder, then this capture's own outputs, errors and
-# exit status there.
-job_dir=
+# exit status there (for the HTML report, also its totals: totals_out).
+job_dir= totals_out=
 if [ "${1:-}" = --job ] && [ $# -eq 4 ]; then
     job_dir=$2 job_index=$3 job_file=$4
     old_ifs=$IFS
@@ -203,6 +207,7 @@ if [ "${1:-}" = --job ] && [ $# -eq 4 ]; then
     IFS=$old_ifs
     [ ! -e "$job_dir/session-csv" ] || set -- "$@" -o "$job_dir/$job_index.csv"
     [ ! -e "$job_dir/packet-csv" ] || set -- "$@" -p "$job_dir/$job_index.packets"
+    [ ! -e "$job_dir/totals" ] || totals_out=$job_dir/$job_index.totals
     set -- "$@" -- "$job_file"
     exec >"$job_dir/$job_index.txt" 2>"$job_dir/$job_index.err"
     trap 'echo $? >"$job_dir/$job_index.status"' EXIT
@@ -441,7 +446,7 @@ escape_value() {
     escaped=${escaped%x}
 }
 
-# The -z argument of one view ("", ",csv", ",packets" or ",html") written to
+# The -z argument of one view ("", ",csv", ",packets", ",html" or ",totals") written to
 # $1 ("-" = standard output, else out=FILE). Sets $view_argument.
 view_argument() {
     keys=
@@ -453,7 +458,7 @@ view_argument() {
         escape_value "$capture_title"
         keys="$keys,title=$escaped"
     fi
-    if [ -n "$capture_list" ] && [ "$2" != ",html" ]; then
+    if [ -n "$capture_list" ] && [ "$2" != ",html" ] && [ "$2" != ",totals" ]; then
         escape_value "$capture_list"
         keys="$keys,captures=$escaped"
     fi
@@ -520,10 +525,23 @@ stop_progress() {
     printf '\r\033[K' >&2
 }
 
+# The dataset report's writer, a program installed with this command: in
+# ../libexec/tlsdist/ (installed) or beside it (a build's test sandbox).
+dataset_report_program() {
+    here=$(dirname -- "$(readlink -f -- "$0" 2>/dev/null || printf '%s' "$0")")
+    for candidate in "$here/../libexec/tlsdist/tlsdist-dataset-report" "$here/tlsdist-dataset-report"; do
+        [ -x "$candidate" ] && { printf '%s\n' "$candidate"; return 0; }
+    done
+    return 1
+}
+
 # A dataset (--each): one job per file, as many at a time as asked, each
 # "tlsdist --job" on its file with this run's options and its own outputs
 # in a scratch folder; then their outputs one after the other, in the order
-# of the files, and the captures that failed with their messages.
+# of the files, and the captures that failed with their messages. The HTML
+# report is written from every job's session CSV and totals by
+# tlsdist-dataset-report (plugin/dataset_report.cpp), so that its totals
+# and charts count every session of every capture.
 run_jobs() {
     index=0
     for name in $files; do
@@ -532,6 +550,11 @@ run_jobs() {
     done | xargs -0 -n 2 -P "${jobs:-$(nproc 2>/dev/null || echo 1)}" sh "$0" --job "$dataset_dir"
 }
 run_dataset() {
+    report_program=
+    if [ -n "$html" ]; then
+        report_program=$(dataset_report_program) ||
+            fail 2 "the dataset report (--each --html) needs tlsdist-dataset-report, installed with tlsdist in $(dirname -- "$0")/../libexec/tlsdist/: not found"
+    fi
     dataset_dir=$(mktemp -d "${TMPDIR:-/tmp}/tlsdist-dataset.XXXXXX") || fail 2 "cannot create a temporary folder"
     temporary=$temporary$newline$dataset_dir
     {
@@ -542,11 +565,12 @@ run_dataset() {
         ! $all_dissectors || echo --all-dissectors
     } >"$dataset_dir/arguments"
     printf '%s' "$disabled" >"$dataset_dir/disabled"
-    [ -z "$out" ] || : >"$dataset_dir/session-csv"
+    [ -z "$out" ] && [ -z "$html" ] || : >"$dataset_dir/session-csv"
     [ -z "$packets" ] || : >"$dataset_dir/packet-csv"
+    [ -z "$html" ] || : >"$dataset_dir/totals"
     # The outputs are created first, so that one that cannot be stops the run.
     # (a redirection that fails on exec would end the shell without a word)
-    for output in "$out" "$packets"; do
+    for output in "$out" "$packets" "$html"; do
         [ -z "$output" ] || [ "$output" = - ] || (: >"$output") 2>/dev/null || fail 1 "cannot write $output"
     done
     exec 3>/dev/null 4>/dev/null
@@ -563,10 +587,14 @@ run_dataset() {
         for name in $files; do
             index=$((index + 1))
             job=$dataset_dir/$(printf '%06d' "$index")
-            if [ "$(cat "$job.status" 2>/dev/null)" != 0 ]; then
+            job_status=$(cat "$job.status" 2>/dev/null)
+            if [ "$job_status" != 0 ]; then
                 failed=$((failed + 1))
-                grep -v '^Running as user "root"' "$job.err" 2>/dev/null | sed "s|^|$program: $name: |" >&2
+                grep -v '^Running as user "root"' "$job.err" >"$job.message" 2>/dev/null
+                sed "s|^|$program: $name: |" "$job.message" >&2
             fi
+            # the HTML report's list: STATUS<tab>PREFIX<tab>NAME
+            printf '%s\t%s\t%s\n' "${job_status:-2}" "$job" "$name" >>"$dataset_dir/captures"
             if [ -s "$job.csv" ]; then
                 if [ -z "$session_header" ]; then session_header=1; cat "$job.csv"; else tail -n +2 "$job.csv"; fi >&3
             fi
@@ -580,11 +608,28 @@ run_dataset() {
         done
     }
     IFS=$old_ifs
+    report_status=0
+    if [ -n "$html" ]; then
+        # "12 captures in DIR", "3 captures: FIRST and 2 more"
+        captures_word=captures
+        [ "$file_count" -ne 1 ] || captures_word=capture
+        if [ "$input_count" -eq 1 ] && $from_directory; then
+            title="$file_count $captures_word in $(basename -- "${inputs%"$newline"}")"
+        else
+            title="$file_count $captures_word: $(basename -- "$(printf '%s' "$files" | head -n 1)")"
+            [ "$file_count" -eq 1 ] || title="$title and $((file_count - 1)) more"
+        fi
+        set -- -o "$html" --title "$title"
+        [ -z "$filter" ] || set -- "$@" --filter "$filter"
+        [ -z "$scope" ] || set -- "$@" --scope "$scope"
+        waited "$report_program" "$@" "$dataset_dir/captures"
+        [ "$status" -eq 0 ] || report_status=2
+    fi
     if [ "$failed" -gt 0 ]; then
         echo "$program: $failed of $file_count captures could not be read (fully)" >&2
         exit 2
     fi
-    exit 0
+    exit "$report_status"
 }
 
 disabled=
@@ -597,7 +642,6 @@ elif ! $all_dissectors && [ -z "$filter" ]; then
     [ -z "$decoded_as" ] || disabled=$(printf '%s\n' "$disabled" | grep -v -x -F "$decoded_as")
 fi
 if $each; then
-    [ -z "$html" ] || fail 1 "--html with --each is not supported yet: write -o and -p"
     run_dataset
 fi
 
@@ -674,6 +718,10 @@ if [ -n "$packets" ]; then
 fi
 if [ -n "$html" ]; then
     view_argument "$html" ",html"
+    set -- "$@" -z "$view_argument"
+fi
+if [ -n "$totals_out" ]; then
+    view_argument "$totals_out" ",totals"
     set -- "$@" -z "$view_argument"
 fi
 if [ -n "$interface" ]; then

@@ -40,7 +40,7 @@ svg .rx { fill: #e6750f; }
 figcaption { font-weight: 600; }
 .scroll { overflow-x: auto; }
 .legend span { display: inline-block; margin-right: 1em; }
-#capture-table td.failure { color: #b00020; white-space: pre-wrap; }
+#capture-table td.failure { color: #b00020; white-space: pre-wrap; min-width: 30em; }
 .legend i { display: inline-block; width: .9em; height: .9em; margin-right: .3em; vertical-align: middle; }
 )CSS";
 
@@ -236,6 +236,9 @@ const char *const kHtmlReportScript = R"JS(
     var end = origin;
     sessions.forEach(function (s) { end = Math.max(end, s[S.epoch] + s[S.duration]); });
     var span = end - origin > 0 ? end - origin : 1;
+    // A dataset's captures may be days or years apart: its axis gives dates.
+    var dated = dataset && span >= 86400;
+    function utcMinute(epoch) { return new Date(epoch * 1000).toISOString().slice(0, 16).replace("T", " "); }
     var timeline = add(node, svgElement("svg", { width: left + plotWidth + 20,
       height: top + plotHeight + 40, role: "img" }));
     sessions.forEach(function (s, i) {
@@ -253,11 +256,11 @@ const char *const kHtmlReportScript = R"JS(
     for (var t = 0; t <= 4; ++t) {
       var x = left + plotWidth * t / 4;
       add(timeline, svgElement("line", { "class": "axis", x1: x, x2: x, y1: axisY, y2: axisY + 4 }));
-      add(timeline, svgElement("text", { x: x, y: axisY + 16, "text-anchor": "middle" },
-                               (span * t / 4).toFixed(span < 10 ? 3 : 1)));
+      add(timeline, svgElement("text", { x: x, y: axisY + 16, "text-anchor": dated && t === 4 ? "end" : "middle" },
+                               dated ? utcMinute(origin + span * t / 4) : (span * t / 4).toFixed(span < 10 ? 3 : 1)));
     }
     add(timeline, svgElement("text", { x: left + plotWidth / 2, y: axisY + 32,
-      "text-anchor": "middle" }, "seconds since the first packet"));
+      "text-anchor": "middle" }, dated ? "time (UTC)" : "seconds since the first packet"));
     add(timeline, svgElement("text", { x: 4, y: top + 10 }, "sessions"));
   }
 

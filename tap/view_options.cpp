@@ -4,10 +4,11 @@ namespace tlsdist {
 
 const char *const kViewUsage =
     "tlsdist[,FILTER] (session table), tlsdist,csv[,FILTER] (session CSV), "
-    "tlsdist,packets[,FILTER] (per-packet CSV), tlsdist,html[,FILTER] (HTML report); "
+    "tlsdist,packets[,FILTER] (per-packet CSV), tlsdist,html[,FILTER] (HTML report), "
+    "tlsdist,totals[,FILTER] (totals CSV); "
     "before FILTER, in any order, each at most once: scope=all|appdata|handshake|plaintext, "
     "out=PATH (write to a file), title=TEXT (html only), captures=LIST (lines \"FRAMES NAME\": "
-    "a capture column); in PATH, TEXT and LIST write \\, for a comma "
+    "a capture column; not with totals); in PATH, TEXT and LIST write \\, for a comma "
     "and \\\\ for a backslash";
 
 namespace {
@@ -78,7 +79,7 @@ ViewOptionsResult parse_view_options(std::string_view argument)
         std::string_view word;
         ViewKind kind;
     } kViews[] = {{"csv", ViewKind::SessionCsv}, {"packets", ViewKind::PacketCsv},
-                   {"html", ViewKind::HtmlReport}};
+                   {"html", ViewKind::HtmlReport}, {"totals", ViewKind::Totals}};
     for (const auto &view : kViews) {
         if (!starts_with(rest, view.word))
             continue;
@@ -133,6 +134,8 @@ ViewOptionsResult parse_view_options(std::string_view argument)
             result.options.title = std::move(value);
             break;
         case kCaptures: {
+            if (result.options.kind == ViewKind::Totals)
+                return refuse("captures= is for the session views, not the totals (tlsdist,totals)");
             std::string error;
             result.options.captures = CaptureFiles::parse(value, &error);
             if (!result.options.captures)

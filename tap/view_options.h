@@ -3,6 +3,7 @@
 //   tlsdist,csv[,KEY=VALUE...][,FILTER]      one CSV row per session
 //   tlsdist,packets[,KEY=VALUE...][,FILTER]  one CSV row per frame that carries TLS bytes
 //   tlsdist,html[,KEY=VALUE...][,FILTER]     the HTML report (one self-contained page)
+//   tlsdist,totals[,KEY=VALUE...][,FILTER]   the totals as a one-row CSV (append_totals_csv)
 // Keys, each at most once, in any order, between the view and the filter:
 //   scope=all|appdata|handshake|plaintext  which TLS bytes the distributions count
 //   out=PATH                               write to the file PATH instead of standard output
@@ -10,6 +11,7 @@
 //   captures=LIST                          the files read as this capture, one
 //                                          "FRAMES NAME" a line (capture_files.h):
 //                                          the session views get a capture column
+//                                          (not the totals)
 // In a value, "\," stands for a comma and "\\" for a backslash; any other
 // backslash is refused (escape_view_value() makes any text a value). The
 // filter, the rest of the argument, is taken as it is.
@@ -24,7 +26,7 @@
 
 namespace tlsdist {
 
-enum class ViewKind { Table, SessionCsv, PacketCsv, HtmlReport };
+enum class ViewKind { Table, SessionCsv, PacketCsv, HtmlReport, Totals };
 
 struct ViewOptions {
     ViewKind kind = ViewKind::Table;

@@ -4,6 +4,7 @@ session CSVs (tlsdist merge) and the progress display."""
 
 import csv
 import io
+import json
 import os
 import pty
 import random
@@ -16,6 +17,7 @@ import unittest
 
 import dpkt
 
+import test_report
 from tlsdist_env import Sandbox, parse_session_csv, parse_packet_csv, parse_table, reference, wait_until
 
 # Captures to cut, with a time slice (editcap -i) giving a few files each
@@ -46,6 +48,29 @@ def file_of_frame(pieces, frame):
 
 def csv_rows(text):
     return list(csv.DictReader(io.StringIO(text, newline="")))
+
+
+def first_and_last_times(path):
+    """The first and last frame's times (seconds since the epoch), with dpkt."""
+    with open(path, "rb") as f:
+        magic = f.read(4)
+        f.seek(0)
+        reader = dpkt.pcapng.Reader(f) if magic == b"\x0a\x0d\x0d\x0a" else dpkt.pcap.Reader(f)
+        times = [float(ts) for ts, _ in reader]
+    return times[0], times[-1]
+
+
+def report_data(path):
+    """The JSON data of an HTML report."""
+    with open(path) as f:
+        page = f.read()
+    start = page.index('<script type="application/json" id="tlsdist-data">')
+    start = page.index(">", start) + 1
+    return json.loads(page[start:page.index("</script>", start)])
+
+
+def endpoint(ip, port):
+    return ("[%s]:%s" if ":" in ip else "%s:%s") % (ip, port)
 
 
 class ManyTests(unittest.TestCase):
@@ -223,6 +248,94 @@ class ManyTests(unittest.TestCase):
         self.assertEqual(sessions, expected_sessions)
         self.assertEqual(frames, expected_frames)
         self.assertEqual(list(sessions[0])[0], "capture")
+
+    def test_dataset_html_report(self):
+        """One report over a dataset with a capture that is not one and one
+        cut short: each capture's figures as that file alone (the independent
+        reference), the dataset's as their sums, the charts over every
+        session of the dataset's session CSV, the failures named."""
+        folder, names = self.dataset("dataset-html")
+        shutil.copy(self.box.capture("truncated.pcap"), os.path.join(folder, "truncated.pcap"))
+        os.chmod(os.path.join(folder, "truncated.pcap"), 0o644)
+        names = sorted(names + ["truncated.pcap"])
+        html = os.path.join(self.box.home, "dataset.html")
+        out = os.path.join(self.box.home, "dataset-html.csv")
+        done = self.box.tlsdist("--each", "-j", "2", "--html", html, "-o", out, folder)
+        self.assertEqual(done.returncode, 2, done.stderr)
+        self.assertIn("2 of 6 captures could not be read", done.stderr)
+        data = report_data(html)
+        self.assertEqual(data["title"], "6 captures in dataset-html")
+        captures = data["captures"]
+        self.assertEqual([c[0] for c in captures], [os.path.join(folder, name) for name in names])
+        sums = {"frames": 0, "tls_frames": 0, "sessions": 0, "tx_bytes": 0, "rx_bytes": 0}
+        for name, (capture_name, failure, totals, tx, rx, versions) in zip(names, captures):
+            with self.subTest(capture=name):
+                path = os.path.join(folder, name)
+                if name == "not-a-capture.pcap":
+                    self.assertIn("isn't a capture file", failure)
+                    self.assertIsNone(totals)
+                    continue
+                if name == "truncated.pcap":
+                    self.assertIn("cut short", failure)
+                else:
+                    self.assertIsNone(failure)
+                    first, last = first_and_last_times(path)
+                    self.assertAlmostEqual(totals[3], first, places=5)
+                    self.assertAlmostEqual(totals[5], last, places=5)
+                expected = reference(path)
+                self.assertEqual(totals[:3], [expected["packets"], expected["tls_packets"], len(expected["sessions"])])
+                self.assertEqual((tx, rx), (sum(s["tx_bytes"] for s in expected["sessions"]),
+                                            sum(s["rx_bytes"] for s in expected["sessions"])))
+                self.assertEqual(sum(count for _, count in versions), len(expected["sessions"]))
+                for key, value in zip(("frames", "tls_frames", "sessions", "tx_bytes", "rx_bytes"),
+                                      totals[:3] + [tx, rx]):
+                    sums[key] += value
+        self.assertEqual(data["totals"], dict(sums, captures=6, failed=2))
+
+        # The charts, over every row of the dataset's session CSV.
+        rows = csv_rows(self.read(out))
+        self.assertEqual(len(rows), sums["sessions"])
+        for chart, label in (("by_server", lambda r: endpoint(r["server_ip"], r["server_port"])),
+                             ("versions", lambda r: r["version"])):
+            groups = {}
+            for row in rows:
+                bar = groups.setdefault(label(row), [label(row), 0, 0])
+                bar[1] += int(row["tx_bytes"]) + int(row["rx_bytes"])
+                bar[2] += 1
+            bars = sorted(groups.values(), key=lambda bar: (-bar[1], bar[0]))
+            self.assertGreater(len(bars), 1)
+            self.assertEqual(data[chart]["bars"], bars[:15], chart)
+            self.assertEqual(data[chart]["others"], [sum(b[1] for b in bars[15:]), sum(b[2] for b in bars[15:])])
+        # Every session in the table, with its capture.
+        self.assertEqual(sorted((captures[s[17]][0], s[0], s[16], s[8], s[9]) for s in data["sessions"]),
+                         sorted((r["capture"], int(r["stream"]), r["transport"], int(r["tx_bytes"]),
+                                 int(r["rx_bytes"])) for r in rows))
+
+        # Drawn in a browser: no script errors, the captures table, and the
+        # session table narrowed to one capture.
+        browser = test_report.Browser()
+        self.addCleanup(browser.close)
+        browser.open(html)
+        browser.screenshot("dataset-report.png")
+        self.assertEqual(browser.errors(), [])
+        summary = browser.js("""var out = {}; document.querySelectorAll('#summary dt').forEach(
+            function (dt) { out[dt.textContent] = dt.nextElementSibling.textContent; }); return out;""")
+        self.assertEqual(summary["Captures"], "6 (2 could not be read fully)")
+        self.assertEqual(summary["TLS sessions"], "{:,}".format(sums["sessions"]))
+        table = browser.js("""return Array.from(document.querySelectorAll('#capture-table tbody tr')).map(
+            function (tr) { return [tr.className, tr.cells[0].textContent, tr.cells[3].textContent,
+                                    tr.cells[9].textContent]; });""")
+        self.assertEqual([row[1] for row in table], [c[0] for c in captures])
+        self.assertEqual([row[0] for row in table], ["failed" if c[1] else "read" for c in captures])
+        self.assertTrue(table[names.index("not-a-capture.pcap")][3].startswith("could not be read: "))
+        index = names.index("tls13-openssl.pcap")
+        self.assertEqual(table[index][2], str(captures[index][2][2]))
+        browser.js("var s = document.getElementById('capture-filter'); s.value = arguments[0]; "
+                   "s.dispatchEvent(new Event('change'));", str(index))
+        browser.wait_for("page-1")
+        shown = [row[0] for row in browser.page()["rows"]]
+        self.assertEqual(shown, [captures[index][0]] * captures[index][2][2])
+        self.assertEqual(browser.errors(), [])
 
     def test_dataset_table_sections(self):
         folder = self.folder("dataset-table")
@@ -406,7 +519,7 @@ class ManyTests(unittest.TestCase):
                               (["merge"], "needs session CSV files"),
                               (["merge", "--by", "port", "x.csv"], "--by takes server or sni"),
                               (["--each", "-o", "/proc/no.csv", self.box.root], "cannot write /proc/no.csv"),
-                              (["--each", "--html", "r.html", self.box.root], "--html with --each is not supported")):
+                              (["--each", "--html", "/proc/no.html", self.box.root], "cannot write /proc/no.html")):
             with self.subTest(argv=argv):
                 done = self.box.tlsdist(*argv)
                 self.assertEqual(done.returncode, 1, done.stderr)

@@ -170,3 +170,18 @@ TEST(ViewOptions, CapturesKeyNamesTheFileOfEachFrame)
         EXPECT_FALSE(r.ok) << bad;
     }
 }
+
+TEST(ViewOptions, TotalsTakeScopeOutAndAFilterButNoCaptureColumn)
+{
+    auto r = parse_view_options("tlsdist,totals,out=t.csv,scope=appdata,tcp.port==443");
+    ASSERT_TRUE(r.ok) << r.error;
+    EXPECT_EQ(r.options.kind, ViewKind::Totals);
+    EXPECT_EQ(r.options.output, std::optional<std::string>("t.csv"));
+    EXPECT_EQ(r.options.scope, ByteScope::ApplicationData);
+    EXPECT_EQ(r.options.filter, "tcp.port==443");
+    r = parse_view_options("tlsdist,totals,captures=3 a.pcap");
+    EXPECT_FALSE(r.ok);
+    EXPECT_NE(r.error.find("captures= is for the session views"), std::string::npos) << r.error;
+    r = parse_view_options("tlsdist,totalsx");
+    EXPECT_FALSE(r.ok);
+}
