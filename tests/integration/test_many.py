@@ -337,6 +337,46 @@ class ManyTests(unittest.TestCase):
         self.assertEqual(shown, [captures[index][0]] * captures[index][2][2])
         self.assertEqual(browser.errors(), [])
 
+    def test_dataset_report_refuses_outputs_that_disagree(self):
+        """tlsdist-dataset-report on a capture's outputs that cannot be whole:
+        a session CSV cut short, or totals that count other sessions, stop it
+        with a message naming the file (exit 2), not with a wrong page."""
+        folder = self.folder("disagree")
+        prefix = os.path.join(folder, "000001")
+        self.run_ok("--capture-name", "one.pcap", "-o", prefix + ".csv", self.box.capture("tls12-openssl.pcap"))
+        csv_text = self.read(prefix + ".csv")
+        listing = os.path.join(folder, "captures")
+        with open(listing, "w") as f:
+            f.write("0\t%s\tone.pcap\n" % prefix)
+        program = os.path.join(self.box.root, "tlsdist-dataset-report")
+        page = os.path.join(folder, "r.html")
+        session = csv_rows(csv_text)[0]
+        for totals, csv_cut, message in (
+                ("20,10,2,%s,%s,1.000000,2.000000" % (session["tx_bytes"], session["rx_bytes"]), csv_text,
+                 "has 1 sessions with %s and %s TLS bytes, where %s.totals says 2" % (
+                     session["tx_bytes"], session["rx_bytes"], prefix)),
+                ("20,10,1,%s,%s,1.000000,2.000000" % (session["tx_bytes"], session["rx_bytes"]), csv_text[:-100],
+                 "%s.csv: line 2: the row does not end with a line break" % prefix)):
+            with self.subTest(message=message):
+                with open(prefix + ".totals", "w", newline="") as f:
+                    f.write("frames,tls_frames,tls_sessions,tx_bytes,rx_bytes,first_frame_epoch,last_frame_epoch\r\n"
+                            + totals + "\r\n")
+                with open(prefix + ".csv", "w", newline="") as f:
+                    f.write(csv_cut)
+                done = self.box.run([program, "-o", page, listing])
+                self.assertEqual(done.returncode, 2, done.stderr)
+                self.assertIn("tlsdist: the outputs of one.pcap cannot be read: ", done.stderr)
+                self.assertIn(message, done.stderr)
+        # Whole and agreeing, the same outputs give the page.
+        with open(prefix + ".csv", "w", newline="") as f:
+            f.write(csv_text)
+        with open(prefix + ".totals", "w", newline="") as f:
+            f.write("frames,tls_frames,tls_sessions,tx_bytes,rx_bytes,first_frame_epoch,last_frame_epoch\r\n"
+                    "20,10,1,%s,%s,1.000000,2.000000\r\n" % (session["tx_bytes"], session["rx_bytes"]))
+        done = self.box.run([program, "-o", page, "--title", "t", listing])
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertEqual(report_data(page)["totals"]["sessions"], 1)
+
     def test_dataset_table_sections(self):
         folder = self.folder("dataset-table")
         for name in ("tls12-openssl.pcap", "tls13-openssl.pcap"):
