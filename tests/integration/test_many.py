@@ -337,6 +337,29 @@ class ManyTests(unittest.TestCase):
         self.assertEqual(shown, [captures[index][0]] * captures[index][2][2])
         self.assertEqual(browser.errors(), [])
 
+    def test_dataset_html_report_with_filter_and_scope(self):
+        """-f and -s reach every capture's run and the page: each capture's
+        totals are those of tshark's totals view on that file alone with the
+        same filter and scope, its sessions the reference's that pass it."""
+        folder = self.folder("dataset-filtered")
+        names = ["multi-session.pcapng", "tls12-openssl.pcap"]
+        for name in names:
+            shutil.copy(self.box.capture(name), os.path.join(folder, name))
+            os.chmod(os.path.join(folder, name), 0o644)
+        html = os.path.join(self.box.home, "filtered.html")
+        self.run_ok("--each", "--html", html, "-f", "tcp.stream==1", "-s", "appdata", folder)
+        data = report_data(html)
+        self.assertEqual((data["title"], data["filter"]), ("2 captures in dataset-filtered", "tcp.stream==1"))
+        self.assertIn('<p id="byte-scope">', self.read(html))
+        for name, capture in zip(names, data["captures"]):
+            path = os.path.join(folder, name)
+            alone = csv_rows(self.box.tshark("-r", path, "-q", "-z", "tlsdist,totals,scope=appdata,tcp.stream==1").stdout)
+            self.assertEqual(capture[2][:3], [int(alone[0][k]) for k in ("frames", "tls_frames", "tls_sessions")])
+            self.assertEqual(capture[3:5], [int(alone[0]["tx_bytes"]), int(alone[0]["rx_bytes"])])
+            passing = [s for s in reference(path)["sessions"] if s["transport"] == "tcp" and s["stream"] == 1]
+            self.assertEqual(capture[2][2], len(passing))
+        self.assertEqual(data["totals"]["sessions"], 1)
+
     def test_dataset_report_refuses_outputs_that_disagree(self):
         """tlsdist-dataset-report on a capture's outputs that cannot be whole:
         a session CSV cut short, or totals that count other sessions, stop it
