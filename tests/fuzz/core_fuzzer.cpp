@@ -1,6 +1,8 @@
 // libFuzzer target for the tap/ core: everything in it that takes bytes from
 // outside. The first input byte picks what the rest feeds:
 //   0: the -z argument parser and the string escapers (CSV, text table);
+//   1: the session CSV and totals CSV readers (a real CSV changed by the
+//      input, and the input itself);
 //   else: a stream of TCP segments (sequence numbers, lengths, flags, TLS
 //   hand-over offsets, hello versions: all attacker-chosen in a capture) run
 //   through the first-pass tracker, two session tables and every writer.
@@ -9,12 +11,14 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <sstream>
 #include <string>
 #include <string_view>
 
 #include "capture_tracker.h"
 #include "html_report.h"
 #include "report.h"
+#include "session_csv_reader.h"
 #include "session_table.h"
 #include "view_options.h"
 
@@ -72,6 +76,76 @@ void check_strings(std::string_view text)
         }
     }
     require(!starts_formula(inner));
+}
+
+// Reads a session CSV: it is read or refused with a message, and what is
+// read, written again, reads back and writes the same text.
+void check_csv_round_trip(const std::string &text)
+{
+    std::string written;
+    for (int round = 0; round < 2; ++round) {
+        std::istringstream in(round == 0 ? text : written);
+        SessionCsvReader reader(in);
+        if (!reader.read_header()) {
+            require(round == 0 && !reader.error().empty());
+            return;
+        }
+        std::string out;
+        append_session_csv_header(out, reader.has_capture_column());
+        SessionRecord record;
+        while (reader.next(record)) {
+            std::string why;
+            // (a name with a line break is no capture name the command gives)
+            const auto captures = CaptureFiles::parse("0 " + record.capture, &why);
+            if (reader.has_capture_column() && !captures)
+                return;
+            append_session_csv_row(out, record.session, reader.has_capture_column() ? &*captures : nullptr);
+        }
+        require(round == 0 || (reader.error().empty() && out == written));
+        written = out;
+    }
+}
+
+void check_csv_readers(const uint8_t *data, size_t size)
+{
+    // A real header and row: a session with addresses, metadata and counts.
+    static const std::string sample = [] {
+        static ByteHistogram tx, rx;
+        const uint8_t bytes[] = {0x16, 0x03, 0x03, 0x00, 0x05, 0xff, 0x00};
+        tx.add(bytes, sizeof bytes);
+        static SessionMetadata metadata;
+        metadata.server_name = "=a,\"b\"";
+        metadata.ja4 = "t13d1516h2_8daaf6152771_e5627efa2ab1";
+        SessionSummary s;
+        s.stream = 7;
+        const uint8_t client[4] = {192, 0, 2, 1};
+        uint8_t server[16] = {0x20, 0x01, 0x0d, 0xb8};
+        server[15] = 1;
+        s.client = Endpoint::ipv4(client, 50000);
+        s.server = Endpoint::ipv6(server, 443);
+        s.version = "TLS 1.3";
+        s.tx.tls_bytes = 7;
+        s.metadata = &metadata;
+        s.tx_histogram = &tx;
+        s.rx_histogram = &rx;
+        std::string why;
+        const auto captures = CaptureFiles::parse("0 dir/a \"b\",c.pcap", &why);
+        std::string csv;
+        append_session_csv_header(csv, true);
+        append_session_csv_row(csv, s, &*captures);
+        append_session_csv_row(csv, s, &*captures);
+        return csv;
+    }();
+    // The input as changes to it: (position, byte) pairs.
+    std::string changed = sample;
+    for (size_t i = 0; i + 2 < size; i += 3)
+        changed[(size_t{data[i]} << 8 | data[i + 1]) % changed.size()] = static_cast<char>(data[i + 2]);
+    check_csv_round_trip(changed);
+    const std::string text(reinterpret_cast<const char *>(data), size);
+    check_csv_round_trip(text);
+    std::string error;
+    if (!parse_totals_csv(text, &error))
+        require(!error.empty());
 }
 
 // Reads fixed-size fields from the input, zeros once it runs out.
@@ -258,6 +332,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     if (data[0] == 0)
         check_strings(std::string_view(reinterpret_cast<const char *>(data + 1), size - 1));
+    else if (data[0] == 1)
+        check_csv_readers(data + 1, size - 1);
     else
         check_segments(data + 1, size - 1);
     return 0;
