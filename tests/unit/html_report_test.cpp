@@ -54,6 +54,20 @@ struct Sessions {
     }
 };
 
+// A capture's totals: its frames, TLS frames and sessions, and the times
+// of its first and last frame (whole seconds).
+CaptureTotals capture_totals(uint64_t frames, uint64_t tls_frames, uint64_t tls_sessions, int64_t first,
+                             int64_t last)
+{
+    CaptureTotals totals;
+    totals.frames = frames;
+    totals.tls_frames = tls_frames;
+    totals.tls_sessions = tls_sessions;
+    totals.first_frame = Timestamp{first, 0};
+    totals.last_frame = Timestamp{last, 0};
+    return totals;
+}
+
 }  // namespace
 
 TEST(HtmlReport, JsonStringsEscapeQuotesControlsAndMarkup)
@@ -165,23 +179,11 @@ TEST(HtmlReport, ADatasetSumsItsCapturesAndNamesEachSessionsCapture)
     // c: streams 0..1 (900, 100), read in part.
     Sessions a({1, 9, 5}), c({9, 1});
     HtmlReport report(3);
-    CaptureTotals totals_a;
-    totals_a.frames = 30;
-    totals_a.tls_frames = 20;
-    totals_a.tls_sessions = 3;
-    totals_a.first_frame = Timestamp{1700000000, 0};
-    totals_a.last_frame = Timestamp{1700000010, 0};
-    report.add_capture(ReportCapture{"a.pcap", totals_a, ""});
+    report.add_capture(ReportCapture{"a.pcap", capture_totals(30, 20, 3, 1700000000, 1700000010), ""});
     for (const SessionSummary &s : a.list)
         report.add_session(s);
     report.add_capture(ReportCapture{"b</script>.pcap", std::nullopt, "tshark: not a capture"});
-    CaptureTotals totals_c;
-    totals_c.frames = 5;
-    totals_c.tls_frames = 4;
-    totals_c.tls_sessions = 2;
-    totals_c.first_frame = Timestamp{1600000000, 0};
-    totals_c.last_frame = Timestamp{1600000001, 0};
-    report.add_capture(ReportCapture{"c.pcap", totals_c, "cut short"});
+    report.add_capture(ReportCapture{"c.pcap", capture_totals(5, 4, 2, 1600000000, 1600000001), "cut short"});
     for (const SessionSummary &s : c.list)
         report.add_session(s);
     HtmlReportInput input;
