@@ -19,6 +19,8 @@ namespace {
 
 // Bars per chart of TLS bytes by server, client and port; the rest is summed.
 constexpr size_t kChartBars = 15;
+// Intervals of a dataset's capture's chart of sessions started over time.
+constexpr size_t kStartIntervals = 60;
 
 template <typename Integer>
 void append_number(std::string &out, Integer value)
@@ -126,6 +128,22 @@ uint64_t tls_bytes(const SessionSummary &s)
     return s.tx.tls_bytes + s.rx.tls_bytes;
 }
 
+// Which of kStartIntervals equal parts of a capture's time (its first frame
+// to its last) a session starting at start falls in; the last part ends
+// with the last frame.
+size_t start_interval(const std::optional<CaptureTotals> &totals, const Timestamp &start)
+{
+    if (!totals || totals->frames == 0)
+        return 0;
+    const double span = seconds_between(totals->first_frame, totals->last_frame);
+    if (!(span > 0))
+        return 0;
+    const double part = seconds_between(totals->first_frame, start) / span * kStartIntervals;
+    if (!(part > 0))
+        return 0;
+    return std::min(kStartIntervals - 1, static_cast<size_t>(part));
+}
+
 void append_entropy(std::string &out, const ByteHistogram &histogram)
 {
     const Randomness r = measure_randomness(histogram);
@@ -163,11 +181,46 @@ struct ShownSession {
     ByteHistogram tx_histogram, rx_histogram;
 };
 
-// A dataset's capture as the page shows it.
+// TLS bytes and sessions by server, client, server port and version.
+struct Groups {
+    std::map<std::string, ChartBar> by_server, by_client, by_port, by_version;
+
+    void add(const SessionSummary &s)
+    {
+        const std::pair<std::map<std::string, ChartBar> *, std::string> groups[] = {
+            {&by_server, endpoint_text(s.server)},
+            {&by_client, address_text(s.client)},
+            {&by_port, std::to_string(s.server.port)},
+            {&by_version, s.version},
+        };
+        for (const auto &[group, label] : groups) {
+            ChartBar &bar = (*group)[label];
+            bar.label = label;
+            bar.bytes += tls_bytes(s);
+            ++bar.sessions;
+        }
+    }
+};
+
+struct Charts {
+    Chart versions, by_server, by_client, by_port;
+
+    explicit Charts(const Groups &groups)
+        : versions(make_chart(groups.by_version)), by_server(make_chart(groups.by_server)),
+          by_client(make_chart(groups.by_client)), by_port(make_chart(groups.by_port))
+    {
+    }
+};
+
+// A dataset's capture as the page shows it: its charts are made when the
+// next capture is added (until then its sessions are in Data::current).
 struct CaptureFigures {
     ReportCapture capture;
     uint64_t tx_bytes = 0, rx_bytes = 0;
-    std::map<std::string, uint64_t> versions;  // sessions by version
+    std::optional<Charts> charts;
+    // Sessions started in each of kStartIntervals equal parts of the time
+    // from the capture's first frame to its last; empty without sessions.
+    std::vector<uint64_t> starts;
 };
 
 }  // namespace
@@ -176,7 +229,8 @@ struct HtmlReport::Data {
     size_t limit = kHtmlSessionLimit;
     CaptureTotals totals;  // of the one capture
     std::vector<CaptureFigures> captures;  // of a dataset
-    std::map<std::string, ChartBar> by_server, by_client, by_port, by_version;
+    Groups all;  // every session's
+    Groups current;  // the sessions of a dataset's last capture
     uint64_t tx_total = 0, rx_total = 0;
     size_t added = 0;
     std::vector<ShownSession> shown;  // up to limit
@@ -211,7 +265,12 @@ void HtmlReport::set_totals(const CaptureTotals &totals)
 
 void HtmlReport::add_capture(const ReportCapture &capture)
 {
-    data_->captures.push_back(CaptureFigures{capture, 0, 0, {}});
+    Data &d = *data_;
+    if (!d.captures.empty()) {
+        d.captures.back().charts.emplace(d.current);
+        d.current = Groups{};
+    }
+    d.captures.push_back(CaptureFigures{capture, 0, 0, std::nullopt, {}});
 }
 
 void HtmlReport::add_session(const SessionSummary &s)
@@ -219,24 +278,16 @@ void HtmlReport::add_session(const SessionSummary &s)
     Data &d = *data_;
     d.tx_total += s.tx.tls_bytes;
     d.rx_total += s.rx.tls_bytes;
-    const std::pair<std::map<std::string, ChartBar> *, std::string> groups[] = {
-        {&d.by_server, endpoint_text(s.server)},
-        {&d.by_client, address_text(s.client)},
-        {&d.by_port, std::to_string(s.server.port)},
-        {&d.by_version, s.version},
-    };
-    for (const auto &[group, label] : groups) {
-        ChartBar &bar = (*group)[label];
-        bar.label = label;
-        bar.bytes += tls_bytes(s);
-        ++bar.sessions;
-    }
+    d.all.add(s);
     const size_t capture = d.captures.empty() ? 0 : d.captures.size() - 1;
     if (!d.captures.empty()) {
         CaptureFigures &figures = d.captures.back();
         figures.tx_bytes += s.tx.tls_bytes;
         figures.rx_bytes += s.rx.tls_bytes;
-        ++figures.versions[s.version];
+        d.current.add(s);
+        if (figures.starts.empty())
+            figures.starts.resize(kStartIntervals);
+        figures.starts[start_interval(figures.capture.totals, s.start)]++;
     }
 
     const size_t sequence = d.added++;
@@ -313,9 +364,11 @@ void append_session(std::string &out, const ShownSession &s, bool dataset)
 }
 
 // A dataset's capture: [name, failure or null, totals or null, TX, RX,
-// [[version, sessions]...]], totals being [frames, TLS frames, sessions,
-// first, first text, last, last text].
-void append_capture(std::string &out, const CaptureFigures &figures)
+// {versions, by_server, by_client, by_port, starts}], totals being [frames,
+// TLS frames, sessions, first, first text, last, last text], the charts as
+// the dataset's and starts the sessions started in each of kStartIntervals
+// (nothing without sessions).
+void append_capture(std::string &out, const CaptureFigures &figures, const Charts &charts)
 {
     const ReportCapture &c = figures.capture;
     out += '[' + json_string(c.name) + ',' + (c.failure.empty() ? std::string("null") : json_string(c.failure)) + ',';
@@ -338,16 +391,21 @@ void append_capture(std::string &out, const CaptureFigures &figures)
     append_number(out, figures.tx_bytes);
     out += ',';
     append_number(out, figures.rx_bytes);
-    out += ",[";
-    bool first = true;
-    for (const auto &[version, sessions] : figures.versions) {
-        out += first ? "[" : ",[";
-        first = false;
-        out += json_string(version) + ',';
-        append_number(out, sessions);
-        out += ']';
+    out += ",{";
+    append_chart(out, "versions", charts.versions);
+    out += ',';
+    append_chart(out, "by_server", charts.by_server);
+    out += ',';
+    append_chart(out, "by_client", charts.by_client);
+    out += ',';
+    append_chart(out, "by_port", charts.by_port);
+    out += ",\"starts\":[";
+    for (size_t i = 0; i < figures.starts.size(); ++i) {
+        if (i > 0)
+            out += ',';
+        append_number(out, figures.starts[i]);
     }
-    out += "]]";
+    out += "]}]";
 }
 
 }  // namespace
@@ -436,18 +494,20 @@ void HtmlReport::append_html(std::string &out, const HtmlReportInput &input) con
     out += "},\"limit\":";
     append_number(out, d.limit);
     out += ",\n";
-    append_chart(out, "versions", make_chart(d.by_version));
+    const Charts all(d.all);
+    append_chart(out, "versions", all.versions);
     out += ",\n";
-    append_chart(out, "by_server", make_chart(d.by_server));
+    append_chart(out, "by_server", all.by_server);
     out += ",\n";
-    append_chart(out, "by_client", make_chart(d.by_client));
+    append_chart(out, "by_client", all.by_client);
     out += ",\n";
-    append_chart(out, "by_port", make_chart(d.by_port));
+    append_chart(out, "by_port", all.by_port);
     if (dataset) {
         out += ",\n\"captures\":[";
         for (size_t i = 0; i < d.captures.size(); ++i) {
             out += i > 0 ? ",\n" : "\n";
-            append_capture(out, d.captures[i]);
+            const CaptureFigures &figures = d.captures[i];
+            append_capture(out, figures, figures.charts ? *figures.charts : Charts(d.current));
         }
         out += ']';
     }

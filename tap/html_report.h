@@ -50,7 +50,8 @@ public:
     // A report of one capture: its totals.
     void set_totals(const CaptureTotals &totals);
     // A report of a dataset: its next capture. The sessions added after it
-    // are that capture's; the totals are the sum of the captures'.
+    // are that capture's (charted for its own section as well as for the
+    // dataset's); the totals are the sum of the captures'.
     void add_capture(const ReportCapture &capture);
     void add_session(const SessionSummary &session);
 

@@ -40,7 +40,11 @@ svg .rx { fill: #e6750f; }
 figcaption { font-weight: 600; }
 .scroll { overflow-x: auto; }
 .legend span { display: inline-block; margin-right: 1em; }
-#capture-table td.failure { color: #b00020; white-space: pre-wrap; min-width: 30em; }
+#capture-table td.failure, #capture-status.failure { color: #b00020; white-space: pre-wrap; min-width: 30em; }
+#view-choice { position: sticky; top: 0; z-index: 1; background: #fff; padding: .4em 0; border-bottom: 1px solid #ccc; }
+#view-choice button { margin-left: .5em; }
+#capture-list > summary { cursor: pointer; margin-bottom: .5em; }
+#capture-table tr[aria-current] { background: #e8f0fb; }
 .legend i { display: inline-block; width: .9em; height: .9em; margin-right: .3em; vertical-align: middle; }
 )CSS";
 
@@ -59,8 +63,9 @@ const char *const kHtmlReportScript = R"JS(
   var S = { stream: 0, epoch: 1, start: 2, duration: 3, client: 4, server: 5, version: 6,
             sni: 7, txBytes: 8, rxBytes: 9, txFrames: 10, rxFrames: 11, txEntropy: 12,
             rxEntropy: 13, txCounts: 14, rxCounts: 15, transport: 16, capture: 17 };
-  // A dataset's captures (html_report.cpp, append_capture).
-  var C = { name: 0, failure: 1, totals: 2, txBytes: 3, rxBytes: 4, versions: 5 };
+  // A dataset's captures (html_report.cpp, append_capture): figures holds
+  // the capture's charts (as data.versions, data.by_server...) and starts.
+  var C = { name: 0, failure: 1, totals: 2, txBytes: 3, rxBytes: 4, figures: 5 };
   var T = { frames: 0, tlsFrames: 1, sessions: 2, first: 3, firstText: 4, last: 5, lastText: 6 };
   var dataset = Array.isArray(data.captures);
   // A session's name: its tcp.stream, or "udp N" for DTLS (udp.stream N);
@@ -99,42 +104,87 @@ const char *const kHtmlReportScript = R"JS(
     add(node, element("h2", {}, title));
     return node;
   }
+  // A section emptied for drawing again, under a new title.
+  function refill(node, title) {
+    node.textContent = "";
+    add(node, element("h2", {}, title));
+    return node;
+  }
+
+  // What the page shows: the whole report (view -1) or, in a dataset's
+  // report, one of its captures (its index), chosen at the top of the page.
+  var view = -1;
+  function viewFigures() {
+    if (view < 0) {
+      return { name: null, failure: null, totals: data.totals, first: data.first, last: data.last,
+               firstText: data.first_text, lastText: data.last_text, versions: data.versions,
+               by_server: data.by_server, by_client: data.by_client, by_port: data.by_port,
+               starts: null, sessions: data.sessions };
+    }
+    var capture = data.captures[view], t = capture[C.totals], f = capture[C.figures];
+    var timed = t !== null && t[T.first] !== null;
+    return { name: capture[C.name], failure: capture[C.failure],
+             totals: t === null ? null : { frames: t[T.frames], tls_frames: t[T.tlsFrames],
+               sessions: t[T.sessions], tx_bytes: capture[C.txBytes], rx_bytes: capture[C.rxBytes] },
+             first: timed ? t[T.first] : null, last: timed ? t[T.last] : null,
+             firstText: timed ? t[T.firstText] : "", lastText: timed ? t[T.lastText] : "",
+             versions: f.versions, by_server: f.by_server, by_client: f.by_client, by_port: f.by_port,
+             starts: f.starts,
+             sessions: data.sessions.filter(function (s) { return s[S.capture] === view; }) };
+  }
+  // A capture's status as the captures table and its summary give it.
+  function statusText(capture) {
+    return capture[C.failure] === null ? "read"
+      : (capture[C.totals] === null ? "could not be read: " : "read in part: ") + capture[C.failure];
+  }
+  var UNREAD = "Nothing to show: this capture could not be read.";
 
   var versionColour = {};
   data.versions.bars.forEach(function (bar, i) {
     versionColour[bar[0]] = VERSION_COLOURS[i % VERSION_COLOURS.length];
   });
 
-  function drawSummary() {
-    var node = section("Summary", "summary");
+  function drawSummary(v) {
+    var node = refill(summarySection, v.name === null ? "Summary" : "Summary of " + v.name);
     var list = add(node, element("dl", { "class": "totals" }));
-    var span = data.first === null ? "no frames"
-      : data.first_text + " to " + data.last_text + " (" +
-        (data.last - data.first).toFixed(3) + " s)";
-    if (dataset) {
+    if (dataset && view < 0) {
       add(list, element("dt", {}, "Captures"));
       add(list, element("dd", {}, grouped(data.totals.captures) + (data.totals.failed === 0 ? ""
         : " (" + grouped(data.totals.failed) + " could not be read fully)")));
     }
+    if (view >= 0) {
+      add(list, element("dt", {}, "Status"));
+      add(list, element("dd", v.failure === null ? { id: "capture-status" }
+        : { id: "capture-status", "class": "failure" }, statusText(data.captures[view])));
+    }
+    if (v.totals === null) return;
+    var span = v.first === null ? "no frames"
+      : v.firstText + " to " + v.lastText + " (" +
+        (v.last - v.first).toFixed(3) + " s)";
     [["Time span (UTC)", span],
-     ["Packets", grouped(data.totals.frames)],
-     ["TLS packets", grouped(data.totals.tls_frames)],
-     ["TLS sessions", grouped(data.totals.sessions)],
-     ["TLS bytes", grouped(data.totals.tx_bytes + data.totals.rx_bytes) + " (TX " +
-       grouped(data.totals.tx_bytes) + ", RX " + grouped(data.totals.rx_bytes) + ")"]
+     ["Packets", grouped(v.totals.frames)],
+     ["TLS packets", grouped(v.totals.tls_frames)],
+     ["TLS sessions", grouped(v.totals.sessions)],
+     ["TLS bytes", grouped(v.totals.tx_bytes + v.totals.rx_bytes) + " (TX " +
+       grouped(v.totals.tx_bytes) + ", RX " + grouped(v.totals.rx_bytes) + ")"]
     ].forEach(function (item) {
       add(list, element("dt", {}, item[0]));
       add(list, element("dd", {}, item[1]));
     });
     add(list, element("dt", {}, "TLS versions"));
     var mix = add(list, element("dd", { "class": "legend", id: "version-mix" }));
-    data.versions.bars.forEach(function (bar) {
+    v.versions.bars.forEach(function (bar) {
       var item = add(mix, element("span", {}));
       add(item, element("i", { style: "background:" + versionColour[bar[0]] }));
       add(item, document.createTextNode(bar[0] + ": " + grouped(bar[2]) + " session" +
         (bar[2] === 1 ? "" : "s") + ", " + grouped(bar[1]) + " bytes"));
     });
-    if (data.sessions.length < data.totals.sessions) {
+    if (view >= 0 && v.sessions.length < v.totals.sessions) {
+      add(node, element("p", { "class": "note", id: "session-limit" },
+        "The table and histograms show " + grouped(v.sessions.length) + " of this capture's " +
+        grouped(v.totals.sessions) + " sessions: those among the " + grouped(data.sessions.length) +
+        " of the dataset with the most TLS bytes; its figures and charts count every one of its sessions."));
+    } else if (view < 0 && data.sessions.length < data.totals.sessions) {
       add(node, element("p", { "class": "note", id: "session-limit" },
         "The table and histograms show the " + grouped(data.sessions.length) +
         " sessions with the most TLS bytes out of " + grouped(data.totals.sessions) +
@@ -144,10 +194,15 @@ const char *const kHtmlReportScript = R"JS(
   }
 
   // A dataset's captures, one row each: their totals, version mix, and why
-  // those that could not be read (fully) failed.
+  // those that could not be read (fully) failed; a capture's name shows its
+  // own figures (#capture-N). Folded away while one capture is shown.
+  var captureList, captureRows = [];
   function drawCaptures() {
     var node = section("Captures", "captures");
-    var scroller = add(node, element("div", { "class": "scroll" }));
+    captureList = add(node, element("details", { id: "capture-list", open: "" }));
+    add(captureList, element("summary", {}, grouped(data.captures.length) + " captures: click a name to see " +
+      "that capture's own summary, charts and sessions"));
+    var scroller = add(captureList, element("div", { "class": "scroll" }));
     var table = add(scroller, element("table", { "class": "sessions", id: "capture-table" }));
     var headRow = add(add(table, element("thead", {})), element("tr", {}));
     ["Capture", "Packets", "TLS packets", "TLS sessions", "TX bytes", "RX bytes", "First packet (UTC)",
@@ -158,11 +213,14 @@ const char *const kHtmlReportScript = R"JS(
     data.captures.forEach(function (capture, index) {
       var tr = add(body, element("tr", { "data-capture": index,
         "class": capture[C.failure] === null ? "read" : "failed" }));
+      captureRows.push(tr);
       var totals = capture[C.totals];
       function cell(text, number) {
         return add(tr, element("td", number ? { "class": "number" } : {}, text));
       }
-      cell(capture[C.name]);
+      var link = add(add(tr, element("td", {})), element("a", { href: "#capture-" + index }, capture[C.name]));
+      // (also when the address already ends with #capture-N: no hashchange then)
+      link.addEventListener("click", function () { show(index); summarySection.scrollIntoView(); });
       if (totals === null) {
         for (var i = 0; i < 8; ++i) cell("-");  // (the figures and the versions)
       } else {
@@ -173,10 +231,9 @@ const char *const kHtmlReportScript = R"JS(
         cell(grouped(capture[C.rxBytes]), true);
         cell(totals[T.first] === null ? "-" : totals[T.firstText]);
         cell(totals[T.last] === null ? "-" : totals[T.lastText]);
-        cell(capture[C.versions].map(function (v) { return v[0] + ": " + grouped(v[1]); }).join(", "));
+        cell(capture[C.figures].versions.bars.map(function (v) { return v[0] + ": " + grouped(v[2]); }).join(", "));
       }
-      var status = cell(capture[C.failure] === null ? "read"
-        : (totals === null ? "could not be read: " : "read in part: ") + capture[C.failure]);
+      var status = cell(statusText(capture));
       if (capture[C.failure] !== null) status.className = "failure";
     });
   }
@@ -208,23 +265,76 @@ const char *const kHtmlReportScript = R"JS(
                                        "text-anchor": "middle" }, "TLS bytes (TX + RX)"));
   }
 
-  function drawCharts() {
-    var node = section("TLS bytes by server, client and server port", "charts");
-    drawBars(node, "By server (ip:port)", data.by_server, "by-server");
-    drawBars(node, "By client (ip)", data.by_client, "by-client");
-    drawBars(node, "By server port", data.by_port, "by-port");
+  function drawCharts(v) {
+    var node = refill(chartsSection, "TLS bytes by server, client and server port");
+    if (v.totals === null) { add(node, element("p", {}, UNREAD)); return; }
+    drawBars(node, "By server (ip:port)", v.by_server, "by-server");
+    drawBars(node, "By client (ip)", v.by_client, "by-client");
+    drawBars(node, "By server port", v.by_port, "by-port");
+  }
+
+  // Time axis ticks under a plot: seconds since its origin, or dates.
+  function drawTimeAxis(svg, left, plotWidth, axisY, origin, span, dated, caption) {
+    function utcMinute(epoch) { return new Date(epoch * 1000).toISOString().slice(0, 16).replace("T", " "); }
+    add(svg, svgElement("line", { "class": "axis", x1: left, x2: left + plotWidth,
+                                  y1: axisY, y2: axisY }));
+    for (var t = 0; t <= 4; ++t) {
+      var x = left + plotWidth * t / 4;
+      add(svg, svgElement("line", { "class": "axis", x1: x, x2: x, y1: axisY, y2: axisY + 4 }));
+      add(svg, svgElement("text", { x: x, y: axisY + 16, "text-anchor": dated && t === 4 ? "end" : "middle" },
+                          dated ? utcMinute(origin + span * t / 4) : (span * t / 4).toFixed(span < 10 ? 3 : 1)));
+    }
+    add(svg, svgElement("text", { x: left + plotWidth / 2, y: axisY + 32,
+      "text-anchor": "middle" }, dated ? "time (UTC)" : caption));
+  }
+
+  // A capture's sessions started in each equal part of its time (every
+  // session of it, also those the table leaves out), as columns.
+  function drawStarts(parent, v) {
+    var starts = v.starts, parts = starts.length;
+    var left = 60, plotWidth = 760, top = 10, plotHeight = 120;
+    var most = Math.max.apply(null, starts) || 1;
+    var span = v.last - v.first;
+    var chart = add(parent, svgElement("svg", { id: "session-starts", width: left + plotWidth + 20,
+      height: top + plotHeight + 40, role: "img" }));
+    starts.forEach(function (count, i) {
+      var height = plotHeight * count / most;
+      var bar = add(chart, svgElement("rect", { "class": "tx bar", x: left + plotWidth * i / parts,
+        y: top + plotHeight - height, width: plotWidth / parts, height: height }));
+      add(bar, svgElement("title", {}, (span * i / parts).toFixed(3) + "\u2013" + (span * (i + 1) / parts).toFixed(3) +
+        " s: " + grouped(count) + " session" + (count === 1 ? "" : "s") + " started"));
+    });
+    add(chart, svgElement("line", { "class": "axis", x1: left, x2: left, y1: top, y2: top + plotHeight }));
+    add(chart, svgElement("text", { x: left - 4, y: top + 8, "text-anchor": "end" }, grouped(most)));
+    add(chart, svgElement("text", { x: left - 4, y: top + plotHeight, "text-anchor": "end" }, "0"));
+    drawTimeAxis(chart, left, plotWidth, top + plotHeight, v.first, span > 0 ? span : 0, span >= 86400,
+                 "seconds since the capture's first packet");
   }
 
   // Each session as a line from its start to its end, one row per session in
-  // start order, coloured by version.
-  function drawTimeline() {
-    var node = section("Sessions over time", "timeline");
-    var sessions = data.sessions.slice().sort(function (a, b) {
+  // start order, coloured by version; for one capture of a dataset, first
+  // the sessions started over time.
+  function drawTimeline(v) {
+    var node = refill(timelineSection, "Sessions over time");
+    if (v.totals === null) { add(node, element("p", {}, UNREAD)); return; }
+    if (view >= 0 && v.starts.length > 0) {
+      add(node, element("h3", {}, "Sessions started in each " + v.starts.length + "th of the capture's time" +
+        " (all " + grouped(v.totals.sessions) + ")"));
+      drawStarts(node, v);
+      add(node, element("h3", {}, "Each session from start to end (" +
+        (v.sessions.length === v.totals.sessions ? "all " + grouped(v.sessions.length)
+          : grouped(v.sessions.length) + " in the table") + ")"));
+    }
+    var sessions = v.sessions.slice().sort(function (a, b) {
       return a[S.epoch] - b[S.epoch] || position(a, b);
     });
-    if (sessions.length === 0) { add(node, element("p", {}, "No TLS sessions.")); return; }
+    if (sessions.length === 0) {
+      add(node, element("p", {}, view >= 0 && v.totals.sessions > 0
+        ? "None of this capture's sessions is among those the table keeps." : "No TLS sessions."));
+      return;
+    }
     var legend = add(node, element("p", { "class": "legend" }));
-    data.versions.bars.forEach(function (bar) {
+    v.versions.bars.forEach(function (bar) {
       var item = add(legend, element("span", {}));
       add(item, element("i", { style: "background:" + versionColour[bar[0]] }));
       add(item, document.createTextNode(bar[0]));
@@ -232,13 +342,12 @@ const char *const kHtmlReportScript = R"JS(
     var left = 60, plotWidth = 760, top = 10;
     var rowHeight = Math.max(0.5, Math.min(8, 400 / sessions.length));
     var plotHeight = rowHeight * sessions.length;
-    var origin = data.first === null ? sessions[0][S.epoch] : data.first;
+    var origin = v.first === null ? sessions[0][S.epoch] : v.first;
     var end = origin;
     sessions.forEach(function (s) { end = Math.max(end, s[S.epoch] + s[S.duration]); });
     var span = end - origin > 0 ? end - origin : 1;
     // A dataset's captures may be days or years apart: its axis gives dates.
     var dated = dataset && span >= 86400;
-    function utcMinute(epoch) { return new Date(epoch * 1000).toISOString().slice(0, 16).replace("T", " "); }
     var timeline = add(node, svgElement("svg", { width: left + plotWidth + 20,
       height: top + plotHeight + 40, role: "img" }));
     sessions.forEach(function (s, i) {
@@ -250,17 +359,8 @@ const char *const kHtmlReportScript = R"JS(
       add(line, svgElement("title", {}, capturePrefix(s) + "stream " + sessionLabel(s) + ": " + s[S.client] + " \u2192 " +
         s[S.server] + ", " + s[S.version] + ", " + s[S.duration].toFixed(3) + " s"));
     });
-    var axisY = top + plotHeight + 4;
-    add(timeline, svgElement("line", { "class": "axis", x1: left, x2: left + plotWidth,
-                                       y1: axisY, y2: axisY }));
-    for (var t = 0; t <= 4; ++t) {
-      var x = left + plotWidth * t / 4;
-      add(timeline, svgElement("line", { "class": "axis", x1: x, x2: x, y1: axisY, y2: axisY + 4 }));
-      add(timeline, svgElement("text", { x: x, y: axisY + 16, "text-anchor": dated && t === 4 ? "end" : "middle" },
-                               dated ? utcMinute(origin + span * t / 4) : (span * t / 4).toFixed(span < 10 ? 3 : 1)));
-    }
-    add(timeline, svgElement("text", { x: left + plotWidth / 2, y: axisY + 32,
-      "text-anchor": "middle" }, dated ? "time (UTC)" : "seconds since the first packet"));
+    drawTimeAxis(timeline, left, plotWidth, top + plotHeight + 4, origin, span, dated,
+                 view >= 0 ? "seconds since the capture's first packet" : "seconds since the first packet");
     add(timeline, svgElement("text", { x: 4, y: top + 10 }, "sessions"));
   }
 
@@ -322,20 +422,6 @@ const char *const kHtmlReportScript = R"JS(
     var node = section("Sessions", "sessions");
     add(node, element("p", {}, "Click a column title to sort; click a session for its byte " +
                               "distributions below the table."));
-    if (dataset) {
-      var label = add(node, element("label", {}, "Capture: "));
-      var choice = add(label, element("select", { id: "capture-filter" }));
-      add(choice, element("option", { value: "-1" }, "all captures"));
-      data.captures.forEach(function (capture, index) {
-        add(choice, element("option", { value: String(index) }, capture[C.name]));
-      });
-      // The table (and its histograms) of one capture, or of all.
-      choice.addEventListener("change", function () {
-        var wanted = Number(choice.value);
-        order = data.sessions.filter(function (s) { return wanted < 0 || s[S.capture] === wanted; });
-        sortBy(sortColumn, sortDescending);
-      });
-    }
     var scroller = add(node, element("div", { "class": "scroll" }));
     var table = add(scroller, element("table", { "class": "sessions", id: "session-table" }));
     var headRow = add(add(table, element("thead", {})), element("tr", {}));
@@ -428,7 +514,10 @@ const char *const kHtmlReportScript = R"JS(
       add(card, element("br", {}));
       drawHistogram(card, session, "rx");
     });
-    pageText.textContent = order.length === 0 ? "No TLS sessions."
+    var capture = view >= 0 ? data.captures[view][C.totals] : null;
+    pageText.textContent = order.length === 0 ? (capture !== null && capture[T.sessions] > 0
+      ? "None of this capture's " + grouped(capture[T.sessions]) + " sessions is among those the table keeps."
+      : "No TLS sessions.")
       : "Sessions " + grouped(page * PAGE_SIZE + 1) + "\u2013" +
         grouped(page * PAGE_SIZE + rows.length) + " of " + grouped(order.length) +
         " (page " + (page + 1) + " of " + pages + ")";
@@ -437,12 +526,66 @@ const char *const kHtmlReportScript = R"JS(
     document.body.setAttribute("data-rendered", "page-" + (page + 1));
   }
 
-  drawSummary();
+  // A dataset's choice of what the page shows, kept at the top of the
+  // window: the whole dataset or one capture, picked from the list, stepped
+  // through, or opened from the captures table (#capture-N).
+  var choice, previousCapture, nextCapture;
+  function drawViewChoice() {
+    var nav = add(report, element("nav", { id: "view-choice" }));
+    var label = add(nav, element("label", {}, "Show: "));
+    choice = add(label, element("select", { id: "capture-filter" }));
+    add(choice, element("option", { value: "-1" }, "the whole dataset (" + grouped(data.captures.length) +
+                                                     " captures)"));
+    data.captures.forEach(function (capture, index) {
+      add(choice, element("option", { value: String(index) }, capture[C.name] +
+        (capture[C.failure] === null ? "" : capture[C.totals] === null ? " (could not be read)" : " (read in part)")));
+    });
+    choice.addEventListener("change", function () { show(Number(choice.value)); });
+    previousCapture = add(nav, element("button", { type: "button", id: "capture-previous" }, "Previous capture"));
+    nextCapture = add(nav, element("button", { type: "button", id: "capture-next" }, "Next capture"));
+    previousCapture.addEventListener("click", function () { show(view - 1); });
+    nextCapture.addEventListener("click", function () { show(view + 1); });
+    window.addEventListener("hashchange", function () {
+      var wanted = hashCapture();
+      if (wanted !== null && wanted !== view) { show(wanted); summarySection.scrollIntoView(); }
+    });
+  }
+  // The capture #capture-N names (-1 for #dataset), or null.
+  function hashCapture() {
+    if (location.hash === "#dataset") return -1;
+    var match = /^#capture-(\d+)$/.exec(location.hash);
+    return match && Number(match[1]) < data.captures.length ? Number(match[1]) : null;
+  }
+  // Draws the summary, charts, timeline and table of the whole report, or
+  // of one capture of a dataset.
+  function show(index) {
+    view = dataset ? Math.max(-1, Math.min(index, data.captures.length - 1)) : -1;
+    var v = viewFigures();
+    if (dataset) {
+      choice.value = String(view);
+      previousCapture.disabled = view < 0;
+      nextCapture.disabled = view + 1 >= data.captures.length;
+      captureList.open = view < 0;
+      captureRows.forEach(function (tr, index) {
+        if (index === view) tr.setAttribute("aria-current", "true");
+        else tr.removeAttribute("aria-current");
+      });
+    }
+    drawSummary(v);
+    drawCharts(v);
+    drawTimeline(v);
+    order = v.sessions.slice();
+    sortBy(sortColumn, sortDescending);
+    if (dataset) document.body.setAttribute("data-view", view < 0 ? "dataset" : "capture-" + view);
+  }
+
+  if (dataset) drawViewChoice();
+  var summarySection = section("Summary", "summary");
   if (dataset) drawCaptures();
-  drawCharts();
-  drawTimeline();
+  var chartsSection = section("", "charts");
+  var timelineSection = section("", "timeline");
   drawTable();
-  sortBy(0, false);
+  show(dataset && hashCapture() !== null ? hashCapture() : -1);
   report.appendChild(element("p", {}, "Made by tlsdist from Wireshark's dissection. " +
     "TLS bytes are the TLS records' bytes, each counted once (retransmissions excluded)."));
 })();

@@ -16,6 +16,7 @@ import subprocess
 import unittest
 
 import dpkt
+from selenium.webdriver.common.by import By
 
 import test_report
 from tlsdist_env import Sandbox, parse_session_csv, parse_packet_csv, parse_table, reference, wait_until
@@ -71,6 +72,41 @@ def report_data(path):
 
 def endpoint(ip, port):
     return ("[%s]:%s" if ":" in ip else "%s:%s") % (ip, port)
+
+
+def expected_chart(pairs):
+    """A report's chart of (label, TLS bytes) pairs, one a session: bars of
+    [label, bytes, sessions] by bytes (then label), the first 15 kept and the
+    rest summed into others."""
+    groups = {}
+    for label, size in pairs:
+        bar = groups.setdefault(label, [label, 0, 0])
+        bar[1] += size
+        bar[2] += 1
+    bars = sorted(groups.values(), key=lambda bar: (-bar[1], bar[0]))
+    return {"bars": bars[:15], "others": [sum(b[1] for b in bars[15:]), sum(b[2] for b in bars[15:])]}
+
+
+def expected_starts(sessions, first, last):
+    """Sessions started in each 60th of a capture's time, from the reference's
+    session starts and the capture's first and last frame."""
+    starts = [0] * 60
+    for s in sessions:
+        part = (s["start"] - first) / (last - first) * 60 if last > first else 0
+        starts[min(59, max(0, int(part)))] += 1
+    return starts
+
+
+def drawn_bars(browser, figure):
+    """The bars a chart of the page draws, as [label, bytes, sessions], from
+    their tooltips ("label: N bytes in M sessions")."""
+    titles = browser.js("return Array.from(document.querySelectorAll('#' + arguments[0] + ' rect title'))"
+                        ".map(function (t) { return t.textContent; });", figure)
+    bars = []
+    for title in titles:
+        label, size, sessions = re.fullmatch(r"(.*): ([\d,]+) bytes in ([\d,]+) sessions?", title).groups()
+        bars.append([label, int(size.replace(",", "")), int(sessions.replace(",", ""))])
+    return bars
 
 
 class ManyTests(unittest.TestCase):
@@ -268,7 +304,8 @@ class ManyTests(unittest.TestCase):
         captures = data["captures"]
         self.assertEqual([c[0] for c in captures], [os.path.join(folder, name) for name in names])
         sums = {"frames": 0, "tls_frames": 0, "sessions": 0, "tx_bytes": 0, "rx_bytes": 0}
-        for name, (capture_name, failure, totals, tx, rx, versions) in zip(names, captures):
+        references = {}
+        for name, (capture_name, failure, totals, tx, rx, figures) in zip(names, captures):
             with self.subTest(capture=name):
                 path = os.path.join(folder, name)
                 if name == "not-a-capture.pcap":
@@ -282,11 +319,19 @@ class ManyTests(unittest.TestCase):
                     first, last = first_and_last_times(path)
                     self.assertAlmostEqual(totals[3], first, places=5)
                     self.assertAlmostEqual(totals[5], last, places=5)
-                expected = reference(path)
-                self.assertEqual(totals[:3], [expected["packets"], expected["tls_packets"], len(expected["sessions"])])
-                self.assertEqual((tx, rx), (sum(s["tx_bytes"] for s in expected["sessions"]),
-                                            sum(s["rx_bytes"] for s in expected["sessions"])))
-                self.assertEqual(sum(count for _, count in versions), len(expected["sessions"]))
+                expected = references[name] = reference(path)
+                sessions = expected["sessions"]
+                self.assertEqual(totals[:3], [expected["packets"], expected["tls_packets"], len(sessions)])
+                self.assertEqual((tx, rx), (sum(s["tx_bytes"] for s in sessions), sum(s["rx_bytes"] for s in sessions)))
+                # The capture's own charts: its sessions only (the dataset's
+                # have other servers and versions).
+                self.assertEqual(figures["versions"], expected_chart(
+                    (s["version"], s["tx_bytes"] + s["rx_bytes"]) for s in sessions))
+                self.assertEqual(figures["by_server"], expected_chart(
+                    (endpoint(s["server_ip"], s["server_port"]), s["tx_bytes"] + s["rx_bytes"]) for s in sessions))
+                self.assertEqual(figures["by_port"], expected_chart(
+                    (str(s["server_port"]), s["tx_bytes"] + s["rx_bytes"]) for s in sessions))
+                self.assertEqual(figures["starts"], expected_starts(sessions, totals[3], totals[5]))
                 for key, value in zip(("frames", "tls_frames", "sessions", "tx_bytes", "rx_bytes"),
                                       totals[:3] + [tx, rx]):
                     sums[key] += value
@@ -330,12 +375,74 @@ class ManyTests(unittest.TestCase):
         self.assertTrue(table[names.index("not-a-capture.pcap")][3].startswith("could not be read: "))
         index = names.index("tls13-openssl.pcap")
         self.assertEqual(table[index][2], str(captures[index][2][2]))
-        browser.js("var s = document.getElementById('capture-filter'); s.value = arguments[0]; "
-                   "s.dispatchEvent(new Event('change'));", str(index))
-        browser.wait_for("page-1")
-        shown = [row[0] for row in browser.page()["rows"]]
-        self.assertEqual(shown, [captures[index][0]] * captures[index][2][2])
-        self.assertEqual(browser.errors(), [])
+
+        # Each capture's own view: the summary, version mix, charts,
+        # sessions over time and table of that file alone (the reference's
+        # figures), chosen at the top of the page or from the captures table.
+        def summary_now():
+            return browser.js("""var out = {}; document.querySelectorAll('#summary dt').forEach(
+                function (dt) { out[dt.textContent] = dt.nextElementSibling.textContent; }); return out;""")
+
+        def shown_view(view):
+            wait_until(lambda: browser.js("return document.body.getAttribute('data-view')") == view, 30, view)
+            self.assertEqual(browser.errors(), [])
+
+        def plural(count, word):
+            return "%s %s%s" % ("{:,}".format(count), word, "" if count == 1 else "s")
+
+        for name in ("tls13-openssl.pcap", "multi-session.pcapng"):
+            with self.subTest(view=name):
+                index = names.index(name)
+                sessions = references[name]["sessions"]
+                browser.js("var s = document.getElementById('capture-filter'); s.value = arguments[0]; "
+                           "s.dispatchEvent(new Event('change'));", str(index))
+                shown_view("capture-%d" % index)
+                summary = summary_now()
+                self.assertEqual(summary["Status"], "read")
+                self.assertEqual(summary["Packets"], "{:,}".format(references[name]["packets"]))
+                self.assertEqual(summary["TLS sessions"], "{:,}".format(len(sessions)))
+                tx, rx = sum(s["tx_bytes"] for s in sessions), sum(s["rx_bytes"] for s in sessions)
+                self.assertEqual(summary["TLS bytes"], "{:,} (TX {:,}, RX {:,})".format(tx + rx, tx, rx))
+                versions = expected_chart((s["version"], s["tx_bytes"] + s["rx_bytes"]) for s in sessions)["bars"]
+                self.assertEqual(browser.js("return Array.from(document.querySelectorAll('#version-mix span'))"
+                                            ".map(function (s) { return s.textContent; });"),
+                                 ["%s: %s, %s bytes" % (v[0], plural(v[2], "session"), "{:,}".format(v[1]))
+                                  for v in versions])
+                self.assertEqual(drawn_bars(browser, "by-server"), expected_chart(
+                    (endpoint(s["server_ip"], s["server_port"]), s["tx_bytes"] + s["rx_bytes"]) for s in sessions)["bars"])
+                starts = browser.js("return Array.from(document.querySelectorAll('#session-starts rect title'))"
+                                    ".map(function (t) { return t.textContent; });")
+                self.assertEqual([int(re.search(r" s: ([\d,]+) sessions? started$", t).group(1)) for t in starts],
+                                 expected_starts(sessions, *first_and_last_times(os.path.join(folder, name))))
+                self.assertEqual(browser.js("return document.querySelectorAll('#timeline rect[data-stream]').length"),
+                                 len(sessions))
+                browser.wait_for("page-1")
+                self.assertEqual([row[0] for row in browser.page()["rows"]], [captures[index][0]] * len(sessions))
+                browser.screenshot("dataset-report-%s.png" % name)
+
+        # Back to the whole dataset (the captures table unfolds again); a
+        # capture that could not be read, from its link in that table: its
+        # message, and nothing drawn for it.
+        browser.js("var s = document.getElementById('capture-filter'); s.value = '-1'; "
+                   "s.dispatchEvent(new Event('change'));")
+        shown_view("dataset")
+        self.assertEqual(summary_now()["TLS sessions"], "{:,}".format(sums["sessions"]))
+        self.assertEqual(len(browser.page()["rows"]), sums["sessions"])
+        index = names.index("not-a-capture.pcap")
+        browser.driver.find_element(By.CSS_SELECTOR, '#capture-table tr[data-capture="%d"] a' % index).click()
+        shown_view("capture-%d" % index)
+        status = summary_now()["Status"]
+        self.assertEqual(status, "could not be read: " + captures[index][1])
+        self.assertIn("isn't a capture file", status)
+        self.assertEqual(browser.js("return document.querySelector('#charts p').textContent"),
+                         "Nothing to show: this capture could not be read.")
+        self.assertEqual(browser.page()["rows"], [])
+        browser.screenshot("dataset-report-failed-capture.png")
+        # A link to one capture's section opens the page on it.
+        index = names.index("zeek-tls1.2.pcap")
+        browser.open(html + "#capture-%d" % index)
+        shown_view("capture-%d" % index)
+        self.assertEqual(summary_now()["TLS sessions"], "{:,}".format(len(references["zeek-tls1.2.pcap"]["sessions"])))
 
     def test_dataset_html_report_with_filter_and_scope(self):
         """-f and -s reach every capture's run and the page: each capture's

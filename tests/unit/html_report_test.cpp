@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <string>
 #include <vector>
 
@@ -196,10 +197,24 @@ TEST(HtmlReport, ADatasetSumsItsCapturesAndNamesEachSessionsCapture)
                         "\"rx_bytes\":0,\"captures\":3,\"failed\":2}"),
               std::string::npos) << data;
     EXPECT_NE(data.find("\"first\":1600000000.000000,\"last\":1700000010.000000"), std::string::npos) << data;
+    // Each capture's own charts: a's three sessions (streams 0 and 2 to
+    // 10.0.0.1, stream 1 to 10.0.0.2), all starting in its first interval.
     EXPECT_NE(data.find("[\"a.pcap\",null,[30,20,3,1700000000.000000,\"2023-11-14T22:13:20.000000Z\","
-                        "1700000010.000000,\"2023-11-14T22:13:30.000000Z\"],1500,0,[[\"TLS 1.3\",3]]]"),
+                        "1700000010.000000,\"2023-11-14T22:13:30.000000Z\"],1500,0,"
+                        "{\"versions\":{\"bars\":[[\"TLS 1.3\",1500,3]],\"others\":[0,0]},"
+                        "\"by_server\":{\"bars\":[[\"10.0.0.2:443\",900,1],[\"10.0.0.1:443\",600,2]],\"others\":[0,0]},"
+                        "\"by_client\":{\"bars\":[[\"192.0.2.7\",1500,3]],\"others\":[0,0]},"
+                        "\"by_port\":{\"bars\":[[\"443\",1500,3]],\"others\":[0,0]},\"starts\":[3,"),
               std::string::npos) << data;
-    EXPECT_NE(data.find("[\"b\\u003c/script\\u003e.pcap\",\"tshark: not a capture\",null,0,0,[]]"), std::string::npos)
+    EXPECT_NE(data.find("[\"b\\u003c/script\\u003e.pcap\",\"tshark: not a capture\",null,0,0,"
+                        "{\"versions\":{\"bars\":[],\"others\":[0,0]},\"by_server\":{\"bars\":[],"
+                        "\"others\":[0,0]},\"by_client\":{\"bars\":[],\"others\":[0,0]},"
+                        "\"by_port\":{\"bars\":[],\"others\":[0,0]},\"starts\":[]}]"),
+              std::string::npos)
+        << data;
+    EXPECT_NE(data.find("\"by_server\":{\"bars\":[[\"10.0.0.1:443\",900,1],[\"10.0.0.2:443\",100,1]],"
+                        "\"others\":[0,0]}"),
+              std::string::npos)
         << data;
     EXPECT_NE(data.find("[\"c.pcap\",\"cut short\",[5,4,2,"), std::string::npos) << data;
     // The charts count all five sessions.
@@ -214,4 +229,72 @@ TEST(HtmlReport, ADatasetSumsItsCapturesAndNamesEachSessionsCapture)
                        data.substr(data.rfind(',', end) + 1, end - data.rfind(',', end) - 1));
     }
     EXPECT_EQ(kept, (std::vector<std::string>{"1@0", "2@0", "0@2"}));
+}
+
+TEST(HtmlReport, ADatasetsCaptureHasItsOwnChartsAndSessionsStartedOverTime)
+{
+    // Capture a: 20 sessions to 20 servers (10.0.0.1 and .2 alternate, so
+    // port 40000 + i tells them apart), b: 2 sessions; a lasts 60 s.
+    Sessions a(std::vector<uint64_t>(20, 1)), b({7, 3});
+    for (size_t i = 0; i < a.list.size(); ++i)
+        a.list[i].server = Endpoint::ipv4(std::array<uint8_t, 4>{10, 0, 1, static_cast<uint8_t>(i)}.data(),
+                                          static_cast<uint16_t>(8000 + i));
+    a.list[19].tx.tls_bytes = 5000;
+    a.list[3].version = "TLS 1.2";
+    // Starts: the first frame (interval 0), 0.5 s later (0), 30 s (30),
+    // just before the last frame (59), the last frame (59, the last
+    // interval ends with it); the others at 10 s (10).
+    const double offsets[] = {0, 0.5, 30, 59.999, 60};
+    for (size_t i = 0; i < a.list.size(); ++i) {
+        const double offset = i < 5 ? offsets[i] : 10;
+        a.list[i].start = Timestamp{1000 + static_cast<int64_t>(offset),
+                                    static_cast<int32_t>((offset - static_cast<int64_t>(offset)) * 1e9 + 0.5)};
+    }
+    HtmlReport report;
+    report.add_capture(ReportCapture{"a.pcap", capture_totals(100, 80, 20, 1000, 1060), ""});
+    for (const SessionSummary &s : a.list)
+        report.add_session(s);
+    report.add_capture(ReportCapture{"b.pcap", capture_totals(10, 8, 2, 5000, 5000), ""});
+    for (SessionSummary s : b.list) {
+        s.start = Timestamp{5000, 0};
+        report.add_session(s);
+    }
+    std::string html;
+    report.append_html(html, HtmlReportInput{});
+    const std::string data = data_of(html);
+    const size_t a_at = data.find("[\"a.pcap\""), b_at = data.find("[\"b.pcap\"");
+    ASSERT_NE(a_at, std::string::npos);
+    ASSERT_NE(b_at, std::string::npos);
+    const std::string a_figures = data.substr(a_at, b_at - a_at), b_figures = data.substr(b_at);
+    // a's by-server chart: its largest server first, 14 more of 100 bytes,
+    // the 5 others summed.
+    EXPECT_NE(a_figures.find("\"by_server\":{\"bars\":[[\"10.0.1.19:8019\",5000,1],[\"10.0.1.0:8000\",100,1]"),
+              std::string::npos)
+        << a_figures;
+    EXPECT_NE(a_figures.find("\"others\":[500,5]},\"by_client\""), std::string::npos) << a_figures;
+    EXPECT_NE(a_figures.find("\"versions\":{\"bars\":[[\"TLS 1.3\",6800,19],[\"TLS 1.2\",100,1]]"),
+              std::string::npos)
+        << a_figures;
+    std::string starts = "\"starts\":[2";
+    for (size_t i = 1; i < 60; ++i)
+        starts += i == 10 ? ",15" : i == 30 ? ",1" : i == 59 ? ",2" : ",0";
+    EXPECT_NE(a_figures.find(starts + "]}]"), std::string::npos) << a_figures;
+    // b's charts count b's sessions only; a capture of one instant puts
+    // them all in its first interval.
+    EXPECT_NE(b_figures.find("\"by_server\":{\"bars\":[[\"10.0.0.1:443\",700,1],[\"10.0.0.2:443\",300,1]],"),
+              std::string::npos)
+        << b_figures;
+    EXPECT_NE(b_figures.find("\"starts\":[2,0,"), std::string::npos) << b_figures;
+    // The dataset's charts count both.
+    EXPECT_NE(data.find("\"by_port\":{\"bars\":[[\"8019\",5000,1],[\"443\",1000,2],"), std::string::npos) << data;
+}
+
+TEST(HtmlReport, OneCapturesReportHasNoCaptureFigures)
+{
+    Sessions sessions({1, 2});
+    std::string html;
+    append_html_report(html, sessions.list, capture_totals(10, 5, 2, 1000, 1001), HtmlReportInput{});
+    const std::string data = data_of(html);
+    EXPECT_EQ(data.find("\"captures\""), std::string::npos) << data;
+    EXPECT_EQ(data.find("\"starts\""), std::string::npos) << data;
 }
