@@ -47,8 +47,9 @@ Options:
 Several files (a file set): FILE FILE... or a DIRECTORY (its files) are one
 recording cut into files, such as a dumpcap ring buffer
 (cap_00001_20261129120000.pcapng, cap_00002_...): they are read as one
-capture, concatenated by Wireshark's mergecap in the file-set order (by name
-when every name is a file-set name, else by each file's first packet time),
+capture, one after the other in the file-set order (by name when every name
+is a file-set name, else by each file's first packet time; pcapng files as
+they are, other formats through Wireshark's mergecap),
 so a session that crosses files is one session and frame numbers run on
 across files. The table and the CSVs get a first column "capture": the file
 holding the session's first frame (the packet's frame, in the per-packet CSV).
@@ -487,7 +488,7 @@ show_progress() {
             [ -z "${1:-}" ] || done_jobs=$(cd "$1" && ls -- *.status 2>/dev/null)
             # shellcheck disable=SC2086 # one folder a word
             { printf '%s\n' "$done_jobs" | sed 's/^/done\t/'; find $fd_folders -maxdepth 1 -type l -printf 'open\t%p\t%l\n' 2>/dev/null; } |
-                awk -F '\t' -v files="$progress_files" -v elapsed="$elapsed" '
+                awk -F '\t' -v files="$progress_files" -v elapsed="$elapsed" -v in_order="${1:+no}" '
                     BEGIN { while ((getline line < files) > 0) { split(line, fields, "\t"); size[fields[1]] = fields[2]; path[fields[3]] = fields[1]; total += fields[2]; count++ } }
                     $1 == "done" { sub(/\.status$/, "", $2); if ($2 in path) got[path[$2]] = size[path[$2]]; next }
                     $1 == "open" && ($3 in size) {
@@ -498,6 +499,12 @@ show_progress() {
                     function mb(bytes) { return sprintf("%.1f MB", bytes / 1e6) }
                     function clock(s) { return sprintf("%d:%02d", s / 60, s % 60) }
                     END {
+                        # (one capture: its files are read in order, and those before an open one are closed)
+                        if (in_order == "") {
+                            last = ""
+                            for (i in path) if ((path[i] in got) && i > last) last = i
+                            for (i in path) if (i < last) got[path[i]] = size[path[i]]
+                        }
                         for (f in got) { read += (got[f] < size[f] ? got[f] : size[f]); if (got[f] >= size[f]) finished++ }
                         left = read > 0 ? clock(elapsed * (total - read) / read) : "?"
                         printf "\rtlsdist: %s of %s read (%d%%), %d/%d files, %s elapsed, %s left\033[K", mb(read), mb(total), total ? 100 * read / total : 100, finished, count, clock(elapsed), left
@@ -647,10 +654,13 @@ fi
 
 # The files as one capture: in file-set order (by name when every file has a
 # dumpcap file-set name, PREFIX_NNNNN_YYYYMMDDhhmmss.EXT, else by the time
-# of each file's first packet), concatenated by mergecap into one tshark.
+# of each file's first packet), one after the other into one tshark: pcapng
+# files as they are (a pcapng stream may hold several sections, each with its
+# own header and interfaces, and concatenating files is how the format joins
+# them), others through mergecap, which writes them as one pcapng stream.
 # capture_list gives the views each file's frame count (capinfos), for the
 # capture column; capture_title names the HTML report.
-capture_list= capture_title=${file:-$interface}
+capture_list= capture_title=${file:-$interface} concatenate=false
 capture_title=$(basename -- "$capture_title")
 if [ -n "$file" ] && [ -n "$capture_name" ]; then
     capture_list="0 $capture_name"  # (frames past the counted ones go to the last file)
@@ -667,10 +677,11 @@ elif [ -z "$file" ] && [ -z "$interface" ]; then
         *) file_set_names=false ;;
         esac
     done
-    # capinfos: NAME<tab>FRAMES<tab>FIRST-PACKET-TIME a line (a name may
-    # hold tabs: the last two fields are the figures).
+    # capinfos: NAME<tab>TYPE<tab>FRAMES<tab>FIRST-PACKET-TIME a line (a name
+    # may hold tabs: the last three fields are the figures). It reads every
+    # file through, so that a damaged one is refused before tshark starts.
     # shellcheck disable=SC2086 # one file a line
-    facts=$(capinfos -T -r -c -a -S -M -- $files 2>&1) || {
+    facts=$(capinfos -T -r -t -c -a -S -M -- $files 2>&1) || {
         for name in $files; do
             message=$(capinfos -T -r -c -M -- "$name" 2>&1 >/dev/null | sed -n 's/^capinfos: //p' | head -n 1)
             [ -z "$message" ] || fail 2 "cannot read \"$name\" as part of one capture: $message"
@@ -681,7 +692,7 @@ elif [ -z "$file" ] && [ -z "$interface" ]; then
     capture_list=$(printf '%s\n' "$facts" | awk -F '\t' -v by_name="$file_set_names" '
         {
             name = $1
-            for (i = 2; i <= NF - 2; i++) name = name "\t" $i
+            for (i = 2; i <= NF - 3; i++) name = name "\t" $i
             key = name; sub(/.*\//, "", key)
             if (by_name != "true") key = $NF ~ /^[0-9.]+$/ ? $NF : 0
             printf "%s\t%09d\t%s %s\n", key, NR, $(NF - 1), name
@@ -689,16 +700,30 @@ elif [ -z "$file" ] && [ -z "$interface" ]; then
         LC_ALL=C sort -t "$(printf '\t')" -k1,1g -k2,2; fi | cut -f 3-)
     ordered_files=$(printf '%s\n' "$capture_list" | sed 's/^[0-9]* //')
     files=$ordered_files$newline
+    # Uncompressed pcapng files (capinfos gives a compressed file its
+    # type, but tshark finds compression only at the start of its input,
+    # so each file must begin with a section header block) are concatenated
+    # as they are, sparing mergecap's copying of every packet.
+    if printf '%s\n' "$facts" | awk -F '\t' '$(NF - 2) != "pcapng" { exit 1 }'; then
+        # shellcheck disable=SC2086 # one file a line
+        headers=$(head -q -c 4 -- $files | od -An -v -tx1 | tr -d ' \n')
+        # shellcheck disable=SC2086 # (the magic once a file)
+        [ "$headers" = "$(printf '0a0d0d0a%.0s' $files)" ] && concatenate=true
+    fi
     set +f
     IFS=$old_ifs
     first_name=$(printf '%s' "$files" | head -n 1)
     capture_title="$(basename -- "$first_name") and $((file_count - 1)) more file(s)"
 fi
 
-# The files, concatenated by mergecap, into one tshark run with arguments "$@".
+# The files, one after the other, into one tshark run with arguments "$@".
 merge_and_read() {
     # shellcheck disable=SC2086 # one file a line
-    { mergecap -a -w - $files 2>>"$errors"; echo $? >"$merge_status"; } | "$tshark" "$@" 2>>"$errors"
+    if $concatenate; then
+        { cat -- $files 2>>"$errors"; echo $? >"$merge_status"; } | "$tshark" "$@" 2>>"$errors"
+    else
+        { mergecap -a -w - $files 2>>"$errors"; echo $? >"$merge_status"; } | "$tshark" "$@" 2>>"$errors"
+    fi
 }
 
 # One tshark run writes every output: a -z view each, into its file (out=)

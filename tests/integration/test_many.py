@@ -12,6 +12,7 @@ import re
 import select
 import shutil
 import signal
+import struct
 import subprocess
 import unittest
 
@@ -34,6 +35,22 @@ def frame_count(path):
         f.seek(0)
         reader = dpkt.pcapng.Reader(f) if magic == b"\x0a\x0d\x0d\x0a" else dpkt.pcap.Reader(f)
         return sum(1 for _ in reader)
+
+
+def pcapng_interface_blocks(path):
+    """The interface description blocks of a little-endian pcapng file,
+    counted by walking its blocks."""
+    count = 0
+    with open(path, "rb") as f:
+        data = f.read()
+    at = 0
+    while at < len(data):
+        block_type, length = struct.unpack_from("<II", data, at)
+        if block_type == 0x0A0D0D0A:
+            assert data[at + 8:at + 12] == b"\x4d\x3c\x2b\x1a", "not a little-endian section"
+        count += block_type == 1
+        at += length
+    return count
 
 
 def file_of_frame(pieces, frame):
@@ -127,8 +144,10 @@ class ManyTests(unittest.TestCase):
     def split(self, capture, how, folder):
         """Cuts a shipped capture with editcap (-c FRAMES or -i SECONDS) into
         folder; returns [(path, frames)] in capture order."""
-        subprocess.run(["editcap"] + how + [self.box.capture(capture), os.path.join(folder, "piece" +
-                                                                                  os.path.splitext(capture)[1])],
+        return self.split_file(self.box.capture(capture), how, folder)
+
+    def split_file(self, path, how, folder):
+        subprocess.run(["editcap"] + how + [path, os.path.join(folder, "piece" + os.path.splitext(path)[1])],
                        check=True, capture_output=True)
         names = sorted(os.listdir(folder))
         for name in names:
@@ -248,6 +267,82 @@ class ManyTests(unittest.TestCase):
         done = self.box.tlsdist(empty)
         self.assertEqual(done.returncode, 2)
         self.assertIn('no files in the directory "%s"' % empty, done.stderr)
+
+    def assert_file_set_equals(self, whole, pieces, paths=None):
+        """The file set of pieces (given as paths, in shuffled order unless
+        given) reads as the capture whole: every session and packet row as
+        in the whole file's run, plus the capture column naming the piece
+        of its first frame (of its frame, per packet) by the pieces' frame
+        counts (dpkt's)."""
+        self.assertEqual(sum(count for _, count in pieces), frame_count(whole))
+        if paths is None:
+            paths = [path for path, _ in pieces]
+            random.Random(18).shuffle(paths)
+        home = self.box.home
+        self.run_ok("-o", os.path.join(home, "whole.csv"), "-p", os.path.join(home, "whole.packets.csv"), whole)
+        self.run_ok("-o", os.path.join(home, "set.csv"), "-p", os.path.join(home, "set.packets.csv"), *paths)
+        first_frames = {(s["transport"], s["stream"]): s["first_frame"] for s in reference(whole)["sessions"]}
+        rows = parse_session_csv(self.read(os.path.join(home, "set.csv")))
+        whole_rows = parse_session_csv(self.read(os.path.join(home, "whole.csv")))
+        self.assertEqual(len(rows), len(first_frames))
+        self.assertEqual(len(rows), len(whole_rows))
+        for row, whole_row in zip(rows, whole_rows):
+            first_frame = first_frames[(row["transport"], int(row["stream"]))]
+            self.assertEqual(row.pop("capture"), file_of_frame(pieces, first_frame))
+            self.assertEqual(row, whole_row)
+        frames = parse_packet_csv(self.read(os.path.join(home, "set.packets.csv")))
+        whole_frames = parse_packet_csv(self.read(os.path.join(home, "whole.packets.csv")))
+        self.assertEqual(len(frames), len(whole_frames))
+        for frame, whole_frame in zip(frames, whole_frames):
+            self.assertEqual(frame.pop("capture"), file_of_frame(pieces, int(frame["frame"])))
+            self.assertEqual(frame, whole_frame)
+
+    def test_file_set_of_pcapng_files_with_two_interfaces(self):
+        """pcapng files are read one after the other as they are: each
+        piece holds two interfaces (two captures merged with mergecap -I
+        none keep theirs apart), and the capture column still goes by the
+        pieces' frame counts."""
+        whole = os.path.join(self.folder("two-interfaces"), "two.pcapng")
+        subprocess.run(["mergecap", "-I", "none", "-w", whole, self.box.capture("multi-session.pcapng"),
+                        self.box.capture("tls12-bigtransfer.pcap")], check=True, capture_output=True)
+        os.chmod(whole, 0o644)
+        folder = self.folder("two-interfaces-set")
+        pieces = self.split_file(whole, ["-c", "9"], folder)
+        self.assertGreater(len(pieces), 10)
+        for path, _ in pieces:
+            self.assertEqual(pcapng_interface_blocks(path), 2, path)
+        self.assert_file_set_equals(whole, pieces)
+
+    def test_file_set_of_other_formats_through_mergecap(self):
+        """Pieces in pcap format, or a compressed pcapng piece among plain
+        ones, go through mergecap: the same rows and capture column."""
+        whole = self.box.capture("multi-session.pcapng")
+        folder = self.folder("pcap-set")
+        pieces = self.split("multi-session.pcapng", ["-F", "pcap", "-c", "25"], folder)
+        with open(pieces[0][0], "rb") as f:
+            self.assertEqual(f.read(4), b"\xd4\xc3\xb2\xa1")  # (classic pcap, little-endian)
+        self.assert_file_set_equals(whole, pieces)
+        folder = self.folder("gzip-set")
+        pieces = self.split("multi-session.pcapng", ["-c", "25"], folder)
+        compressed = pieces[2][0] + ".gz"
+        subprocess.run(["gzip", pieces[2][0]], check=True)
+        os.chmod(compressed, 0o644)
+        pieces[2] = (compressed, pieces[2][1])
+        self.assert_file_set_equals(whole, pieces)
+
+    def test_file_set_with_a_damaged_file(self):
+        """A piece cut short in a packet, among good ones: refused by name
+        before tshark reads anything, exit status 2."""
+        folder = self.folder("damaged-set")
+        pieces = self.split("multi-session.pcapng", ["-c", "40"], folder)
+        damaged = pieces[1][0]
+        with open(damaged, "r+b") as f:
+            f.truncate(os.path.getsize(damaged) - 10)
+        out = os.path.join(folder, "sessions.csv")
+        done = self.box.tlsdist("-o", out, *[path for path, _ in pieces])
+        self.assertEqual(done.returncode, 2, done.stderr)
+        self.assertIn('cannot read "%s" as part of one capture' % damaged, done.stderr)
+        self.assertEqual(os.path.getsize(out) if os.path.exists(out) else 0, 0)
 
     def dataset(self, name):
         folder = self.folder(name)
