@@ -97,8 +97,10 @@ Chart make_chart(const std::map<std::string, ChartBar> &groups)
         chart.others.bytes += chart.bars[i].bytes;
         chart.others.sessions += chart.bars[i].sessions;
     }
-    if (chart.bars.size() > kChartBars)
+    if (chart.bars.size() > kChartBars) {
         chart.bars.resize(kChartBars);
+        chart.bars.shrink_to_fit();  // (a dataset keeps a chart per capture)
+    }
     return chart;
 }
 
