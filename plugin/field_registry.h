@@ -67,8 +67,6 @@ inline Field tcp_stream{"tcp.stream"};
 inline Field tcp_len{{"tcp.len"}, Field::Use::NamesOnly};
 inline Field udp_stream{"udp.stream"};
 inline Field udp_payload{"udp.payload"};
-inline Field icmp{"icmp"};
-inline Field icmpv6{"icmpv6"};
 inline Field tls_record{"tls.record"};
 // TLS messages, decrypted ones too: what tells application data from the rest.
 inline Field tls_handshake{"tls.handshake"};

@@ -96,6 +96,20 @@ std::optional<TcpSegment> read_tcp_segment(proto_tree *tree, const field_info *t
     return segment;
 }
 
+// Whether ICMP or ICMPv6 was dissected in the frame: read from the frame's
+// list of protocol layers, which costs less than two wanted fields.
+bool carries_icmp(const packet_info *pinfo)
+{
+    static const int icmp = proto_get_id_by_filter_name("icmp");
+    static const int icmpv6 = proto_get_id_by_filter_name("icmpv6");
+    for (wmem_list_frame_t *layer = wmem_list_head(pinfo->layers); layer; layer = wmem_list_frame_next(layer)) {
+        const int protocol = GPOINTER_TO_INT(wmem_list_frame_data(layer));
+        if (protocol == icmp || protocol == icmpv6)
+            return true;
+    }
+    return false;
+}
+
 }  // namespace
 
 Endpoint endpoint_of(const address &addr, uint32_t port)
@@ -114,7 +128,9 @@ std::vector<tvbuff_t *> decrypted_records(packet_info *pinfo)
     std::vector<tvbuff_t *> records;
     if (!pinfo->data_src || !pinfo->data_src->next)
         return records;  // only the frame itself
-    for (GSList *item = pinfo->data_src; item; item = item->next) {
+    // (the first is the frame's own data, added before any dissector runs:
+    // its name is not formatted to be compared)
+    for (GSList *item = pinfo->data_src->next; item; item = item->next) {
         const auto *source = static_cast<const struct data_source *>(item->data);
         if (compat::data_source_is(source, "Decrypted TLS") || compat::data_source_is(source, "Decrypted DTLS"))
             records.push_back(get_data_source_tvb(source));
@@ -266,7 +282,7 @@ const CachedFrame *FirstPass::read_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_
 const CachedFrame *FirstPass::read(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, bool &waiting)
 {
     unfinished_ = true;
-    if (fields::icmp.present(tree) || fields::icmpv6.present(tree))
+    if (carries_icmp(pinfo))
         return nullptr;  // a TCP or UDP header quoted in an ICMP error is not a segment
     return read_tcp(tvb, pinfo, tree, waiting);
 }

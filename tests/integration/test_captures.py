@@ -5,9 +5,10 @@ import hashlib
 import json
 import math
 import os
+import subprocess
 import unittest
 
-from tlsdist_env import (CAPTURES_DIR, TSHARK_READ_ERROR, TSHARK_VERSION, SandboxTestCase, TRUNCATED_CAPTURES, parse_packet_csv,
+from tlsdist_env import (CAPTURES_DIR, DEBIAN_PYTHON, TSHARK_READ_ERROR, TSHARK_VERSION, SandboxTestCase, TRUNCATED_CAPTURES, parse_packet_csv,
                          parse_session_csv, parse_table, reference, reference_capture_names)
 
 
@@ -498,6 +499,56 @@ class CaptureTests(SandboxTestCase):
             with self.subTest(capture=name):
                 done = self.box.tshark("-2", "-r", self.box.capture(name), "-q", "-z", "tlsdist,csv")
                 self.assertEqual(done.stdout, self.csv[name].stdout)
+
+    def test_a_segment_quoted_in_an_icmp_error_is_not_a_segment(self):
+        """An ICMP error quotes the packet it answers: IP and TCP headers and,
+        from Linux, up to 548 bytes of payload. Wireshark dissects the quote as
+        TCP (and TLS), but it is not a frame of the connection. Appended to a
+        capture, an error quoting one of the client's data segments (ICMPv4
+        host unreachable, ICMPv6 address unreachable) must leave every
+        session figure as it was."""
+        make = r"""
+import sys
+from scapy.all import Ether, ICMP, IP, IPv6, ICMPv6DestUnreach, TCP, rdpcap, raw, wrpcap
+source, target = sys.argv[1], sys.argv[2]
+frames = rdpcap(source)
+client = next(f for f in frames if TCP in f and f[TCP].flags & 0x02 and not f[TCP].flags & 0x10)
+quoted = next(f for f in frames if TCP in f and len(f[TCP].payload) > 0
+              and f[TCP].sport == client[TCP].sport)
+network = quoted[IP] if IP in quoted else quoted[IPv6]
+if IP in quoted:
+    error = Ether(src=quoted.dst, dst=quoted.src) / IP(src=network.dst, dst=network.src) / \
+        ICMP(type=3, code=1) / raw(network)[:548]
+else:
+    error = Ether(src=quoted.dst, dst=quoted.src) / IPv6(src=network.dst, dst=network.src) / \
+        ICMPv6DestUnreach(code=3) / raw(network)[:1232]
+error.time = frames[-1].time + 0.001
+wrpcap(target, list(frames) + [error])
+print(len(quoted[TCP].payload))
+"""
+        folder = self.box.folder("icmp-quotes")
+        ignored = {"start_time", "start_epoch", "duration"}  # (pcapng times rewritten as pcap)
+        for name in ("tls12-openssl.pcap", "tls13-gnutls-ipv6.pcapng"):
+            with self.subTest(capture=name):
+                target = os.path.join(folder, name + "-with-icmp-error.pcap")
+                made = subprocess.run([DEBIAN_PYTHON, "-c", make, self.box.capture(name), target],
+                                      capture_output=True, text=True, timeout=120)
+                self.assertEqual(made.returncode, 0, made.stderr)
+                self.assertGreater(int(made.stdout), 0)  # the quote holds TLS bytes
+                os.chmod(target, 0o644)
+                quoted_as_tcp = self.box.tshark("-r", target, "-Y", "icmp || icmpv6", "-T", "fields",
+                                                "-e", "tcp.srcport", "-e", "tls.record.content_type")
+                self.assertRegex(quoted_as_tcp.stdout.strip(), r"^\d+\t\d",
+                                 "Wireshark no longer dissects the quote as TCP and TLS: the test proves nothing")
+                done = self.box.tshark("-r", target, "-q", "-z", "tlsdist,csv")
+                self.assertEqual(done.returncode, 0, done.stderr)
+                ours = parse_session_csv(done.stdout)
+                before = self.sessions(name)
+                self.assertEqual(len(ours), len(before))
+                for row, original in zip(ours, before):
+                    for column in original:
+                        if column not in ignored:
+                            self.assertEqual(row[column], original[column], "%s %s" % (name, column))
 
     def test_filter_on_a_stream_gives_exactly_that_session(self):
         for name in reference_capture_names():
