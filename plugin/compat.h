@@ -67,12 +67,6 @@ inline uint32_t field_uint(const field_info *field)
     return fvalue_get_uinteger(field_value(field));
 }
 
-// The tvb a protocol item (FT_PROTOCOL) was added on.
-inline tvbuff_t *protocol_tvb(const field_info *field)
-{
-    return fvalue_get_protocol(field_value(field));
-}
-
 // The text of a string field (FT_STRING and kin).
 inline const char *field_string(const field_info *field)
 {

@@ -26,9 +26,6 @@ public:
     const std::vector<int> &ids() const { return ids_; }
     bool present(proto_tree *tree) const { return first_array(tree) != nullptr; }
     const field_info *last(proto_tree *tree) const;
-    // The last occurrence found by walking the tree: for a field that is not
-    // primed, in a tree where Wireshark fakes nothing (a visible one).
-    const field_info *last_by_search(proto_tree *tree) const;
     // The first occurrence's text (string fields), or "".
     std::string first_string(proto_tree *tree) const;
     template <typename Visit>
@@ -63,8 +60,7 @@ namespace fields {
 // (inline: one definition each, listed by its constructor)
 inline Field tcp{"tcp"};
 inline Field tcp_stream{"tcp.stream"};
-// (read from the TCP item's tvb; searched for only in a visible tree, first_pass.cpp)
-inline Field tcp_len{{"tcp.len"}, Field::Use::NamesOnly};
+inline Field tcp_len{"tcp.len"};
 inline Field udp_stream{"udp.stream"};
 inline Field udp_payload{"udp.payload"};
 inline Field tls_record{"tls.record"};

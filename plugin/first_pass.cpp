@@ -42,31 +42,11 @@ struct TcpSegment {
     bool ack = false;
     tvbuff_t *source = nullptr;  // holds the header and the payload
     gint payload_start = 0;      // in source
-    uint32_t reported_length = 0;  // of the payload, as tcp.len
     uint32_t captured_length = 0;
 };
 
-// The payload's length (tcp.len) without asking Wireshark for tcp.len: the
-// TCP protocol item holds the tvb the TCP dissector was handed, whose
-// reported length is the IP payload's. Only in a visible tree (tshark -V,
-// -T fields) does Wireshark cut that tvb to the header (proto_item_set_len
-// acts only there), and there no item is faked, so tcp.len is searched for.
-std::optional<uint32_t> payload_length(proto_tree *tree, const field_info *tcp, gint header_length)
-{
-    if (PTREE_DATA(tree)->visible) {
-        const field_info *length = fields::tcp_len.last_by_search(tree);
-        return length ? std::optional<uint32_t>(compat::field_uint(length)) : std::nullopt;
-    }
-    tvbuff_t *segment = compat::protocol_tvb(tcp);
-    if (!segment)
-        return std::nullopt;
-    const guint reported = tvb_reported_length(segment);
-    if (reported < static_cast<guint>(header_length))
-        return std::nullopt;
-    return reported - static_cast<guint>(header_length);
-}
-
-std::optional<TcpSegment> read_tcp_segment(proto_tree *tree, const field_info *tcp, const packet_info *pinfo)
+std::optional<TcpSegment> read_tcp_segment(const field_info *tcp, uint32_t segment_length,
+                                           const packet_info *pinfo)
 {
     constexpr gint kMinimumHeader = 20;
     if (!tcp->ds_tvb || !tvb_bytes_exist(tcp->ds_tvb, tcp->start, kMinimumHeader))
@@ -78,9 +58,6 @@ std::optional<TcpSegment> read_tcp_segment(proto_tree *tree, const field_info *t
     // (a check that the item is where this code expects it, in any Wireshark)
     if (be16(0) != pinfo->srcport || be16(2) != pinfo->destport || header_length < kMinimumHeader)
         return std::nullopt;
-    const std::optional<uint32_t> segment_length = payload_length(tree, tcp, header_length);
-    if (!segment_length)
-        return std::nullopt;
     constexpr uint8_t kSyn = 0x02, kAck = 0x10;
     TcpSegment segment;
     segment.seq = be32(4);
@@ -91,8 +68,7 @@ std::optional<TcpSegment> read_tcp_segment(proto_tree *tree, const field_info *t
     segment.payload_start = tcp->start + header_length;
     // What follows the payload in the frame (an Ethernet trailer) is not payload.
     const gint available = tvb_captured_length_remaining(tcp->ds_tvb, segment.payload_start);
-    segment.reported_length = *segment_length;
-    segment.captured_length = available > 0 ? std::min(*segment_length, static_cast<uint32_t>(available)) : 0;
+    segment.captured_length = available > 0 ? std::min(segment_length, static_cast<uint32_t>(available)) : 0;
     return segment;
 }
 
@@ -230,10 +206,14 @@ const CachedFrame *FirstPass::read_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_
     const field_info *stream = fields::tcp_stream.last(tree);
     if (!stream)
         return read_udp(tvb, pinfo, tree);
+    // (tcp.len rather than the reported length of the tvb the TCP item holds:
+    // Wireshark cuts that to the header in a visible tree, -T fields, and
+    // from 4.6 on in every tree)
+    const field_info *length = fields::tcp_len.last(tree);
     const field_info *tcp = fields::tcp.last(tree);
-    if (!tcp)
+    if (!length || !tcp)
         return nullptr;
-    const std::optional<TcpSegment> header = read_tcp_segment(tree, tcp, pinfo);
+    const std::optional<TcpSegment> header = read_tcp_segment(tcp, compat::field_uint(length), pinfo);
     if (!header)
         return nullptr;
 
@@ -254,7 +234,7 @@ const CachedFrame *FirstPass::read_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_
     facts.syn = header->syn;
     facts.ack = header->ack;
     facts.raw_ack = header->ack ? header->ack_number : 0;
-    facts.reported_length = header->reported_length;
+    facts.reported_length = compat::field_uint(length);
     facts.captured_length = header->captured_length;
     if (frame.flags.has(FrameFlag::TlsRecord))  // (Wireshark decrypts records, so no record, nothing decrypted)
         find_decrypted_application_data(pinfo, tree);

@@ -509,25 +509,37 @@ class CaptureTests(SandboxTestCase):
         session figure as it was."""
         make = r"""
 import sys
-from scapy.all import Ether, ICMP, IP, IPv6, ICMPv6DestUnreach, TCP, rdpcap, raw, wrpcap
+import dpkt
 source, target = sys.argv[1], sys.argv[2]
-frames = rdpcap(source)
-client = next(f for f in frames if TCP in f and f[TCP].flags & 0x02 and not f[TCP].flags & 0x10)
-quoted = next(f for f in frames if TCP in f and len(f[TCP].payload) > 0
-              and f[TCP].sport == client[TCP].sport)
-network = quoted[IP] if IP in quoted else quoted[IPv6]
-if IP in quoted:
-    error = Ether(src=quoted.dst, dst=quoted.src) / IP(src=network.dst, dst=network.src) / \
-        ICMP(type=3, code=1) / raw(network)[:548]
+with open(source, "rb") as f:
+    reader = dpkt.pcapng.Reader(f) if source.endswith(".pcapng") else dpkt.pcap.Reader(f)
+    frames = [(ts, bytes(buf)) for ts, buf in reader]
+def tcp_of(buf):
+    ip = dpkt.ethernet.Ethernet(buf).data
+    return ip, ip.data if isinstance(ip, (dpkt.ip.IP, dpkt.ip6.IP6)) and isinstance(ip.data, dpkt.tcp.TCP) else None
+client = next(t.sport for _, b in frames for ip, t in [tcp_of(b)] if t and t.flags & dpkt.tcp.TH_SYN and not t.flags & dpkt.tcp.TH_ACK)
+_, quoted = next((b, (ip, t)) for _, b in frames for ip, t in [tcp_of(b)] if t and t.sport == client and len(t.data) > 0)
+ip, tcp = quoted
+frame = dpkt.ethernet.Ethernet(next(b for _, b in frames))
+if isinstance(ip, dpkt.ip.IP):
+    icmp = dpkt.icmp.ICMP(type=3, code=1, data=dpkt.icmp.ICMP.Unreach(data=bytes(ip)[:548]))
+    error = dpkt.ip.IP(src=ip.dst, dst=ip.src, p=dpkt.ip.IP_PROTO_ICMP, ttl=64, data=icmp)
+    kind = dpkt.ethernet.ETH_TYPE_IP
 else:
-    error = Ether(src=quoted.dst, dst=quoted.src) / IPv6(src=network.dst, dst=network.src) / \
-        ICMPv6DestUnreach(code=3) / raw(network)[:1232]
-error.time = frames[-1].time + 0.001
-wrpcap(target, list(frames) + [error])
-print(len(quoted[TCP].payload))
+    icmp = dpkt.icmp6.ICMP6(type=1, code=3, data=dpkt.icmp6.ICMP6.Unreach(data=bytes(ip)[:1232]))
+    error = dpkt.ip6.IP6(src=ip.dst, dst=ip.src, nxt=dpkt.ip.IP_PROTO_ICMP6, hlim=64, data=icmp,
+                         plen=len(bytes(icmp)))
+    kind = dpkt.ethernet.ETH_TYPE_IP6
+with open(target, "wb") as f:
+    writer = dpkt.pcap.Writer(f, nano=True)
+    for ts, buf in frames:
+        writer.writepkt(buf, ts)
+    writer.writepkt(bytes(dpkt.ethernet.Ethernet(src=frame.dst, dst=frame.src, type=kind, data=error)),
+                    frames[-1][0] + 0.001)
+print(len(tcp.data))
 """
         folder = self.box.folder("icmp-quotes")
-        ignored = {"start_time", "start_epoch", "duration"}  # (pcapng times rewritten as pcap)
+        ignored = {"start_time", "start_epoch", "duration"}  # (pcapng times rewritten as nanosecond pcap)
         for name in ("tls12-openssl.pcap", "tls13-gnutls-ipv6.pcapng"):
             with self.subTest(capture=name):
                 target = os.path.join(folder, name + "-with-icmp-error.pcap")
