@@ -365,6 +365,18 @@ void append_session(std::string &out, const ShownSession &s, bool dataset)
     out += ']';
 }
 
+// The four charts, as members of a JSON object, separated by separator.
+void append_charts(std::string &out, const Charts &charts, const char *separator)
+{
+    append_chart(out, "versions", charts.versions);
+    out += separator;
+    append_chart(out, "by_server", charts.by_server);
+    out += separator;
+    append_chart(out, "by_client", charts.by_client);
+    out += separator;
+    append_chart(out, "by_port", charts.by_port);
+}
+
 // A dataset's capture: [name, failure or null, totals or null, TX, RX,
 // {versions, by_server, by_client, by_port, starts}], totals being [frames,
 // TLS frames, sessions, first, first text, last, last text], the charts as
@@ -394,13 +406,7 @@ void append_capture(std::string &out, const CaptureFigures &figures, const Chart
     out += ',';
     append_number(out, figures.rx_bytes);
     out += ",{";
-    append_chart(out, "versions", charts.versions);
-    out += ',';
-    append_chart(out, "by_server", charts.by_server);
-    out += ',';
-    append_chart(out, "by_client", charts.by_client);
-    out += ',';
-    append_chart(out, "by_port", charts.by_port);
+    append_charts(out, charts, ",");
     out += ",\"starts\":[";
     for (size_t i = 0; i < figures.starts.size(); ++i) {
         if (i > 0)
@@ -496,14 +502,7 @@ void HtmlReport::append_html(std::string &out, const HtmlReportInput &input) con
     out += "},\"limit\":";
     append_number(out, d.limit);
     out += ",\n";
-    const Charts all(d.all);
-    append_chart(out, "versions", all.versions);
-    out += ",\n";
-    append_chart(out, "by_server", all.by_server);
-    out += ",\n";
-    append_chart(out, "by_client", all.by_client);
-    out += ",\n";
-    append_chart(out, "by_port", all.by_port);
+    append_charts(out, Charts(d.all), ",\n");
     if (dataset) {
         out += ",\n\"captures\":[";
         for (size_t i = 0; i < d.captures.size(); ++i) {
