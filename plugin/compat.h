@@ -67,6 +67,20 @@ inline uint32_t field_uint(const field_info *field)
     return fvalue_get_uinteger(field_value(field));
 }
 
+// Whether the tvb a TCP protocol item holds keeps the whole segment in a
+// hidden tree, so that tlsdist can read the payload's length there instead of
+// wanting tcp.len (a field costs every TCP frame, bench/PROFILE.md). Seen in
+// 4.0 and 4.4 (the host and the matrix's trixie); 4.6 cuts that tvb to the
+// header in every tree, and 4.2 is not tested, so both want tcp.len.
+constexpr bool kTcpItemHoldsSegment = WIRESHARK_VERSION_MAJOR == 4 &&
+                                      (WIRESHARK_VERSION_MINOR == 0 || WIRESHARK_VERSION_MINOR == 4);
+
+// The tvb a protocol item (FT_PROTOCOL) was added on.
+inline tvbuff_t *protocol_tvb(const field_info *field)
+{
+    return fvalue_get_protocol(field_value(field));
+}
+
 // The text of a string field (FT_STRING and kin).
 inline const char *field_string(const field_info *field)
 {

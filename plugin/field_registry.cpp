@@ -68,6 +68,20 @@ const field_info *Field::last(proto_tree *tree) const
     return found ? static_cast<const field_info *>(g_ptr_array_index(found, found->len - 1)) : nullptr;
 }
 
+const field_info *Field::last_by_search(proto_tree *tree) const
+{
+    const field_info *last = nullptr;
+    for (int id : ids_) {
+        GPtrArray *found = proto_find_finfo(tree, id);
+        if (found->len > 0)
+            last = static_cast<const field_info *>(g_ptr_array_index(found, found->len - 1));
+        g_ptr_array_free(found, TRUE);
+        if (last)
+            break;
+    }
+    return last;
+}
+
 std::string Field::first_string(proto_tree *tree) const
 {
     std::string text;

@@ -4,6 +4,8 @@
 // line in the list.
 #pragma once
 
+#include "compat.h"
+
 #include <epan/packet.h>
 #include <epan/proto.h>
 
@@ -26,6 +28,9 @@ public:
     const std::vector<int> &ids() const { return ids_; }
     bool present(proto_tree *tree) const { return first_array(tree) != nullptr; }
     const field_info *last(proto_tree *tree) const;
+    // The last occurrence found by walking the tree: for a field that is not
+    // primed, in a tree where Wireshark fakes nothing (a visible one).
+    const field_info *last_by_search(proto_tree *tree) const;
     // The first occurrence's text (string fields), or "".
     std::string first_string(proto_tree *tree) const;
     template <typename Visit>
@@ -60,7 +65,8 @@ namespace fields {
 // (inline: one definition each, listed by its constructor)
 inline Field tcp{"tcp"};
 inline Field tcp_stream{"tcp.stream"};
-inline Field tcp_len{"tcp.len"};
+// (wanted only where the TCP item's tvb does not give it: first_pass.cpp)
+inline Field tcp_len{{"tcp.len"}, compat::kTcpItemHoldsSegment ? Field::Use::NamesOnly : Field::Use::Wanted};
 inline Field udp_stream{"udp.stream"};
 inline Field udp_payload{"udp.payload"};
 inline Field tls_record{"tls.record"};

@@ -42,11 +42,30 @@ struct TcpSegment {
     bool ack = false;
     tvbuff_t *source = nullptr;  // holds the header and the payload
     gint payload_start = 0;      // in source
+    uint32_t reported_length = 0;  // of the payload, as tcp.len
     uint32_t captured_length = 0;
 };
 
-std::optional<TcpSegment> read_tcp_segment(const field_info *tcp, uint32_t segment_length,
-                                           const packet_info *pinfo)
+// The payload's length, as tcp.len. Where the tvb the TCP item holds keeps the
+// whole segment in a hidden tree (compat::kTcpItemHoldsSegment), it is that
+// tvb's reported length less the header, and tcp.len is not wanted. A visible
+// tree (tshark -V, -T fields) cuts that tvb to the header, but fakes no item,
+// so there tcp.len is searched for.
+std::optional<uint32_t> payload_length(proto_tree *tree, const field_info *tcp, gint header_length)
+{
+    if (!compat::kTcpItemHoldsSegment || PTREE_DATA(tree)->visible) {
+        const field_info *length =
+            compat::kTcpItemHoldsSegment ? fields::tcp_len.last_by_search(tree) : fields::tcp_len.last(tree);
+        return length ? std::optional<uint32_t>(compat::field_uint(length)) : std::nullopt;
+    }
+    tvbuff_t *segment = compat::protocol_tvb(tcp);
+    const guint reported = segment ? tvb_reported_length(segment) : 0;
+    if (reported < static_cast<guint>(header_length))
+        return std::nullopt;
+    return reported - static_cast<guint>(header_length);
+}
+
+std::optional<TcpSegment> read_tcp_segment(proto_tree *tree, const field_info *tcp, const packet_info *pinfo)
 {
     constexpr gint kMinimumHeader = 20;
     if (!tcp->ds_tvb || !tvb_bytes_exist(tcp->ds_tvb, tcp->start, kMinimumHeader))
@@ -58,6 +77,9 @@ std::optional<TcpSegment> read_tcp_segment(const field_info *tcp, uint32_t segme
     // (a check that the item is where this code expects it, in any Wireshark)
     if (be16(0) != pinfo->srcport || be16(2) != pinfo->destport || header_length < kMinimumHeader)
         return std::nullopt;
+    const std::optional<uint32_t> segment_length = payload_length(tree, tcp, header_length);
+    if (!segment_length)
+        return std::nullopt;
     constexpr uint8_t kSyn = 0x02, kAck = 0x10;
     TcpSegment segment;
     segment.seq = be32(4);
@@ -68,7 +90,8 @@ std::optional<TcpSegment> read_tcp_segment(const field_info *tcp, uint32_t segme
     segment.payload_start = tcp->start + header_length;
     // What follows the payload in the frame (an Ethernet trailer) is not payload.
     const gint available = tvb_captured_length_remaining(tcp->ds_tvb, segment.payload_start);
-    segment.captured_length = available > 0 ? std::min(segment_length, static_cast<uint32_t>(available)) : 0;
+    segment.reported_length = *segment_length;
+    segment.captured_length = available > 0 ? std::min(*segment_length, static_cast<uint32_t>(available)) : 0;
     return segment;
 }
 
@@ -206,14 +229,10 @@ const CachedFrame *FirstPass::read_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_
     const field_info *stream = fields::tcp_stream.last(tree);
     if (!stream)
         return read_udp(tvb, pinfo, tree);
-    // (tcp.len rather than the reported length of the tvb the TCP item holds:
-    // Wireshark cuts that to the header in a visible tree, -T fields, and
-    // from 4.6 on in every tree)
-    const field_info *length = fields::tcp_len.last(tree);
     const field_info *tcp = fields::tcp.last(tree);
-    if (!length || !tcp)
+    if (!tcp)
         return nullptr;
-    const std::optional<TcpSegment> header = read_tcp_segment(tcp, compat::field_uint(length), pinfo);
+    const std::optional<TcpSegment> header = read_tcp_segment(tree, tcp, pinfo);
     if (!header)
         return nullptr;
 
@@ -234,7 +253,7 @@ const CachedFrame *FirstPass::read_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_
     facts.syn = header->syn;
     facts.ack = header->ack;
     facts.raw_ack = header->ack ? header->ack_number : 0;
-    facts.reported_length = compat::field_uint(length);
+    facts.reported_length = header->reported_length;
     facts.captured_length = header->captured_length;
     if (frame.flags.has(FrameFlag::TlsRecord))  // (Wireshark decrypts records, so no record, nothing decrypted)
         find_decrypted_application_data(pinfo, tree);
