@@ -63,8 +63,6 @@ void add_fields(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const Cache
 
 int dissect_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *)
 {
-    if (!tracking)
-        return 0;
     bool waiting = false;
     const CachedFrame *frame = nullptr;
     if (PINFO_FD_VISITED(pinfo)) {
@@ -133,7 +131,6 @@ void register_protocol()
         &dialog_scope, scopes, false);
 
     postdissector_handle = create_dissector_handle(dissect_frame, proto_tlsdist);
-    register_postdissector(postdissector_handle);
     tap_id = register_tap(kTapName);
     register_init_routine(start_capture_file);
     register_cleanup_routine(clear_first_pass);
@@ -156,6 +153,11 @@ void enable_tracking()
     if (tracking)
         return;
     tracking = true;
+    // Registered only now: Wireshark's bookkeeping for calling a postdissector
+    // costs every frame even when it returns at once (about 600 to 900
+    // instructions, bench/PROFILE.md), which a tshark run that asks nothing
+    // of tlsdist should not pay.
+    register_postdissector(postdissector_handle);
     Field::want_all(postdissector_handle);
 }
 
