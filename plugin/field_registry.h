@@ -17,7 +17,8 @@ namespace tlsdist {
 
 class Field {
 public:
-    // NamesOnly: looked up for its registration (value names), never primed.
+    // NamesOnly: its ids are looked up (for value names, or a search in a
+    // visible tree) but never primed.
     enum class Use { Wanted, NamesOnly };
     // Every hf id registered under any of the names counts (tls.record is
     // registered by the TLS and the SSLv2 code; priming one misses the other's).

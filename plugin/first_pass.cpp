@@ -53,11 +53,13 @@ struct TcpSegment {
 // so there tcp.len is searched for.
 std::optional<uint32_t> payload_length(proto_tree *tree, const field_info *tcp, gint header_length)
 {
-    if (!compat::kTcpItemHoldsSegment || PTREE_DATA(tree)->visible) {
-        const field_info *length =
-            compat::kTcpItemHoldsSegment ? fields::tcp_len.last_by_search(tree) : fields::tcp_len.last(tree);
+    const auto value = [](const field_info *length) {
         return length ? std::optional<uint32_t>(compat::field_uint(length)) : std::nullopt;
-    }
+    };
+    if (!compat::kTcpItemHoldsSegment)
+        return value(fields::tcp_len.last(tree));
+    if (PTREE_DATA(tree)->visible)
+        return value(fields::tcp_len.last_by_search(tree));
     tvbuff_t *segment = compat::protocol_tvb(tcp);
     const guint reported = segment ? tvb_reported_length(segment) : 0;
     if (reported < static_cast<guint>(header_length))
