@@ -105,6 +105,7 @@ fail() {
 
 newline='
 '
+tab=$(printf '\t')
 
 # tlsdist merge: session CSVs of several runs as one (see the usage).
 run_merge() {
@@ -443,8 +444,13 @@ disabled_protocols() {
 # $1 as the value of a -z KEY=VALUE (see tap/view_options.h): each backslash
 # and comma behind a backslash. Sets $escaped (the x keeps trailing newlines).
 escape_value() {
-    escaped=$(printf '%sx' "$1" | sed 's/[\\,]/\\&/g')
-    escaped=${escaped%x}
+    case $1 in
+    *[\\,]*)
+        escaped=$(printf '%sx' "$1" | sed 's/[\\,]/\\&/g')
+        escaped=${escaped%x}
+        ;;
+    *) escaped=$1 ;;
+    esac
 }
 
 # The -z argument of one view ("", ",csv", ",packets", ",html" or ",totals") written to
@@ -532,11 +538,13 @@ stop_progress() {
     printf '\r\033[K' >&2
 }
 
-# The dataset report's writer, a program installed with this command: in
-# ../libexec/tlsdist/ (installed) or beside it (a build's test sandbox).
-dataset_report_program() {
-    here=$(dirname -- "$(readlink -f -- "$0" 2>/dev/null || printf '%s' "$0")")
-    for candidate in "$here/../libexec/tlsdist/tlsdist-dataset-report" "$here/tlsdist-dataset-report"; do
+# A program installed with this command (the dataset report's writer, the
+# file-set helper): in ../libexec/tlsdist/ (installed) or beside it (a
+# build's test sandbox).
+helper_program() {
+    here=$(readlink -f -- "$0" 2>/dev/null) || here=$0
+    case $here in */*) here=${here%/*} ;; *) here=. ;; esac
+    for candidate in "$here/../libexec/tlsdist/$1" "$here/$1"; do
         [ -x "$candidate" ] && { printf '%s\n' "$candidate"; return 0; }
     done
     return 1
@@ -559,7 +567,7 @@ run_jobs() {
 run_dataset() {
     report_program=
     if [ -n "$html" ]; then
-        report_program=$(dataset_report_program) ||
+        report_program=$(helper_program tlsdist-dataset-report) ||
             fail 2 "the dataset report (--each --html) needs tlsdist-dataset-report, installed with tlsdist in $(dirname -- "$0")/../libexec/tlsdist/: not found"
     fi
     dataset_dir=$(mktemp -d "${TMPDIR:-/tmp}/tlsdist-dataset.XXXXXX") || fail 2 "cannot create a temporary folder"
@@ -658,10 +666,10 @@ fi
 # files as they are (a pcapng stream may hold several sections, each with its
 # own header and interfaces, and concatenating files is how the format joins
 # them), others through mergecap, which writes them as one pcapng stream.
-# capture_list gives the views each file's frame count (capinfos), for the
-# capture column; capture_title names the HTML report.
-capture_list= capture_title=${file:-$interface} concatenate=false
-capture_title=$(basename -- "$capture_title")
+# capture_list gives the views each file's frame count, for the capture
+# column; capture_title names the HTML report.
+capture_list= capture_title=${file:-$interface} concatenate=false file_set_program= scanned=false
+capture_title=${capture_title##*/}
 if [ -n "$file" ] && [ -n "$capture_name" ]; then
     capture_list="0 $capture_name"  # (frames past the counted ones go to the last file)
 elif [ -z "$file" ] && [ -z "$interface" ]; then
@@ -677,11 +685,15 @@ elif [ -z "$file" ] && [ -z "$interface" ]; then
         *) file_set_names=false ;;
         esac
     done
-    # capinfos: NAME<tab>TYPE<tab>FRAMES<tab>FIRST-PACKET-TIME a line (a name
-    # may hold tabs: the last three fields are the figures). It reads every
-    # file through, so that a damaged one is refused before tshark starts.
+    # NAME<tab>TYPE<tab>FRAMES<tab>EARLIEST-PACKET-TIME a line (a name may
+    # hold tabs: the last three fields are the figures), from
+    # tlsdist-file-set, which walks the record headers of intact pcap and
+    # pcapng files, else from capinfos, which reads every file through, so
+    # that a damaged one is refused by name before tshark starts.
     # shellcheck disable=SC2086 # one file a line
-    facts=$(capinfos -T -r -t -c -a -S -M -- $files 2>&1) || {
+    file_set_program=$(helper_program tlsdist-file-set) &&
+        facts=$("$file_set_program" facts $files 2>/dev/null) && scanned=true ||
+        facts=$(capinfos -T -r -t -c -a -S -M -- $files 2>&1) || {
         for name in $files; do
             message=$(capinfos -T -r -c -M -- "$name" 2>&1 >/dev/null | sed -n 's/^capinfos: //p' | head -n 1)
             [ -z "$message" ] || fail 2 "cannot read \"$name\" as part of one capture: $message"
@@ -698,28 +710,43 @@ elif [ -z "$file" ] && [ -z "$interface" ]; then
             printf "%s\t%09d\t%s %s\n", key, NR, $(NF - 1), name
         }' | if $file_set_names; then LC_ALL=C sort -t "$(printf '\t')" -k1,1 -k2,2; else
         LC_ALL=C sort -t "$(printf '\t')" -k1,1g -k2,2; fi | cut -f 3-)
-    ordered_files=$(printf '%s\n' "$capture_list" | sed 's/^[0-9]* //')
-    files=$ordered_files$newline
+    files=
+    for line in $capture_list; do
+        files=$files${line#* }$newline
+    done
     # Uncompressed pcapng files (capinfos gives a compressed file its
     # type, but tshark finds compression only at the start of its input,
-    # so each file must begin with a section header block) are concatenated
-    # as they are, sparing mergecap's copying of every packet.
-    if printf '%s\n' "$facts" | awk -F '\t' '$(NF - 2) != "pcapng" { exit 1 }'; then
-        # shellcheck disable=SC2086 # one file a line
-        headers=$(head -q -c 4 -- $files | od -An -v -tx1 | tr -d ' \n')
-        # shellcheck disable=SC2086 # (the magic once a file)
-        [ "$headers" = "$(printf '0a0d0d0a%.0s' $files)" ] && concatenate=true
+    # so each file must begin with a section header block; tlsdist-file-set
+    # reads only such files) are concatenated as they are, sparing
+    # mergecap's copying of every packet.
+    all_pcapng=true
+    for line in $facts; do
+        type=${line%"$tab"*}
+        type=${type%"$tab"*}
+        [ "${type##*"$tab"}" = pcapng ] || all_pcapng=false
+    done
+    if $all_pcapng; then
+        if $scanned; then
+            concatenate=true
+        else
+            # shellcheck disable=SC2086 # one file a line
+            headers=$(head -q -c 4 -- $files | od -An -v -tx1 | tr -d ' \n')
+            # shellcheck disable=SC2086 # (the magic once a file)
+            [ "$headers" = "$(printf '0a0d0d0a%.0s' $files)" ] && concatenate=true
+        fi
     fi
     set +f
     IFS=$old_ifs
-    first_name=$(printf '%s' "$files" | head -n 1)
-    capture_title="$(basename -- "$first_name") and $((file_count - 1)) more file(s)"
+    first_name=${files%%"$newline"*}
+    capture_title="${first_name##*/} and $((file_count - 1)) more file(s)"
 fi
 
 # The files, one after the other, into one tshark run with arguments "$@".
 merge_and_read() {
     # shellcheck disable=SC2086 # one file a line
-    if $concatenate; then
+    if $concatenate && [ -n "$file_set_program" ]; then
+        { "$file_set_program" cat $files 2>>"$errors"; echo $? >"$merge_status"; } | "$tshark" "$@" 2>>"$errors"
+    elif $concatenate; then
         { cat -- $files 2>>"$errors"; echo $? >"$merge_status"; } | "$tshark" "$@" 2>>"$errors"
     else
         { mergecap -a -w - $files 2>>"$errors"; echo $? >"$merge_status"; } | "$tshark" "$@" 2>>"$errors"

@@ -3,6 +3,8 @@
 //   0: the -z argument parser and the string escapers (CSV, text table);
 //   1: the session CSV and totals CSV readers (a real CSV changed by the
 //      input, and the input itself);
+//   2: the capture file scan of the file-set helper (the input as a pcap or
+//      pcapng file);
 //   else: a stream of TCP segments (sequence numbers, lengths, flags, TLS
 //   hand-over offsets, hello versions: all attacker-chosen in a capture) run
 //   through the first-pass tracker, two session tables and every writer.
@@ -11,10 +13,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <string_view>
 
+#include "capture_scan.h"
 #include "capture_tracker.h"
 #include "html_report.h"
 #include "report.h"
@@ -326,6 +330,21 @@ void check_segments(const uint8_t *data, size_t size)
 
 }  // namespace
 
+// A file the scan vouches for has no more frames than record headers fit in
+// it, and its time text is a number or "n/a".
+void check_capture_scan(const uint8_t *data, size_t size)
+{
+    const std::optional<CaptureFacts> facts = scan_capture(data, size);
+    if (!facts)
+        return;
+    constexpr size_t kSmallestRecord = 16;  // a pcap record header (an enhanced packet block: 32)
+    require(facts->frames <= size / kSmallestRecord);
+    require(facts->earliest_nanoseconds < 1000000000u);
+    const std::string time = earliest_time_text(*facts);
+    require(facts->has_time ? time.find_first_not_of("0123456789.") == std::string::npos : time == "n/a");
+    require(facts->has_time == (facts->frames > 0));
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size == 0)
@@ -334,6 +353,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check_strings(std::string_view(reinterpret_cast<const char *>(data + 1), size - 1));
     else if (data[0] == 1)
         check_csv_readers(data + 1, size - 1);
+    else if (data[0] == 2)
+        check_capture_scan(data + 1, size - 1);
     else
         check_segments(data + 1, size - 1);
     return 0;

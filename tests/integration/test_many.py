@@ -15,6 +15,7 @@ import signal
 import struct
 import subprocess
 import unittest
+from decimal import Decimal
 
 import dpkt
 from selenium.webdriver.common.by import By
@@ -343,6 +344,55 @@ class ManyTests(unittest.TestCase):
         self.assertEqual(done.returncode, 2, done.stderr)
         self.assertIn('cannot read "%s" as part of one capture' % damaged, done.stderr)
         self.assertEqual(os.path.getsize(out) if os.path.exists(out) else 0, 0)
+
+    def test_file_set_helper_agrees_with_capinfos(self):
+        """tlsdist-file-set's facts, from the record headers alone, against
+        capinfos (Wiretap reading every packet) and dpkt's frame count on
+        every shipped capture; the damaged ones it leaves to capinfos."""
+        helper = os.path.join(self.box.root, "tlsdist-file-set")
+        self.assertTrue(os.access(helper, os.X_OK), "tlsdist-file-set is not built")
+        real_world = os.path.join(self.box.captures, "real-world")
+        names = sorted(name for name in os.listdir(self.box.captures) if name.endswith((".pcap", ".pcapng")))
+        names += sorted(os.path.join("real-world", name) for name in os.listdir(real_world))
+        declined = []
+        for name in names:
+            path = self.box.capture(name)
+            done = subprocess.run([helper, "facts", path], capture_output=True, text=True)
+            if done.returncode == 3:
+                self.assertEqual(done.stdout, "", name)
+                declined.append(name)
+                continue
+            self.assertEqual(done.returncode, 0, done.stderr)
+            capinfos = subprocess.run(["capinfos", "-T", "-r", "-t", "-c", "-a", "-S", "-M", path],
+                                      capture_output=True, text=True, check=True)
+            got, expected = done.stdout.rstrip("\n").split("\t"), capinfos.stdout.rstrip("\n").split("\t")
+            self.assertEqual(got[:3], expected[:3], name)
+            # (capinfos writes as many decimals as the file's time precision)
+            self.assertEqual(Decimal(got[3]), Decimal(expected[3]), name)
+            self.assertEqual(int(got[2]), frame_count(path), name)
+        self.assertGreater(len(names), 40)
+        self.assertEqual(declined, ["not-a-capture.pcap", "truncated.pcap"])
+        for name in declined:
+            capinfos = subprocess.run(["capinfos", "-c", self.box.capture(name)], capture_output=True, text=True)
+            self.assertRegex(capinfos.stderr, "capinfos: ", name)
+
+    def test_file_set_without_the_helper(self):
+        """Where tlsdist-file-set is not installed, capinfos counts the
+        frames and cat joins the pcapng files: the same outputs."""
+        folder = self.folder("no-helper-set")
+        paths = [path for path, _ in self.split("multi-session.pcapng", ["-c", "30"], folder)]
+        alone = self.box.folder("command-alone")
+        command = os.path.join(alone, "tlsdist")
+        shutil.copy(self.box.front_end, command)
+        os.chmod(command, 0o755)
+        outputs = {}
+        for how, front_end in (("with", self.box.front_end), ("without", command)):
+            out, packets = os.path.join(folder, how + ".csv"), os.path.join(folder, how + ".packets.csv")
+            done = self.box.run([front_end, "-o", out, "-p", packets] + paths)
+            self.assertEqual(done.returncode, 0, done.stderr)
+            outputs[how] = (self.read(out), self.read(packets))
+        self.assertGreater(len(outputs["with"][0].splitlines()), 3)
+        self.assertEqual(outputs["without"], outputs["with"])
 
     def dataset(self, name):
         folder = self.folder(name)

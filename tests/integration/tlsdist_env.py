@@ -24,8 +24,13 @@ PLUGIN_DIR = os.environ.get("TLSDIST_PLUGIN_DIR", os.path.join(SOURCE_DIR, "buil
 CAPTURES_DIR = os.environ.get("TLSDIST_CAPTURES_DIR", os.path.join(SOURCE_DIR, "captures"))
 REFERENCE = os.path.join(SOURCE_DIR, "tests", "reference", "tls_reference.py")
 FRONT_END = os.path.join(SOURCE_DIR, "plugin", "tlsdist.sh")
-# The dataset report's writer (tlsdist --each --html), put beside the command.
-DATASET_REPORT = os.environ.get("TLSDIST_DATASET_REPORT", os.path.join(SOURCE_DIR, "build", "tlsdist-dataset-report"))
+# The programs installed with the command, put beside it: the dataset
+# report's writer (tlsdist --each --html) and the file-set helper.
+HELPERS = {
+    "tlsdist-dataset-report": os.environ.get("TLSDIST_DATASET_REPORT",
+                                             os.path.join(SOURCE_DIR, "build", "tlsdist-dataset-report")),
+    "tlsdist-file-set": os.environ.get("TLSDIST_FILE_SET", os.path.join(SOURCE_DIR, "build", "tlsdist-file-set")),
+}
 DEBIAN_PYTHON = "/usr/bin/python3"  # has python3-dpkt
 
 # With the sanitized plugin: the ASan runtime to preload into tshark/Wireshark.
@@ -130,13 +135,14 @@ class Sandbox:
         os.mkdir(self.no_extcap)
         self.front_end = os.path.join(self.root, "tlsdist")
         shutil.copy(FRONT_END, self.front_end)
-        if os.path.exists(DATASET_REPORT):
-            shutil.copy(DATASET_REPORT, os.path.join(self.root, "tlsdist-dataset-report"))
+        for name, path in HELPERS.items():
+            if os.path.exists(path):
+                shutil.copy(path, os.path.join(self.root, name))
         self.as_root = os.geteuid() == 0
         for folder, dirs, files in os.walk(self.root):
             os.chmod(folder, 0o755)
             for name in files:
-                os.chmod(os.path.join(folder, name), 0o755 if name in ("tlsdist", "tlsdist.so", "tlsdist-dataset-report") else 0o644)
+                os.chmod(os.path.join(folder, name), 0o755 if name in ("tlsdist", "tlsdist.so", *HELPERS) else 0o644)
         if self.as_root:
             os.chown(self.home, 65534, 65534)
 
