@@ -700,20 +700,25 @@ elif [ -z "$file" ] && [ -z "$interface" ]; then
         done
         fail 2 "capinfos failed: $facts"
     }
-    # "FRAMES NAME" lines in file-set order
-    capture_list=$(printf '%s\n' "$facts" | awk -F '\t' -v by_name="$file_set_names" '
+    # KEY<tab>INDEX<tab>FRAMES NAME lines in file-set order (by name, or by
+    # time and then as given), then "FRAMES NAME" lines for the views
+    if $file_set_names; then order=-k1,1; else order=-k1,1g; fi
+    sorted=$(printf '%s\n' "$facts" | awk -F '\t' -v by_name="$file_set_names" '
         {
             name = $1
             for (i = 2; i <= NF - 3; i++) name = name "\t" $i
             key = name; sub(/.*\//, "", key)
             if (by_name != "true") key = $NF ~ /^[0-9.]+$/ ? $NF : 0
             printf "%s\t%09d\t%s %s\n", key, NR, $(NF - 1), name
-        }' | if $file_set_names; then LC_ALL=C sort -t "$(printf '\t')" -k1,1 -k2,2; else
-        LC_ALL=C sort -t "$(printf '\t')" -k1,1g -k2,2; fi | cut -f 3-)
-    files=
-    for line in $capture_list; do
+        }' | LC_ALL=C sort -t "$tab" "$order" -k2,2)
+    capture_list= files=
+    for line in $sorted; do
+        line=${line#*"$tab"}
+        line=${line#*"$tab"}
+        capture_list=$capture_list$line$newline
         files=$files${line#* }$newline
     done
+    capture_list=${capture_list%"$newline"}
     # Uncompressed pcapng files (capinfos gives a compressed file its
     # type, but tshark finds compression only at the start of its input,
     # so each file must begin with a section header block; tlsdist-file-set
@@ -754,8 +759,24 @@ merge_and_read() {
 }
 
 # One tshark run writes every output: a -z view each, into its file (out=)
-# or, for the table and "-", to standard output.
+# or, for the table and "-", to standard output. (The hundreds of
+# --disable-protocol options come first: each "set --" copies the list so
+# far, which a -z argument naming every file of a file set would lengthen.)
 set -- -q
+old_ifs=$IFS
+IFS='
+'
+[ -z "$keylog" ] || set -- "$@" -o "tls.keylog_file:$keylog"
+for rule in $decode_as; do
+    set -- "$@" -d "$rule"
+done
+if [ -n "$disabled" ]; then
+    for protocol in $disabled; do
+        set -- "$@" --disable-protocol "$protocol"
+    done
+    set -- "$@" --enable-heuristic tls_tcp
+fi
+IFS=$old_ifs
 if [ -z "$out" ] && [ -z "$packets" ] && [ -z "$html" ]; then
     view_argument - ""
     set -- "$@" -z "$view_argument"
@@ -785,20 +806,6 @@ elif [ -n "$file" ]; then
 else
     set -- "$@" -r -
 fi
-old_ifs=$IFS
-IFS='
-'
-[ -z "$keylog" ] || set -- "$@" -o "tls.keylog_file:$keylog"
-for rule in $decode_as; do
-    set -- "$@" -d "$rule"
-done
-if [ -n "$disabled" ]; then
-    for protocol in $disabled; do
-        set -- "$@" --disable-protocol "$protocol"
-    done
-    set -- "$@" --enable-heuristic tls_tcp
-fi
-IFS=$old_ifs
 
 if [ -n "$interface" ]; then
     # Ctrl-C stops a live capture: tshark then prints its figures, and we go on.
@@ -819,7 +826,9 @@ else
     set +f
     IFS=$old_ifs
     stop_progress
-    [ "$(cat "$merge_status")" = 0 ] || [ "$status" -ne 0 ] || status=2
+    merge_exit=
+    read -r merge_exit <"$merge_status" || true
+    [ "$merge_exit" = 0 ] || [ "$status" -ne 0 ] || status=2
 fi
 if grep -q 'Invalid -z argument "tlsdist' "$errors"; then
     fail 2 "tshark ($("$tshark" --version 2>/dev/null | head -n 1)) did not load the tlsdist plugin.
