@@ -105,7 +105,7 @@ fail() {
 
 newline='
 '
-tab=$(printf '\t')
+tab='	'
 
 # tlsdist merge: session CSVs of several runs as one (see the usage).
 run_merge() {
@@ -323,6 +323,15 @@ case $count in *[!0-9]*) fail 1 "-c needs a whole number of packets, not \"$coun
 tshark=${TSHARK:-tshark}
 command -v "$tshark" >/dev/null 2>&1 ||
     fail 2 "tshark not found (install it: apt-get install tshark)"
+# tshark's heap on transparent huge pages, grown 64 MB at a time: starting
+# Wireshark fills some 150 MB of fresh heap, and a page fault per 4 kB is
+# dear, on a virtual machine most of all (bench/RESULTS.md, "Heap"). glibc
+# ignores what it does not know; a GLIBC_TUNABLES of the user's own, even
+# an empty one, is left as it is.
+if [ -z "${GLIBC_TUNABLES+set}" ]; then
+    GLIBC_TUNABLES=glibc.malloc.hugetlb=1:glibc.malloc.top_pad=67108864
+    export GLIBC_TUNABLES
+fi
 
 # Temporary files and folders, a path a line, removed at exit (a --each job
 # also leaves its exit status for the dataset).
@@ -373,8 +382,13 @@ waited() {
     done
 }
 
-errors=$(mktemp "${TMPDIR:-/tmp}/tlsdist.XXXXXX") || fail 2 "cannot create a temporary file"
-temporary=$errors
+# tshark's standard error (a --each job's in the dataset's folder, removed with it)
+if [ -n "$job_dir" ]; then
+    errors=$job_dir/$job_index.tshark
+else
+    errors=$(mktemp "${TMPDIR:-/tmp}/tlsdist.XXXXXX") || fail 2 "cannot create a temporary file"
+    temporary=$errors
+fi
 
 # Protocols that TLS accounting never needs: those Wireshark reaches only
 # through a TCP/UDP/SCTP/DCCP port or a TCP/UDP/SCTP heuristic (the
@@ -425,13 +439,16 @@ print_disabled_protocols() {
 }
 
 # The disabled list, cached per libwireshark build (path, size, time, inode);
-# recomputed when no cache folder is writable.
+# recomputed when no cache folder is writable. The library is the one the
+# dynamic loader picks for tshark, as ldd would print it, without ldd's
+# extra runs of the loader (with the variable set, the loader lists the
+# libraries and exits; --version is what a static tshark would run instead).
 disabled_protocols() {
-    library=$(ldd "$(command -v "$tshark")" 2>/dev/null | awk '/libwireshark\.so/ { print $3 }')
+    library=$(LD_TRACE_LOADED_OBJECTS=1 "$tshark" --version 2>/dev/null </dev/null | awk '/libwireshark\.so/ { print $3 }')
     cache_dir=${XDG_CACHE_HOME:-${HOME:-/nonexistent}/.cache}/tlsdist
-    if [ -n "$library" ] && mkdir -p "$cache_dir" 2>/dev/null; then
-        key=$(stat -L -c '%n %s %Y %i' "$library" | cksum | cut -d ' ' -f 1)
-        cache=$cache_dir/disabled-protocols-$key
+    if [ -n "$library" ] && { [ -d "$cache_dir" ] || mkdir -p "$cache_dir" 2>/dev/null; }; then
+        key=$(stat -L -c '%n %s %Y %i' "$library" | cksum)
+        cache=$cache_dir/disabled-protocols-${key%% *}
         if [ ! -s "$cache" ]; then
             print_disabled_protocols >"$cache.$$" && mv "$cache.$$" "$cache"
         fi
@@ -564,6 +581,12 @@ run_jobs() {
         printf '%06d\0%s\0' "$index" "$name"
     done | xargs -0 -n 2 -P "${jobs:-$(nproc 2>/dev/null || echo 1)}" sh "$0" --job "$dataset_dir"
 }
+# CSV files as one: the first one's header, then every file's rows.
+join_csvs() {
+    [ $# -gt 0 ] || return 0
+    head -n 1 -- "$1"
+    tail -q -n +2 -- "$@"
+}
 run_dataset() {
     report_program=
     if [ -n "$html" ]; then
@@ -596,32 +619,36 @@ run_dataset() {
     IFS=$newline
     waited run_jobs
     stop_progress
+    # Each job's status and messages, and the HTML report's list of
+    # captures (STATUS<tab>PREFIX<tab>NAME); then the session and
+    # per-packet CSVs, their header once, by one tail each.
     failed=0 index=0
-    session_header= packet_header=
-    {
-        for name in $files; do
-            index=$((index + 1))
-            job=$dataset_dir/$(printf '%06d' "$index")
-            job_status=$(cat "$job.status" 2>/dev/null)
-            if [ "$job_status" != 0 ]; then
-                failed=$((failed + 1))
-                grep -v '^Running as user "root"' "$job.err" >"$job.message" 2>/dev/null
-                sed "s|^|$program: $name: |" "$job.message" >&2
-            fi
-            # the HTML report's list: STATUS<tab>PREFIX<tab>NAME
-            printf '%s\t%s\t%s\n' "${job_status:-2}" "$job" "$name" >>"$dataset_dir/captures"
-            if [ -s "$job.csv" ]; then
-                if [ -z "$session_header" ]; then session_header=1; cat "$job.csv"; else tail -n +2 "$job.csv"; fi >&3
-            fi
-            if [ -s "$job.packets" ]; then
-                if [ -z "$packet_header" ]; then packet_header=1; cat "$job.packets"; else tail -n +2 "$job.packets"; fi >&4
-            fi
-            if [ -s "$job.txt" ]; then
-                printf '%s\n' "Capture: $name"
-                cat "$job.txt"
-            fi
-        done
-    }
+    session_csvs= packet_csvs=
+    for name in $files; do
+        index=$((index + 1))
+        job=00000$index
+        job=$dataset_dir/${job#"${job%??????}"}  # (its index in six digits)
+        job_status=
+        [ ! -r "$job.status" ] || read -r job_status <"$job.status"
+        if [ "$job_status" != 0 ]; then
+            failed=$((failed + 1))
+            grep -v '^Running as user "root"' "$job.err" >"$job.message" 2>/dev/null
+            sed "s|^|$program: $name: |" "$job.message" >&2
+        fi
+        printf '%s\t%s\t%s\n' "${job_status:-2}" "$job" "$name"
+        [ ! -s "$job.csv" ] || session_csvs=$session_csvs$job.csv$newline
+        [ ! -s "$job.packets" ] || packet_csvs=$packet_csvs$job.packets$newline
+        if [ -s "$job.txt" ]; then
+            printf '%s\n' "Capture: $name" >&5
+            cat "$job.txt" >&5
+        fi
+    done 5>&1 >"$dataset_dir/captures"
+    set -f
+    # shellcheck disable=SC2086 # one file a line
+    join_csvs $session_csvs >&3
+    # shellcheck disable=SC2086 # one file a line
+    join_csvs $packet_csvs >&4
+    set +f
     IFS=$old_ifs
     report_status=0
     if [ -n "$html" ]; then
@@ -653,8 +680,10 @@ if [ -n "$job_dir" ]; then
 elif ! $all_dissectors && [ -z "$filter" ]; then
     disabled=$(disabled_protocols)
     # A protocol named by a -d rule stays on.
-    decoded_as=$(printf '%s\n' "$decode_as" | sed -n 's/.*,//p')
-    [ -z "$decoded_as" ] || disabled=$(printf '%s\n' "$disabled" | grep -v -x -F "$decoded_as")
+    if [ -n "$decode_as" ]; then
+        decoded_as=$(printf '%s\n' "$decode_as" | sed -n 's/.*,//p')
+        [ -z "$decoded_as" ] || disabled=$(printf '%s\n' "$disabled" | grep -v -x -F "$decoded_as")
+    fi
 fi
 if $each; then
     run_dataset
@@ -730,15 +759,13 @@ elif [ -z "$file" ] && [ -z "$interface" ]; then
         type=${type%"$tab"*}
         [ "${type##*"$tab"}" = pcapng ] || all_pcapng=false
     done
-    if $all_pcapng; then
-        if $scanned; then
-            concatenate=true
-        else
-            # shellcheck disable=SC2086 # one file a line
-            headers=$(head -q -c 4 -- $files | od -An -v -tx1 | tr -d ' \n')
-            # shellcheck disable=SC2086 # (the magic once a file)
-            [ "$headers" = "$(printf '0a0d0d0a%.0s' $files)" ] && concatenate=true
-        fi
+    if $all_pcapng && $scanned; then
+        concatenate=true
+    elif $all_pcapng; then
+        # shellcheck disable=SC2086 # one file a line
+        headers=$(head -q -c 4 -- $files | od -An -v -tx1 | tr -d ' \n')
+        # shellcheck disable=SC2086 # (the magic once a file)
+        [ "$headers" = "$(printf '0a0d0d0a%.0s' $files)" ] && concatenate=true
     fi
     set +f
     IFS=$old_ifs
@@ -746,22 +773,27 @@ elif [ -z "$file" ] && [ -z "$interface" ]; then
     capture_title="${first_name##*/} and $((file_count - 1)) more file(s)"
 fi
 
-# The files, one after the other, into one tshark run with arguments "$@".
-merge_and_read() {
-    # shellcheck disable=SC2086 # one file a line
+# The files, one after the other, on standard output.
+# shellcheck disable=SC2086 # one file a line
+join_files() {
     if $concatenate && [ -n "$file_set_program" ]; then
-        { "$file_set_program" cat $files 2>>"$errors"; echo $? >"$merge_status"; } | "$tshark" "$@" 2>>"$errors"
+        "$file_set_program" cat $files
     elif $concatenate; then
-        { cat -- $files 2>>"$errors"; echo $? >"$merge_status"; } | "$tshark" "$@" 2>>"$errors"
+        cat -- $files
     else
-        { mergecap -a -w - $files 2>>"$errors"; echo $? >"$merge_status"; } | "$tshark" "$@" 2>>"$errors"
+        mergecap -a -w - $files
     fi
+}
+# The files into one tshark run with arguments "$@".
+merge_and_read() {
+    { join_files 2>>"$errors"; echo $? >"$merge_status"; } | "$tshark" "$@" 2>>"$errors"
 }
 
 # One tshark run writes every output: a -z view each, into its file (out=)
 # or, for the table and "-", to standard output. (The hundreds of
-# --disable-protocol options come first: each "set --" copies the list so
-# far, which a -z argument naming every file of a file set would lengthen.)
+# --disable-protocol options come first, in one "set --": each "set --"
+# copies the list so far, and a -z argument naming every file of a file
+# set is long.)
 set -- -q
 old_ifs=$IFS
 IFS='
@@ -771,10 +803,10 @@ for rule in $decode_as; do
     set -- "$@" -d "$rule"
 done
 if [ -n "$disabled" ]; then
-    for protocol in $disabled; do
-        set -- "$@" --disable-protocol "$protocol"
-    done
-    set -- "$@" --enable-heuristic tls_tcp
+    set -f
+    # shellcheck disable=SC2046,SC2086 # one option or protocol a line
+    set -- "$@" $(printf -- '--disable-protocol\n%s\n' $disabled) --enable-heuristic tls_tcp
+    set +f
 fi
 IFS=$old_ifs
 if [ -z "$out" ] && [ -z "$packets" ] && [ -z "$html" ]; then
@@ -830,19 +862,31 @@ else
     read -r merge_exit <"$merge_status" || true
     [ "$merge_exit" = 0 ] || [ "$status" -ne 0 ] || status=2
 fi
-if grep -q 'Invalid -z argument "tlsdist' "$errors"; then
+# tshark's own messages (bad filter, unreadable or truncated capture, an
+# output file that cannot be written), minus its warning about running as
+# root; and what they say: 3, no tlsdist plugin (then nothing is printed);
+# 4, an output file failed after it was opened (a full disk).
+errors_verdict=0
+if [ -s "$errors" ]; then
+    awk '/Invalid -z argument "tlsdist/ { no_plugin = 1 }
+        /^tshark: tlsdist: cannot write / { write_failed = 1 }
+        !/^Running as user "root"/ { kept[++count] = $0 }
+        END {
+            if (no_plugin) exit 3
+            for (i = 1; i <= count; i++) print kept[i]
+            exit write_failed ? 4 : 0
+        }' "$errors" >&2
+    errors_verdict=$?
+fi
+if [ "$errors_verdict" -eq 3 ]; then
     fail 2 "tshark ($("$tshark" --version 2>/dev/null | head -n 1)) did not load the tlsdist plugin.
 Install it for this Wireshark version (see INSTALL.md). Note that tshark run as
 root ignores the personal plugin folder: install globally or run as a user."
 fi
-# tshark's own messages (bad filter, unreadable or truncated capture, an
-# output file that cannot be written), minus its warning about running as root.
-grep -v '^Running as user "root"' "$errors" >&2
 case $status in
 0) ;;
 1) exit 1 ;;  # tshark refused an argument: the display filter, an output file
 *) exit 2 ;;
 esac
-# An output file that failed after it was opened (a full disk).
-! grep -q '^tshark: tlsdist: cannot write ' "$errors" || exit 2
+[ "$errors_verdict" -ne 4 ] || exit 2
 exit 0

@@ -187,6 +187,33 @@ class FrontEndTests(SandboxTestCase):
                 table = self.box.tlsdist(path)
                 self.assertEqual(table.stdout, self.box.tshark("-r", path, "-q", "-z", "tlsdist").stdout)
 
+    def test_heap_tunables_for_tshark(self):
+        # tshark gets glibc's huge-page heap unless the user set
+        # GLIBC_TUNABLES (even empty); the figures are the same either way.
+        log = os.path.join(self.box.home, "tunables.log")
+        wrapper = os.path.join(self.box.root, "tshark-tunables")
+        with open(wrapper, "w") as f:
+            f.write('#!/bin/sh\n'
+                    'echo "${GLIBC_TUNABLES-(unset)}" >>%s\n'
+                    'exec tshark "$@"\n' % log)
+        os.chmod(wrapper, 0o755)
+        outputs = {}
+        for setting, expected in ((None, "glibc.malloc.hugetlb=1:glibc.malloc.top_pad=67108864"),
+                                  ("", ""),
+                                  ("glibc.malloc.arena_max=1", "glibc.malloc.arena_max=1")):
+            with self.subTest(setting=setting):
+                if os.path.exists(log):
+                    os.remove(log)
+                environment = ["TSHARK=" + wrapper] + ([] if setting is None else ["GLIBC_TUNABLES=" + setting])
+                done = self.box.run(["env"] + environment + [self.box.front_end, "-o", "-", self.path])
+                self.assertEqual(done.returncode, 0, done.stderr)
+                with open(log) as f:
+                    seen = set(f.read().splitlines())
+                self.assertEqual(seen, {expected})
+                outputs[setting] = done.stdout
+        self.assertEqual(outputs[None], self.box.tshark("-r", self.path, "-q", "-z", "tlsdist,csv").stdout)
+        self.assertEqual(len(set(outputs.values())), 1)
+
     def test_reduced_dissector_set(self):
         self.assertEqual(self.box.tlsdist(self.path).returncode, 0)
         cache = os.path.join(self.box.home, ".cache", "tlsdist")
