@@ -197,15 +197,20 @@ run_merge() {
 [ "${1:-}" != merge ] || { shift; run_merge "$@"; }
 
 # A --each job (run by the dataset's xargs, see run_dataset): the dataset's
-# options from its folder, then this capture's own outputs, errors and
-# exit status there (for the HTML report, also its totals: totals_out).
+# options from the environment (TLSDIST_JOB_OPTIONS, one a line), then this
+# capture's own outputs, errors and exit status in the dataset's folder (for
+# the HTML report, also its totals: totals_out). (The environment, not a
+# file, spares each job a process: starting one costs more than a core's
+# worth of time on a virtual machine, bench/RESULTS.md "Many captures".)
 job_dir= totals_out=
 if [ "${1:-}" = --job ] && [ $# -eq 4 ]; then
     job_dir=$2 job_index=$3 job_file=$4
     old_ifs=$IFS
     IFS=$newline
-    # shellcheck disable=SC2046 # one argument a line
-    set -- $(cat "$job_dir/arguments") --quiet --capture-name "$job_file"
+    set -f
+    # shellcheck disable=SC2086 # one option a line
+    set -- ${TLSDIST_JOB_OPTIONS:-} --quiet --capture-name "$job_file"
+    set +f
     IFS=$old_ifs
     [ ! -e "$job_dir/session-csv" ] || set -- "$@" -o "$job_dir/$job_index.csv"
     [ ! -e "$job_dir/packet-csv" ] || set -- "$@" -p "$job_dir/$job_index.packets"
@@ -595,14 +600,20 @@ run_dataset() {
     fi
     dataset_dir=$(mktemp -d "${TMPDIR:-/tmp}/tlsdist-dataset.XXXXXX") || fail 2 "cannot create a temporary folder"
     temporary=$temporary$newline$dataset_dir
-    {
-        [ -z "$scope" ] || printf '%s\n' -s "$scope"
-        [ -z "$filter" ] || printf '%s\n' -f "$filter"
-        [ -z "$keylog" ] || printf '%s\n' -k "$keylog"
-        printf '%s\n' "$decode_as" | sed -n 's/^./-d\n&/p'
-        ! $all_dissectors || echo --all-dissectors
-    } >"$dataset_dir/arguments"
-    printf '%s' "$disabled" >"$dataset_dir/disabled"
+    # the jobs' options (see --job, above), one a line
+    TLSDIST_JOB_OPTIONS=
+    [ -z "$scope" ] || TLSDIST_JOB_OPTIONS=$TLSDIST_JOB_OPTIONS-s$newline$scope$newline
+    [ -z "$filter" ] || TLSDIST_JOB_OPTIONS=$TLSDIST_JOB_OPTIONS-f$newline$filter$newline
+    [ -z "$keylog" ] || TLSDIST_JOB_OPTIONS=$TLSDIST_JOB_OPTIONS-k$newline$keylog$newline
+    old_ifs=$IFS
+    IFS=$newline
+    for rule in $decode_as; do
+        TLSDIST_JOB_OPTIONS=$TLSDIST_JOB_OPTIONS-d$newline$rule$newline
+    done
+    IFS=$old_ifs
+    ! $all_dissectors || TLSDIST_JOB_OPTIONS=$TLSDIST_JOB_OPTIONS--all-dissectors$newline
+    TLSDIST_JOB_DISABLE_OPTIONS=$disable_options
+    export TLSDIST_JOB_OPTIONS TLSDIST_JOB_DISABLE_OPTIONS
     [ -z "$out" ] && [ -z "$html" ] || : >"$dataset_dir/session-csv"
     [ -z "$packets" ] || : >"$dataset_dir/packet-csv"
     [ -z "$html" ] || : >"$dataset_dir/totals"
@@ -674,9 +685,10 @@ run_dataset() {
     exit "$report_status"
 }
 
-disabled=
+# tshark's options that turn those protocols off, one a line.
+disable_options=
 if [ -n "$job_dir" ]; then
-    disabled=$(cat "$job_dir/disabled")  # the dataset's, worked out once for every job
+    disable_options=${TLSDIST_JOB_DISABLE_OPTIONS:-}  # the dataset's, worked out once for every job
 elif ! $all_dissectors && [ -z "$filter" ]; then
     disabled=$(disabled_protocols)
     # A protocol named by a -d rule stays on.
@@ -684,6 +696,8 @@ elif ! $all_dissectors && [ -z "$filter" ]; then
         decoded_as=$(printf '%s\n' "$decode_as" | sed -n 's/.*,//p')
         [ -z "$decoded_as" ] || disabled=$(printf '%s\n' "$disabled" | grep -v -x -F "$decoded_as")
     fi
+    # shellcheck disable=SC2086 # one protocol a line
+    [ -z "$disabled" ] || disable_options=$(IFS=$newline; set -f; printf -- '--disable-protocol\n%s\n' $disabled; echo --enable-heuristic; echo tls_tcp)
 fi
 if $each; then
     run_dataset
@@ -802,12 +816,10 @@ IFS='
 for rule in $decode_as; do
     set -- "$@" -d "$rule"
 done
-if [ -n "$disabled" ]; then
-    set -f
-    # shellcheck disable=SC2046,SC2086 # one option or protocol a line
-    set -- "$@" $(printf -- '--disable-protocol\n%s\n' $disabled) --enable-heuristic tls_tcp
-    set +f
-fi
+set -f
+# shellcheck disable=SC2086 # one option a line
+set -- "$@" $disable_options
+set +f
 IFS=$old_ifs
 if [ -z "$out" ] && [ -z "$packets" ] && [ -z "$html" ]; then
     view_argument - ""
@@ -867,7 +879,14 @@ fi
 # root; and what they say: 3, no tlsdist plugin (then nothing is printed);
 # 4, an output file failed after it was opened (a full disk).
 errors_verdict=0
+first_line= rest= more=false
 if [ -s "$errors" ]; then
+    # (a root tshark's warning alone is not worth a process)
+    { IFS= read -r first_line; IFS= read -r rest || [ -n "$rest" ]; } <"$errors" && more=true
+fi
+case $more:$first_line in
+false:'Running as user "root"'* | false:) ;;
+*)
     awk '/Invalid -z argument "tlsdist/ { no_plugin = 1 }
         /^tshark: tlsdist: cannot write / { write_failed = 1 }
         !/^Running as user "root"/ { kept[++count] = $0 }
@@ -877,7 +896,8 @@ if [ -s "$errors" ]; then
             exit write_failed ? 4 : 0
         }' "$errors" >&2
     errors_verdict=$?
-fi
+    ;;
+esac
 if [ "$errors_verdict" -eq 3 ]; then
     fail 2 "tshark ($("$tshark" --version 2>/dev/null | head -n 1)) did not load the tlsdist plugin.
 Install it for this Wireshark version (see INSTALL.md). Note that tshark run as
