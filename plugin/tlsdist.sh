@@ -93,6 +93,8 @@ could not be read (fully), an output file could not be written whole, or
 tshark failed; 130, 129 or 143 stopped by Ctrl-C, a closed terminal or kill
 (what it started is stopped, its temporary files removed; with -i, Ctrl-C
 ends the capture and prints the figures). Set TSHARK to use another tshark.
+tshark runs with GLIBC_TUNABLES=glibc.malloc.hugetlb=1:glibc.malloc.top_pad=67108864
+(a faster start) unless GLIBC_TUNABLES is set ("GLIBC_TUNABLES=" for glibc's defaults).
 USAGE
 }
 

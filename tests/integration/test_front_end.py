@@ -281,7 +281,8 @@ class FrontEndTests(SandboxTestCase):
     def test_help(self):
         done = self.box.tlsdist("--help")
         self.assertEqual(done.returncode, 0)
-        for option in ("--out", "--packets", "--filter", "--interface", "--decode-as", "--all-dissectors"):
+        for option in ("--out", "--packets", "--filter", "--interface", "--decode-as", "--all-dissectors",
+                       "GLIBC_TUNABLES"):
             self.assertIn(option, done.stdout)
 
 
