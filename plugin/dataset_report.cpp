@@ -10,7 +10,7 @@
 //   STATUS<tab>PREFIX<tab>NAME
 // STATUS is the capture's tlsdist exit status (0: read whole), PREFIX the
 // start of its outputs' paths: PREFIX.csv (session CSV), PREFIX.totals
-// (totals CSV) and PREFIX.message (why it failed), any of which may be
+// (totals CSV) and PREFIX.err (its messages: why it failed), any of which may be
 // missing or empty for a capture that failed. NAME is the rest of the line.
 //
 // Exit status: 0 the report is written, 1 bad usage, 2 an output of a
@@ -56,7 +56,7 @@ std::optional<std::string> file_text(const std::string &path)
 // Why a capture failed: its messages (tshark's), or its exit status.
 std::string failure_of(const Capture &capture)
 {
-    std::optional<std::string> message = file_text(capture.prefix + ".message");
+    std::optional<std::string> message = file_text(capture.prefix + ".err");
     while (message && !message->empty() && message->back() == '\n')
         message->pop_back();
     if (message && !message->empty())

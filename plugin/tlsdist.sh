@@ -5,6 +5,10 @@
 set -u
 
 program=tlsdist
+# tshark's heap on transparent huge pages, grown 64 MB at a time: starting
+# Wireshark fills some 150 MB of fresh heap, and a page fault per 4 kB is
+# dear, on a virtual machine most of all (bench/RESULTS.md, "Heap").
+heap_tunables=glibc.malloc.hugetlb=1:glibc.malloc.top_pad=67108864
 usage() {
     cat <<'USAGE'
 Usage: tlsdist [OPTIONS] FILE
@@ -93,9 +97,9 @@ could not be read (fully), an output file could not be written whole, or
 tshark failed; 130, 129 or 143 stopped by Ctrl-C, a closed terminal or kill
 (what it started is stopped, its temporary files removed; with -i, Ctrl-C
 ends the capture and prints the figures). Set TSHARK to use another tshark.
-tshark runs with GLIBC_TUNABLES=glibc.malloc.hugetlb=1:glibc.malloc.top_pad=67108864
-(a faster start) unless GLIBC_TUNABLES is set ("GLIBC_TUNABLES=" for glibc's defaults).
 USAGE
+    printf '%s\n' "tshark runs with GLIBC_TUNABLES=$heap_tunables" \
+        '(a faster start) unless GLIBC_TUNABLES is set ("GLIBC_TUNABLES=" for glibc'"'"'s defaults).'
 }
 
 fail() {
@@ -330,13 +334,10 @@ case $count in *[!0-9]*) fail 1 "-c needs a whole number of packets, not \"$coun
 tshark=${TSHARK:-tshark}
 command -v "$tshark" >/dev/null 2>&1 ||
     fail 2 "tshark not found (install it: apt-get install tshark)"
-# tshark's heap on transparent huge pages, grown 64 MB at a time: starting
-# Wireshark fills some 150 MB of fresh heap, and a page fault per 4 kB is
-# dear, on a virtual machine most of all (bench/RESULTS.md, "Heap"). glibc
-# ignores what it does not know; a GLIBC_TUNABLES of the user's own, even
-# an empty one, is left as it is.
+# The heap setting for tshark. glibc ignores what it does not know; a
+# GLIBC_TUNABLES of the user's own, even an empty one, is left as it is.
 if [ -z "${GLIBC_TUNABLES+set}" ]; then
-    GLIBC_TUNABLES=glibc.malloc.hugetlb=1:glibc.malloc.top_pad=67108864
+    GLIBC_TUNABLES=$heap_tunables
     export GLIBC_TUNABLES
 fi
 
@@ -645,8 +646,7 @@ run_dataset() {
         [ ! -r "$job.status" ] || read -r job_status <"$job.status"
         if [ "$job_status" != 0 ]; then
             failed=$((failed + 1))
-            grep -v '^Running as user "root"' "$job.err" >"$job.message" 2>/dev/null
-            sed "s|^|$program: $name: |" "$job.message" >&2
+            sed "s|^|$program: $name: |" "$job.err" >&2
         fi
         printf '%s\t%s\t%s\n' "${job_status:-2}" "$job" "$name"
         [ ! -s "$job.csv" ] || session_csvs=$session_csvs$job.csv$newline
