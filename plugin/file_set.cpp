@@ -1,12 +1,14 @@
 // tlsdist-file-set: the tlsdist command's help with a file set read as one
 // capture (issue 18), in place of two slower general tools.
 //
-//   tlsdist-file-set facts FILE...
+//   tlsdist-file-set facts [--by-name | --by-time] FILE...
 //     a line per file, NAME<tab>TYPE<tab>FRAMES<tab>EARLIEST, as
 //     `capinfos -T -r -t -c -a -S -M` writes them, from the record headers
-//     alone (tap/capture_scan.h). Exit status 3, and nothing written, when
-//     any file is one the scan does not vouch for: the command then asks
-//     capinfos, which also names what is wrong with a damaged file.
+//     alone (tap/capture_scan.h): in the order given, or in file-set order
+//     (sort_file_set), which spares the command a sort. Exit status 3, and
+//     nothing written, when any file is one the scan does not vouch for: the
+//     command then asks capinfos, which also names what is wrong with a
+//     damaged file.
 //   tlsdist-file-set cat FILE...
 //     the files one after the other on standard output, as cat(1) does, but
 //     moved into the pipe to tshark by the kernel (splice) through a larger
@@ -18,6 +20,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -81,17 +84,24 @@ std::optional<tlsdist::CaptureFacts> facts_of(const char *name)
     return facts;
 }
 
-int print_facts(int count, char **names)
+int print_facts(int count, char **names, std::optional<tlsdist::FileSetOrder> order)
 {
-    std::string lines;
+    std::vector<tlsdist::ScannedFile> files;
+    files.reserve(static_cast<size_t>(count));
     for (int i = 0; i < count; ++i) {
-        const std::optional<tlsdist::CaptureFacts> facts = facts_of(names[i]);
+        std::optional<tlsdist::CaptureFacts> facts = facts_of(names[i]);
         if (!facts)
             return kNotVouchedFor;
-        lines += names[i];
+        files.push_back({names[i], *facts});
+    }
+    if (order)
+        tlsdist::sort_file_set(files, *order);
+    std::string lines;
+    for (const tlsdist::ScannedFile &file : files) {
+        lines += file.name;
         lines += '\t';
-        lines += facts->type;
-        lines += '\t' + std::to_string(facts->frames) + '\t' + tlsdist::earliest_time_text(*facts) + '\n';
+        lines += file.facts.type;
+        lines += '\t' + std::to_string(file.facts.frames) + '\t' + tlsdist::earliest_time_text(file.facts) + '\n';
     }
     return std::fputs(lines.c_str(), stdout) >= 0 && std::fflush(stdout) == 0 ? 0 : 1;
 }
@@ -163,10 +173,17 @@ int concatenate(int count, char **names)
 
 int main(int argc, char **argv)
 {
-    if (argc >= 2 && std::strcmp(argv[1], "facts") == 0)
-        return print_facts(argc - 2, argv + 2);
+    if (argc >= 2 && std::strcmp(argv[1], "facts") == 0) {
+        std::optional<tlsdist::FileSetOrder> order;
+        if (argc >= 3 && std::strcmp(argv[2], "--by-name") == 0)
+            order = tlsdist::FileSetOrder::ByName;
+        else if (argc >= 3 && std::strcmp(argv[2], "--by-time") == 0)
+            order = tlsdist::FileSetOrder::ByTime;
+        const int first = order ? 3 : 2;
+        return print_facts(argc - first, argv + first, order);
+    }
     if (argc >= 2 && std::strcmp(argv[1], "cat") == 0)
         return concatenate(argc - 2, argv + 2);
-    std::fputs("usage: tlsdist-file-set facts FILE... | cat FILE...\n", stderr);
+    std::fputs("usage: tlsdist-file-set facts [--by-name | --by-time] FILE... | cat FILE...\n", stderr);
     return 2;
 }

@@ -48,7 +48,8 @@ Options:
   -q, --quiet           no progress display
   -h, --help            show this help
 
-Several files (a file set): FILE FILE... or a DIRECTORY (its files) are one
+Several files (a file set): FILE FILE... or a DIRECTORY (its files, and links
+to files, by name; hidden files and folders left out) are one
 recording cut into files, such as a dumpcap ring buffer
 (cap_00001_20261129120000.pcapng, cap_00002_...): they are read as one
 capture, one after the other in the file-set order (by name when every name
@@ -291,9 +292,10 @@ same_file() {
 same_file "$out" "$packets"; same_file "$out" "$html"; same_file "$packets" "$html"
 
 # The files to read, one a line: the FILE arguments and the files of each
-# DIRECTORY argument (by name, hidden ones left out).
+# DIRECTORY argument (and links to files; by name, hidden ones left out).
 files= file_count=0 from_directory=false
 add_file() {
+    case $1 in *"$newline"*) fail 1 "file names with a line break are not supported" ;; esac
     [ -e "$1" ] || fail 2 "cannot read \"$1\": no such file"
     [ -f "$1" ] || fail 2 "cannot read \"$1\": not a regular file"
     [ -r "$1" ] || fail 2 "cannot read \"$1\": permission denied"
@@ -308,21 +310,27 @@ else
     [ -z "$duration" ] && [ -z "$count" ] || fail 1 "-a and -c apply to live capture (-i) only"
     old_ifs=$IFS
     IFS=$newline
+    set -f  # (a name is a name, not a pattern)
     for input in $inputs; do
         if [ -d "$input" ]; then
             from_directory=true
             folder=$input
             while [ "$folder" != "${folder%/}" ] && [ "$folder" != / ]; do folder=${folder%/}; done
-            listing=$(find "$folder/" -mindepth 1 -maxdepth 1 -type f ! -name '.*' -print | LC_ALL=C sort) ||
-                fail 2 "cannot list the directory \"$input\""
-            [ -n "$listing" ] || fail 2 "no files in the directory \"$input\""
-            for listed in $listing; do
-                add_file "$listed"
+            [ -r "$folder/" ] && [ -x "$folder/" ] || fail 2 "cannot list the directory \"$input\""
+            # (the shell's own listing, no process: "*" leaves hidden files
+            # out, and dash, Debian's sh, sorts it byte by byte)
+            listed_count=$file_count
+            set +f
+            for listed in "$folder"/*; do
+                [ ! -f "$listed" ] || add_file "$listed"
             done
+            set -f
+            [ "$file_count" -gt "$listed_count" ] || fail 2 "no files in the directory \"$input\""
         else
             add_file "$input"
         fi
     done
+    set +f
     IFS=$old_ifs
     [ "$file_count" -eq 1 ] && ! $from_directory && ! $each && file=${files%"$newline"}
 fi
@@ -341,16 +349,13 @@ if [ -z "${GLIBC_TUNABLES+set}" ]; then
     export GLIBC_TUNABLES
 fi
 
-# Temporary files and folders, a path a line, removed at exit (a --each job
-# also leaves its exit status for the dataset).
-temporary=
-# shellcheck disable=SC2317,SC2086 # (run by the trap; temporary: a path a line)
+# The run's temporary files, in one folder removed at exit (a --each job's
+# are in its dataset's folder, where it also leaves its exit status).
+scratch=
+# shellcheck disable=SC2317 # (run by the trap)
 on_exit() {
     exit_status=$?
-    # (whatever IFS and set -f the run was in when it stopped)
-    IFS=$newline
-    set -f
-    [ -z "$temporary" ] || rm -rf $temporary
+    [ -z "$scratch" ] || rm -rf -- "$scratch"
     [ -z "$job_dir" ] || echo "$exit_status" >"$job_dir/$job_index.status"
 }
 trap on_exit EXIT
@@ -394,8 +399,53 @@ waited() {
 if [ -n "$job_dir" ]; then
     errors=$job_dir/$job_index.tshark
 else
-    errors=$(mktemp "${TMPDIR:-/tmp}/tlsdist.XXXXXX") || fail 2 "cannot create a temporary file"
-    temporary=$errors
+    scratch=$(mktemp -d "${TMPDIR:-/tmp}/tlsdist.XXXXXX") || fail 2 "cannot create a temporary folder"
+    errors=$scratch/tshark-errors
+fi
+
+# A program installed with this command (the dataset report's writer, the
+# file-set helper): in ../libexec/tlsdist/ (installed) or beside it (a
+# build's test sandbox), from where the command really is (the kernel
+# resolves ".." after a linked folder, so only a link to the command itself
+# needs readlink).
+helper_program() {
+    here=$0
+    [ ! -L "$here" ] || here=$(readlink -f -- "$here" 2>/dev/null) || here=$0
+    case $here in */*) here=${here%/*} ;; *) here=. ;; esac
+    for candidate in "$here/../libexec/tlsdist/$1" "$here/$1"; do
+        [ -x "$candidate" ] && { printf '%s\n' "$candidate"; return 0; }
+    done
+    return 1
+}
+
+# A file set (several files or a folder read as one capture) is read in
+# file-set order: by name when every file has a dumpcap file-set name,
+# PREFIX_NNNNN_YYYYMMDDhhmmss.EXT, else by the time of each file's first
+# packet. tlsdist-file-set works out each file's facts (below) in the
+# background, on another core, while this shell asks tshark what to
+# disable. Its file in the scratch folder holds the facts, then the exit
+# status of what feeds tshark.
+file_set=false file_set_names=true file_set_program= facts_pid=
+if [ -z "$file" ] && [ -z "$interface" ] && ! $each; then
+    file_set=true
+    merge_status=$scratch/file-set
+    old_ifs=$IFS
+    IFS=$newline
+    set -f
+    for name in $files; do
+        case ${name##*/} in
+        *_[0-9][0-9][0-9][0-9][0-9]_[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]*) ;;
+        *) file_set_names=false ;;
+        esac
+    done
+    if $file_set_names; then order=--by-name; else order=--by-time; fi
+    if file_set_program=$(helper_program tlsdist-file-set); then
+        # shellcheck disable=SC2086 # one file a line
+        "$file_set_program" facts "$order" $files >"$merge_status" 2>/dev/null &
+        facts_pid=$!
+    fi
+    set +f
+    IFS=$old_ifs
 fi
 
 # Protocols that TLS accounting never needs: those Wireshark reaches only
@@ -446,17 +496,26 @@ print_disabled_protocols() {
     fi
 }
 
-# The disabled list, cached per libwireshark build (path, size, time, inode);
+# The disabled list, cached per libwireshark build (device, inode, size, time);
 # recomputed when no cache folder is writable. The library is the one the
 # dynamic loader picks for tshark, as ldd would print it, without ldd's
 # extra runs of the loader (with the variable set, the loader lists the
 # libraries and exits; --version is what a static tshark would run instead).
 disabled_protocols() {
-    library=$(LD_TRACE_LOADED_OBJECTS=1 "$tshark" --version 2>/dev/null </dev/null | awk '/libwireshark\.so/ { print $3 }')
+    libraries=$(LD_TRACE_LOADED_OBJECTS=1 "$tshark" --version 2>/dev/null </dev/null)
+    library= key=
+    case $libraries in
+    *"libwireshark.so"*" => /"*)
+        # ("	libwireshark.so.N => /PATH (0xADDRESS)")
+        library=/${libraries#*libwireshark.so*" => /"}
+        library=${library%%[ "$newline"]*}
+        ;;
+    esac
     cache_dir=${XDG_CACHE_HOME:-${HOME:-/nonexistent}/.cache}/tlsdist
-    if [ -n "$library" ] && { [ -d "$cache_dir" ] || mkdir -p "$cache_dir" 2>/dev/null; }; then
-        key=$(stat -L -c '%n %s %Y %i' "$library" | cksum)
-        cache=$cache_dir/disabled-protocols-${key%% *}
+    # (the build: its device and inode, size and modification time)
+    if [ -n "$library" ] && key=$(stat -L -c '%d-%i-%s-%Y' -- "$library" 2>/dev/null) &&
+        { [ -d "$cache_dir" ] || mkdir -p "$cache_dir" 2>/dev/null; }; then
+        cache=$cache_dir/disabled-protocols-$key
         if [ ! -s "$cache" ]; then
             print_disabled_protocols >"$cache.$$" && mv "$cache.$$" "$cache"
         fi
@@ -504,11 +563,13 @@ view_argument() {
 show_progress() {
     old_ifs=$IFS
     IFS=$newline
+    set -f
     index=0
     for name in $files; do
         index=$((index + 1))
         printf '%s\t%s\t%s\n' "$(realpath -- "$name")" "$(stat -L -c %s -- "$name")" "$(printf '%06d' "$index")"
     done >"$progress_files"
+    set +f
     IFS=$old_ifs
     started=$(date +%s)
     while :; do
@@ -550,8 +611,7 @@ progress_pid=
 progress_files=
 start_progress() {
     ! $quiet && [ -t 2 ] || return 0
-    progress_files=$(mktemp "${TMPDIR:-/tmp}/tlsdist-progress.XXXXXX") || return 0
-    temporary=$temporary$newline$progress_files
+    progress_files=$scratch/progress
     show_progress "$@" &
     progress_pid=$!
 }
@@ -561,18 +621,6 @@ stop_progress() {
     wait "$progress_pid" 2>/dev/null
     progress_pid=
     printf '\r\033[K' >&2
-}
-
-# A program installed with this command (the dataset report's writer, the
-# file-set helper): in ../libexec/tlsdist/ (installed) or beside it (a
-# build's test sandbox).
-helper_program() {
-    here=$(readlink -f -- "$0" 2>/dev/null) || here=$0
-    case $here in */*) here=${here%/*} ;; *) here=. ;; esac
-    for candidate in "$here/../libexec/tlsdist/$1" "$here/$1"; do
-        [ -x "$candidate" ] && { printf '%s\n' "$candidate"; return 0; }
-    done
-    return 1
 }
 
 # A dataset (--each): one job per file, as many at a time as asked, each
@@ -601,8 +649,7 @@ run_dataset() {
         report_program=$(helper_program tlsdist-dataset-report) ||
             fail 2 "the dataset report (--each --html) needs tlsdist-dataset-report, installed with tlsdist in $(dirname -- "$0")/../libexec/tlsdist/: not found"
     fi
-    dataset_dir=$(mktemp -d "${TMPDIR:-/tmp}/tlsdist-dataset.XXXXXX") || fail 2 "cannot create a temporary folder"
-    temporary=$temporary$newline$dataset_dir
+    dataset_dir=$scratch  # (the jobs' files are named by their index)
     # the jobs' options (see --job, above), one a line
     TLSDIST_JOB_OPTIONS=
     [ -z "$scope" ] || TLSDIST_JOB_OPTIONS=$TLSDIST_JOB_OPTIONS-s$newline$scope$newline
@@ -631,6 +678,7 @@ run_dataset() {
     start_progress "$dataset_dir"
     old_ifs=$IFS
     IFS=$newline
+    set -f
     waited run_jobs
     stop_progress
     # Each job's status and messages, and the HTML report's list of
@@ -646,7 +694,9 @@ run_dataset() {
         [ ! -r "$job.status" ] || read -r job_status <"$job.status"
         if [ "$job_status" != 0 ]; then
             failed=$((failed + 1))
-            sed "s|^|$program: $name: |" "$job.err" >&2
+            [ ! -r "$job.err" ] || while IFS= read -r line || [ -n "$line" ]; do
+                printf '%s: %s: %s\n' "$program" "$name" "$line"
+            done <"$job.err" >&2
         fi
         printf '%s\t%s\t%s\n' "${job_status:-2}" "$job" "$name"
         [ ! -s "$job.csv" ] || session_csvs=$session_csvs$job.csv$newline
@@ -656,7 +706,6 @@ run_dataset() {
             cat "$job.txt" >&5
         fi
     done 5>&1 >"$dataset_dir/captures"
-    set -f
     # shellcheck disable=SC2086 # one file a line
     join_csvs $session_csvs >&3
     # shellcheck disable=SC2086 # one file a line
@@ -705,63 +754,64 @@ if $each; then
     run_dataset
 fi
 
-# The files as one capture: in file-set order (by name when every file has a
-# dumpcap file-set name, PREFIX_NNNNN_YYYYMMDDhhmmss.EXT, else by the time
-# of each file's first packet), one after the other into one tshark: pcapng
-# files as they are (a pcapng stream may hold several sections, each with its
-# own header and interfaces, and concatenating files is how the format joins
-# them), others through mergecap, which writes them as one pcapng stream.
-# capture_list gives the views each file's frame count, for the capture
-# column; capture_title names the HTML report.
-capture_list= capture_title=${file:-$interface} concatenate=false file_set_program= scanned=false
+# The files as one capture, in file-set order, one after the other into one
+# tshark: pcapng files as they are (a pcapng stream may hold several
+# sections, each with its own header and interfaces, and concatenating
+# files is how the format joins them), others through mergecap, which
+# writes them as one pcapng stream. capture_list gives the views each
+# file's frame count, for the capture column; capture_title names the HTML
+# report.
+capture_list= capture_title=${file:-$interface} concatenate=false scanned=false
 capture_title=${capture_title##*/}
 if [ -n "$file" ] && [ -n "$capture_name" ]; then
     capture_list="0 $capture_name"  # (frames past the counted ones go to the last file)
-elif [ -z "$file" ] && [ -z "$interface" ]; then
+elif $file_set; then
     command -v mergecap >/dev/null 2>&1 && command -v capinfos >/dev/null 2>&1 ||
         fail 2 "reading several files needs mergecap and capinfos (apt-get install wireshark-common)"
-    file_set_names=true
     old_ifs=$IFS
     IFS=$newline
     set -f
-    for name in $files; do
-        case ${name##*/} in
-        *_[0-9][0-9][0-9][0-9][0-9]_[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]*) ;;
-        *) file_set_names=false ;;
-        esac
-    done
     # NAME<tab>TYPE<tab>FRAMES<tab>EARLIEST-PACKET-TIME a line (a name may
-    # hold tabs: the last three fields are the figures), from
-    # tlsdist-file-set, which walks the record headers of intact pcap and
-    # pcapng files, else from capinfos, which reads every file through, so
-    # that a damaged one is refused by name before tshark starts.
-    # shellcheck disable=SC2086 # one file a line
-    file_set_program=$(helper_program tlsdist-file-set) &&
-        facts=$("$file_set_program" facts $files 2>/dev/null) && scanned=true ||
+    # hold tabs: the last three fields are the figures), in file-set order
+    # (by name, or by time and then as given), from tlsdist-file-set, which
+    # walks the record headers of intact pcap and pcapng files; else from
+    # capinfos, which reads every file through, so that a damaged one is
+    # refused by name before tshark starts, and a sort.
+    # (cat reads it at once; read, a byte a call)
+    if [ -n "$facts_pid" ] && wait "$facts_pid" && facts=$(cat -- "$merge_status"); then
+        scanned=true
+    else
+        # shellcheck disable=SC2086 # one file a line
         facts=$(capinfos -T -r -t -c -a -S -M -- $files 2>&1) || {
-        for name in $files; do
-            message=$(capinfos -T -r -c -M -- "$name" 2>&1 >/dev/null | sed -n 's/^capinfos: //p' | head -n 1)
-            [ -z "$message" ] || fail 2 "cannot read \"$name\" as part of one capture: $message"
-        done
-        fail 2 "capinfos failed: $facts"
-    }
-    # KEY<tab>INDEX<tab>FRAMES NAME lines in file-set order (by name, or by
-    # time and then as given), then "FRAMES NAME" lines for the views
-    if $file_set_names; then order=-k1,1; else order=-k1,1g; fi
-    sorted=$(printf '%s\n' "$facts" | awk -F '\t' -v by_name="$file_set_names" '
-        {
-            name = $1
-            for (i = 2; i <= NF - 3; i++) name = name "\t" $i
-            key = name; sub(/.*\//, "", key)
-            if (by_name != "true") key = $NF ~ /^[0-9.]+$/ ? $NF : 0
-            printf "%s\t%09d\t%s %s\n", key, NR, $(NF - 1), name
-        }' | LC_ALL=C sort -t "$tab" "$order" -k2,2)
-    capture_list= files=
-    for line in $sorted; do
-        line=${line#*"$tab"}
-        line=${line#*"$tab"}
-        capture_list=$capture_list$line$newline
-        files=$files${line#* }$newline
+            for name in $files; do
+                message=$(capinfos -T -r -c -M -- "$name" 2>&1 >/dev/null | sed -n 's/^capinfos: //p' | head -n 1)
+                [ -z "$message" ] || fail 2 "cannot read \"$name\" as part of one capture: $message"
+            done
+            fail 2 "capinfos failed: $facts"
+        }
+        # (KEY<tab>INDEX<tab> before each line, for sort)
+        if $file_set_names; then sort_keys=-k1,1; else sort_keys=-k1,1g; fi
+        facts=$(printf '%s\n' "$facts" | awk -F '\t' -v by_name="$file_set_names" '
+            {
+                name = $1
+                for (i = 2; i <= NF - 3; i++) name = name "\t" $i
+                key = name; sub(/.*\//, "", key)
+                if (by_name != "true") key = $NF ~ /^[0-9.]+$/ ? $NF : 0
+                printf "%s\t%09d\t%s\n", key, NR, $0
+            }' | LC_ALL=C sort -t "$tab" "$sort_keys" -k2,2)
+    fi
+    # "FRAMES NAME" lines for the views, the files in order, and whether
+    # every one is pcapng
+    capture_list= files= all_pcapng=true
+    for line in $facts; do
+        $scanned || { line=${line#*"$tab"}; line=${line#*"$tab"}; }
+        name=${line%"$tab"*"$tab"*"$tab"*}
+        figures=${line#"$name$tab"}
+        [ "${figures%%"$tab"*}" = pcapng ] || all_pcapng=false
+        figures=${figures#*"$tab"}
+        frames=${figures%%"$tab"*}
+        capture_list="$capture_list$frames $name$newline"
+        files=$files$name$newline
     done
     capture_list=${capture_list%"$newline"}
     # Uncompressed pcapng files (capinfos gives a compressed file its
@@ -769,12 +819,6 @@ elif [ -z "$file" ] && [ -z "$interface" ]; then
     # so each file must begin with a section header block; tlsdist-file-set
     # reads only such files) are concatenated as they are, sparing
     # mergecap's copying of every packet.
-    all_pcapng=true
-    for line in $facts; do
-        type=${line%"$tab"*}
-        type=${type%"$tab"*}
-        [ "${type##*"$tab"}" = pcapng ] || all_pcapng=false
-    done
     if $all_pcapng && $scanned; then
         concatenate=true
     elif $all_pcapng; then
@@ -862,8 +906,6 @@ elif [ -n "$file" ]; then
     waited "$tshark" "$@" 2>"$errors"
     stop_progress
 else
-    merge_status=$(mktemp "${TMPDIR:-/tmp}/tlsdist-merge.XXXXXX") || fail 2 "cannot create a temporary file"
-    temporary=$temporary$newline$merge_status
     start_progress
     old_ifs=$IFS
     IFS=$newline

@@ -1,6 +1,9 @@
 #include "capture_scan.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <string_view>
+#include <tuple>
 #include <vector>
 
 namespace tlsdist {
@@ -234,6 +237,27 @@ std::optional<CaptureFacts> scan_capture(const uint8_t *data, size_t size)
 {
     MemorySource source(data, size);
     return scan_capture(source);
+}
+
+void sort_file_set(std::vector<ScannedFile> &files, FileSetOrder order)
+{
+    if (order == FileSetOrder::ByName) {
+        const auto base_name = [](const ScannedFile &file) {
+            const std::string_view name = file.name;
+            const size_t slash = name.rfind('/');
+            return slash == std::string_view::npos ? name : name.substr(slash + 1);
+        };
+        std::stable_sort(files.begin(), files.end(), [&](const ScannedFile &a, const ScannedFile &b) {
+            return base_name(a) < base_name(b);  // (char_traits compares bytes as unsigned, like memcmp)
+        });
+        return;
+    }
+    const auto earliest = [](const ScannedFile &file) {
+        return file.facts.has_time ? std::make_tuple(true, file.facts.earliest_seconds, file.facts.earliest_nanoseconds)
+                                   : std::make_tuple(false, uint64_t{0}, uint32_t{0});
+    };
+    std::stable_sort(files.begin(), files.end(),
+                     [&](const ScannedFile &a, const ScannedFile &b) { return earliest(a) < earliest(b); });
 }
 
 std::string earliest_time_text(const CaptureFacts &facts)

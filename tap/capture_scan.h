@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace tlsdist {
 
@@ -44,6 +45,17 @@ public:
 std::optional<CaptureFacts> scan_capture(ByteSource &source);
 // (a file in memory)
 std::optional<CaptureFacts> scan_capture(const uint8_t *data, size_t size);
+
+// The order tshark reads a file set in: by file name, when every name is a
+// dumpcap file-set name (PREFIX_NNNNN_YYYYMMDDhhmmss.EXT, whose number sorts
+// as text), compared byte by byte as LC_ALL=C sort does; else by earliest
+// packet time, a file without packets first. Ties keep the order given.
+enum class FileSetOrder { ByName, ByTime };
+struct ScannedFile {
+    std::string name;  // as given: the file-set order compares what follows the last '/'
+    CaptureFacts facts;
+};
+void sort_file_set(std::vector<ScannedFile> &files, FileSetOrder order);
 
 // The earliest packet time as seconds since the epoch with nine decimals, or
 // "n/a" (capinfos -a -S writes as many decimals as the file's precision).

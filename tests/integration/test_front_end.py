@@ -2,6 +2,7 @@
 
 import html
 import os
+import re
 import shutil
 import subprocess
 import unittest
@@ -219,6 +220,12 @@ class FrontEndTests(SandboxTestCase):
         cache = os.path.join(self.box.home, ".cache", "tlsdist")
         files = os.listdir(cache)
         self.assertEqual(len(files), 1, files)
+        # one list per libwireshark build: the one ldd finds for tshark
+        ldd = subprocess.run(["ldd", shutil.which("tshark")], capture_output=True, text=True, check=True).stdout
+        library = re.search(r"libwireshark\.so\S* => (\S+)", ldd).group(1)
+        status = os.stat(library)
+        self.assertEqual(files, ["disabled-protocols-%d-%d-%d-%d" % (status.st_dev, status.st_ino, status.st_size,
+                                                                      int(status.st_mtime))])
         with open(os.path.join(cache, files[0])) as f:
             disabled = set(f.read().split())
         # Off: application protocols of the mixed capture that never carry TLS.

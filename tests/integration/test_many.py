@@ -269,6 +269,37 @@ class ManyTests(unittest.TestCase):
         self.assertEqual(done.returncode, 2)
         self.assertIn('no files in the directory "%s"' % empty, done.stderr)
 
+    def test_folder_listing_and_names_as_given(self):
+        """A folder's captures are its regular files and links to them, in
+        byte order of their names, hidden files and subfolders left out; a
+        FILE argument is a name, never a pattern."""
+        folder = self.folder("listing")
+        placed = {"a1.pcap": "multi-session.pcapng", "a[1].pcap": "tls13-openssl.pcap",
+                  "b.pcap": "tls12-openssl.pcap", ".hidden.pcap": "zeek-tls1.2.pcap",
+                  os.path.join("sub", "c.pcap"): "zeek-tls1.2.pcap"}
+        os.mkdir(os.path.join(folder, "sub"))
+        for name, capture in placed.items():
+            shutil.copy(self.box.capture(capture), os.path.join(folder, name))
+            os.chmod(os.path.join(folder, name), 0o644)
+        os.symlink(self.box.capture("zeek-tls1.2.pcap"), os.path.join(folder, "c-link.pcap"))
+        out = os.path.join(self.box.home, "listing.csv")
+        self.run_ok("--each", "-o", out, folder + "/")
+        rows = csv_rows(self.read(out))
+        captures = list(dict.fromkeys(row["capture"] for row in rows))
+        expected = [("a1.pcap", "multi-session.pcapng"), ("a[1].pcap", "tls13-openssl.pcap"),
+                    ("b.pcap", "tls12-openssl.pcap"), ("c-link.pcap", "zeek-tls1.2.pcap")]
+        self.assertEqual(captures, [os.path.join(folder, name) for name, _ in expected])
+        for name, capture in expected:
+            self.assertEqual(sum(row["capture"] == os.path.join(folder, name) for row in rows),
+                             len(reference(self.box.capture(capture))["sessions"]), name)
+        # "a[1].pcap" as a pattern would be a1.pcap
+        literal = os.path.join(self.box.home, "literal.csv")
+        self.run_ok("-o", literal, os.path.join(folder, "a[1].pcap"))
+        self.assertEqual(len(csv_rows(self.read(literal))),
+                         len(reference(self.box.capture("tls13-openssl.pcap"))["sessions"]))
+        self.assertNotEqual(len(reference(self.box.capture("tls13-openssl.pcap"))["sessions"]),
+                            len(reference(self.box.capture("multi-session.pcapng"))["sessions"]))
+
     def assert_file_set_equals(self, whole, pieces, paths=None):
         """The file set of pieces (given as paths, in shuffled order unless
         given) reads as the capture whole: every session and packet row as

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <string>
 #include <vector>
 
 using namespace tlsdist;
@@ -216,6 +217,63 @@ TEST(CaptureScan, OtherDataIsLeftToCapinfos)
     const std::string text = "this is not a capture file, only some text in one";
     EXPECT_FALSE(scan_capture(reinterpret_cast<const uint8_t *>(text.data()), text.size()));
     EXPECT_FALSE(scan_capture(nullptr, 0));
+}
+
+// Expected orders are written by hand from the rules (names byte by byte
+// after the last '/'; times to the nanosecond, no packets first; ties as given).
+std::vector<std::string> names_of(const std::vector<ScannedFile> &files)
+{
+    std::vector<std::string> names;
+    for (const ScannedFile &file : files)
+        names.push_back(file.name);
+    return names;
+}
+
+CaptureFacts at(uint64_t seconds, uint32_t nanoseconds)
+{
+    CaptureFacts facts;
+    facts.has_time = true;
+    facts.earliest_seconds = seconds;
+    facts.earliest_nanoseconds = nanoseconds;
+    return facts;
+}
+
+TEST(FileSetOrder, ByNameComparesTheNamesAfterTheFolders)
+{
+    std::vector<ScannedFile> files{{"z/cap_00002_20261129120100.pcapng", at(1, 0)},
+                                   {"a/cap_00010_20261129121000.pcapng", at(2, 0)},
+                                   {"cap_00001_20261129120000.pcapng", at(3, 0)},
+                                   {"m/cap_00002_20261129120100.pcapng", at(0, 0)}};
+    sort_file_set(files, FileSetOrder::ByName);
+    EXPECT_EQ(names_of(files), (std::vector<std::string>{
+                                   "cap_00001_20261129120000.pcapng", "z/cap_00002_20261129120100.pcapng",
+                                   "m/cap_00002_20261129120100.pcapng", "a/cap_00010_20261129121000.pcapng"}));
+}
+
+TEST(FileSetOrder, ByNameComparesBytesNotLetters)
+{
+    // LC_ALL=C sort: upper case before lower case, bytes above 127 last
+    std::vector<ScannedFile> files{{"\xc3\xa9t\xc3\xa9_00001_20261129120000.pcap", {}},
+                                   {"b_00001_20261129120000.pcap", {}},
+                                   {"B_00001_20261129120000.pcap", {}}};
+    sort_file_set(files, FileSetOrder::ByName);
+    EXPECT_EQ(names_of(files), (std::vector<std::string>{"B_00001_20261129120000.pcap",
+                                                         "b_00001_20261129120000.pcap",
+                                                         "\xc3\xa9t\xc3\xa9_00001_20261129120000.pcap"}));
+}
+
+TEST(FileSetOrder, ByTimeToTheNanosecondEmptyFilesFirstTiesAsGiven)
+{
+    std::vector<ScannedFile> files{{"late", at(1700000001, 0)},
+                                   {"one-nanosecond-later", at(1700000000, 123456790)},
+                                   {"empty", CaptureFacts{}},
+                                   {"first", at(1700000000, 123456789)},
+                                   {"tie-given-first", at(1700000001, 0)},
+                                   {"epoch", at(0, 0)},
+                                   {"empty-too", CaptureFacts{}}};
+    sort_file_set(files, FileSetOrder::ByTime);
+    EXPECT_EQ(names_of(files), (std::vector<std::string>{"empty", "empty-too", "epoch", "first",
+                                                         "one-nanosecond-later", "late", "tie-given-first"}));
 }
 
 }  // namespace
