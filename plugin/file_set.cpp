@@ -89,7 +89,7 @@ int print_facts(int count, char **names, std::optional<tlsdist::FileSetOrder> or
     std::vector<tlsdist::ScannedFile> files;
     files.reserve(static_cast<size_t>(count));
     for (int i = 0; i < count; ++i) {
-        std::optional<tlsdist::CaptureFacts> facts = facts_of(names[i]);
+        const std::optional<tlsdist::CaptureFacts> facts = facts_of(names[i]);
         if (!facts)
             return kNotVouchedFor;
         files.push_back({names[i], *facts});
