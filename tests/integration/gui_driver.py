@@ -4,6 +4,7 @@ clicks them with xdotool and reads the clipboard with xclip. There is no
 window manager, so everything is done with the mouse."""
 
 import os
+import select
 import shutil
 import subprocess
 import tempfile
@@ -41,10 +42,21 @@ class Screen:
         self.box = box
         self.artifacts = artifacts
         os.makedirs(artifacts, exist_ok=True)
-        self.display = ":%d" % (50 + os.getpid() % 400)
         self.work = tempfile.mkdtemp(prefix="tlsdist-gui-")
-        self.xvfb = subprocess.Popen(["Xvfb", self.display, "-screen", "0", "1400x900x24", "-nolisten", "tcp"],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # Xvfb picks a free display and names it on a pipe once it accepts
+        # clients: a display number of our own could be another test's, run
+        # beside this one (ctest -j), whose Xvfb would then serve this one.
+        ready, announce = os.pipe()
+        self.xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(announce), "-screen", "0", "1400x900x24",
+                                      "-nolisten", "tcp"],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, pass_fds=(announce,))
+        os.close(announce)
+        with os.fdopen(ready) as announced:
+            # (an Xvfb that exits closes the pipe; one that hangs is given 20 s)
+            number = announced.readline().strip() if select.select([announced], [], [], 20)[0] else ""
+        if not number.isdigit():
+            raise AssertionError("Xvfb did not start (exit status %s)" % self.xvfb.poll())
+        self.display = ":" + number
         self.env = dict(os.environ, DISPLAY=self.display)
         self._wait(lambda: subprocess.run(["xdotool", "getmouselocation"], env=self.env,
                                           capture_output=True).returncode == 0, 20, "Xvfb did not start")

@@ -152,11 +152,11 @@ class LiveCaptureTests(SandboxTestCase):
         self.assertEqual([s["rx_hist"] for s in sessions], [t["rx_hist"] for t in theirs])
 
     def test_front_end_live(self):
-        # The command keeps tshark's stderr in a temporary file in TMPDIR until tshark ends.
+        # The command keeps tshark's stderr in its scratch folder in TMPDIR until tshark ends.
         temporary = self.box.folder("front-end-tmp", 0o777)
         status, out, err = self.capture_while(
             ["env", "TMPDIR=" + temporary, self.box.front_end, "-i", "lo", "-f", "tcp.port==%d" % self.port],
-            ["1.3"], os.path.join(temporary, "tlsdist.*"))
+            ["1.3"], os.path.join(temporary, "tlsdist.*", "tshark-errors"))
         self.assertEqual(status, 0, err)
         rows, totals, _ = parse_table(out)
         ours = [r for r in rows if r[3].endswith(":%d" % self.port)]
