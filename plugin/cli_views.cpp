@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -67,6 +68,8 @@ struct CliView {
     bool header_written = false;
     bool restart_output = false;  // the file is to be cut at the next write
     bool write_failed = false;
+    std::optional<CaptureFiles> read_captures;  // captures-from='s list, once read
+    bool captures_unreadable = false;  // captures-from='s list could not be read: this view writes nothing
 };
 
 // Every open view, in start order.
@@ -94,6 +97,15 @@ void refuse_argument(const std::string &message)
     report_failure("%s", message.c_str());
 }
 
+// Why a view fails: on standard error in tshark, in a dialog in the GUI.
+void report_view_failure(const std::string &message)
+{
+    if (g_strcmp0(g_get_prgname(), "tshark") == 0)
+        std::fprintf(stderr, "tshark: %s\n", message.c_str());
+    else
+        report_failure("%s", message.c_str());
+}
+
 // A file that could be opened but not written (a full disk): said once, on
 // standard error in tshark (the tlsdist command then exits with status 2),
 // in a dialog in the GUI.
@@ -102,11 +114,7 @@ void check_written(CliView *view)
     if (view->write_failed || view->out == stdout || !std::ferror(view->out))
         return;
     view->write_failed = true;
-    const std::string message = "tlsdist: cannot write " + output_name(view) + ": " + g_strerror(errno);
-    if (g_strcmp0(g_get_prgname(), "tshark") == 0)
-        std::fprintf(stderr, "tshark: %s\n", message.c_str());
-    else
-        report_failure("%s", message.c_str());
+    report_view_failure("tlsdist: cannot write " + output_name(view) + ": " + g_strerror(errno));
 }
 
 // A file written whole at each draw (all but the per-packet view), or from
@@ -125,8 +133,39 @@ void truncate_output(CliView *view)
     }
 }
 
+// Whether this view has a capture column (captures= or captures-from=).
+bool has_capture_column(const CliView *view)
+{
+    return view->options.captures || view->options.captures_from;
+}
+
+// The files the capture was read from: captures=, or the list in the file
+// captures-from= names, read the first time a view needs it (the tlsdist
+// command writes it before the capture's first byte reaches tshark). None
+// when the view has neither, or when that file cannot be read: the view then
+// writes nothing, since it cannot fill its capture column.
+const CaptureFiles *capture_files(CliView *view)
+{
+    if (view->options.captures)
+        return &*view->options.captures;
+    if (!view->options.captures_from || view->captures_unreadable)
+        return nullptr;
+    if (!view->read_captures) {
+        std::string error;
+        view->read_captures = CaptureFiles::read(*view->options.captures_from, &error);
+        if (!view->read_captures) {
+            view->captures_unreadable = true;
+            report_view_failure("tlsdist: " + error);
+            return nullptr;
+        }
+    }
+    return &*view->read_captures;
+}
+
 void write_text(CliView *view)
 {
+    if (view->captures_unreadable)
+        view->text.clear();
     if (view->text.empty())
         return;
     if (view->restart_output)
@@ -148,10 +187,11 @@ void reset_view(void *data)
         view->restart_output = true;
 }
 
-// The per-packet CSV's header, with a first column "capture" under captures=.
+// The per-packet CSV's header, with a first column "capture" under captures=
+// or captures-from=.
 void append_packet_header(CliView *view)
 {
-    if (view->options.captures)
+    if (has_capture_column(view))
         view->text += "capture,";
     append_packet_csv_header(view->text, view->options.scope);
 }
@@ -184,8 +224,12 @@ void count_frame(Counting &counting, const FrameEvent *frame)
             append_packet_header(view);
             view->header_written = true;
         }
-        if (view->options.captures)
-            view->text += csv_cell(view->options.captures->name_of(row.frame_number)) + ',';
+        if (has_capture_column(view)) {
+            const CaptureFiles *files = capture_files(view);
+            if (!files)
+                continue;
+            view->text += csv_cell(files->name_of(row.frame_number)) + ',';
+        }
         append_packet_csv_row(view->text, row);
         if (view->text.size() >= kFlushBytes)
             write_text(view);
@@ -267,15 +311,15 @@ void draw_view(void *data)
         view->restart_output = true;
         view->text.clear();
     }
+    const CaptureFiles *files = capture_files(view);
     switch (view->options.kind) {
     case ViewKind::Table:
-        append_session_table(view->text, table.sessions(), table.totals(),
-                             view->options.scope, view->options.captures ? &*view->options.captures : nullptr);
+        append_session_table(view->text, table.sessions(), table.totals(), view->options.scope, files);
         break;
     case ViewKind::SessionCsv:
-        append_session_csv_header(view->text, view->options.captures.has_value());
+        append_session_csv_header(view->text, has_capture_column(view));
         for (const SessionSummary &session : table.sessions()) {
-            append_session_csv_row(view->text, session, view->options.captures ? &*view->options.captures : nullptr);
+            append_session_csv_row(view->text, session, files);
             // Rows are ~2 KB each: write as they come rather than hold them all.
             if (view->text.size() >= kFlushBytes)
                 write_text(view);
@@ -283,7 +327,7 @@ void draw_view(void *data)
         break;
     case ViewKind::HtmlReport: {
         HtmlReportInput input;
-        input.title = view->options.title ? *view->options.title : html_report_title();
+        input.title = view->options.title ? *view->options.title : files ? files->title() : html_report_title();
         input.filter = view->options.filter;
         input.scope = view->options.scope;
         append_html_report(view->text, table.sessions(), table.totals(),
@@ -324,11 +368,7 @@ void finish_view(void *data)
         write_text(view);
         if (std::fclose(view->out) != 0 && !view->write_failed) {
             view->out = stdout;  // (closed: only the message is left to give)
-            const std::string message = "tlsdist: cannot write " + output_name(view) + ": " + g_strerror(errno);
-            if (g_strcmp0(g_get_prgname(), "tshark") == 0)
-                std::fprintf(stderr, "tshark: %s\n", message.c_str());
-            else
-                report_failure("%s", message.c_str());
+            report_view_failure("tlsdist: cannot write " + output_name(view) + ": " + g_strerror(errno));
         }
     }
     delete view;

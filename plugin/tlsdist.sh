@@ -421,14 +421,12 @@ helper_program() {
 # A file set (several files or a folder read as one capture) is read in
 # file-set order: by name when every file has a dumpcap file-set name,
 # PREFIX_NNNNN_YYYYMMDDhhmmss.EXT, else by the time of each file's first
-# packet. tlsdist-file-set works out each file's facts (below) in the
-# background, on another core, while this shell asks tshark what to
-# disable. Its file in the scratch folder holds the facts, then the exit
-# status of what feeds tshark.
-file_set=false file_set_names=true file_set_program= facts_pid=
+# packet. tshark starts at once; what feeds it works out the order and each
+# file's frame count first (join_files, below), while tshark starts up.
+file_set=false file_set_names=true file_set_program= capture_list_file=
 if [ -z "$file" ] && [ -z "$interface" ] && ! $each; then
     file_set=true
-    merge_status=$scratch/file-set
+    merge_status=$scratch/file-set capture_list_file=$scratch/captures
     old_ifs=$IFS
     IFS=$newline
     set -f
@@ -438,14 +436,9 @@ if [ -z "$file" ] && [ -z "$interface" ] && ! $each; then
         *) file_set_names=false ;;
         esac
     done
-    if $file_set_names; then order=--by-name; else order=--by-time; fi
-    if file_set_program=$(helper_program tlsdist-file-set); then
-        # shellcheck disable=SC2086 # one file a line
-        "$file_set_program" facts "$order" $files >"$merge_status" 2>/dev/null &
-        facts_pid=$!
-    fi
     set +f
     IFS=$old_ifs
+    file_set_program=$(helper_program tlsdist-file-set) || file_set_program=
 fi
 
 # Protocols that TLS accounting never needs: those Wireshark reaches only
@@ -545,13 +538,16 @@ view_argument() {
         escape_value "$1"
         keys=",out=$escaped"
     fi
-    if [ "$2" = ",html" ]; then
+    if [ "$2" = ",html" ] && [ -n "$capture_title" ]; then
         escape_value "$capture_title"
         keys="$keys,title=$escaped"
     fi
     if [ -n "$capture_list" ] && [ "$2" != ",html" ] && [ "$2" != ",totals" ]; then
         escape_value "$capture_list"
         keys="$keys,captures=$escaped"
+    elif [ -n "$capture_list_file" ] && [ "$2" != ",totals" ]; then
+        escape_value "$capture_list_file"
+        keys="$keys,captures-from=$escaped"
     fi
     view_argument="tlsdist$2${scope:+,scope=$scope}$keys${filter:+,$filter}"
 }
@@ -561,6 +557,16 @@ view_argument() {
 # for those done), files done, elapsed time and time left. $1: the folder of
 # a dataset's jobs (their *.status say which files are done), or nothing.
 show_progress() {
+    started=$(date +%s)
+    # (a file set's order is known once its list of captures is written)
+    if [ -n "$capture_list_file" ]; then
+        until [ -f "$capture_list_file" ]; do
+            # (sleep gets no terminal, as below)
+            # shellcheck disable=SC2217
+            sleep 0.05 </dev/null >/dev/null 2>&1
+        done
+        files=$(sed 's/^[0-9]* //' -- "$capture_list_file")
+    fi
     old_ifs=$IFS
     IFS=$newline
     set -f
@@ -571,7 +577,6 @@ show_progress() {
     done >"$progress_files"
     set +f
     IFS=$old_ifs
-    started=$(date +%s)
     while :; do
         elapsed=$(($(date +%s) - started))
         if [ "$elapsed" -ge "${TLSDIST_PROGRESS_AFTER:-2}" ]; then
@@ -754,31 +759,36 @@ if $each; then
     run_dataset
 fi
 
-# The files as one capture, in file-set order, one after the other into one
-# tshark: pcapng files as they are (a pcapng stream may hold several
-# sections, each with its own header and interfaces, and concatenating
-# files is how the format joins them), others through mergecap, which
-# writes them as one pcapng stream. capture_list gives the views each
-# file's frame count, for the capture column; capture_title names the HTML
-# report.
-capture_list= capture_title=${file:-$interface} concatenate=false scanned=false
+# The HTML report's title: the file's name. A file set's views get the
+# file that will hold its capture list (captures-from=) and title the report
+# after it; a dataset's job gets its file's name as the list (captures=).
+capture_list= capture_title=${file:-$interface}
 capture_title=${capture_title##*/}
 if [ -n "$file" ] && [ -n "$capture_name" ]; then
     capture_list="0 $capture_name"  # (frames past the counted ones go to the last file)
 elif $file_set; then
     command -v mergecap >/dev/null 2>&1 && command -v capinfos >/dev/null 2>&1 ||
         fail 2 "reading several files needs mergecap and capinfos (apt-get install wireshark-common)"
-    old_ifs=$IFS
-    IFS=$newline
-    set -f
+    capture_title=
+fi
+
+# The file set as one capture, on standard output (run with IFS a newline
+# and globbing off): first its order and each file's frame count, which go
+# to $capture_list_file ("FRAMES NAME" a line, in order) before the first
+# byte goes out, so that the views find it there when they first need it;
+# then the files, one after the other. A file that cannot be read whole
+# stops it before anything goes out (fail: exit status 2).
+join_files() {
     # NAME<tab>TYPE<tab>FRAMES<tab>EARLIEST-PACKET-TIME a line (a name may
     # hold tabs: the last three fields are the figures), in file-set order
     # (by name, or by time and then as given), from tlsdist-file-set, which
     # walks the record headers of intact pcap and pcapng files; else from
     # capinfos, which reads every file through, so that a damaged one is
-    # refused by name before tshark starts, and a sort.
-    # (cat reads it at once; read, a byte a call)
-    if [ -n "$facts_pid" ] && wait "$facts_pid" && facts=$(cat -- "$merge_status"); then
+    # refused by name, and a sort.
+    if $file_set_names; then order=--by-name; else order=--by-time; fi
+    scanned=false
+    # shellcheck disable=SC2086 # one file a line
+    if [ -n "$file_set_program" ] && facts=$("$file_set_program" facts "$order" $files 2>/dev/null); then
         scanned=true
     else
         # shellcheck disable=SC2086 # one file a line
@@ -800,8 +810,6 @@ elif $file_set; then
                 printf "%s\t%09d\t%s\n", key, NR, $0
             }' | LC_ALL=C sort -t "$tab" "$sort_keys" -k2,2)
     fi
-    # "FRAMES NAME" lines for the views, the files in order, and whether
-    # every one is pcapng
     capture_list= files= all_pcapng=true
     for line in $facts; do
         $scanned || { line=${line#*"$tab"}; line=${line#*"$tab"}; }
@@ -809,44 +817,29 @@ elif $file_set; then
         figures=${line#"$name$tab"}
         [ "${figures%%"$tab"*}" = pcapng ] || all_pcapng=false
         figures=${figures#*"$tab"}
-        frames=${figures%%"$tab"*}
-        capture_list="$capture_list$frames $name$newline"
+        capture_list="$capture_list${figures%%"$tab"*} $name$newline"
         files=$files$name$newline
     done
-    capture_list=${capture_list%"$newline"}
+    printf '%s' "$capture_list" >"$capture_list_file.new" && mv -- "$capture_list_file.new" "$capture_list_file" ||
+        fail 2 "cannot write the list of captures in $capture_list_file"
     # Uncompressed pcapng files (capinfos gives a compressed file its
     # type, but tshark finds compression only at the start of its input,
     # so each file must begin with a section header block; tlsdist-file-set
     # reads only such files) are concatenated as they are, sparing
     # mergecap's copying of every packet.
+    # shellcheck disable=SC2086 # one file a line (the magic once a file)
     if $all_pcapng && $scanned; then
-        concatenate=true
-    elif $all_pcapng; then
-        # shellcheck disable=SC2086 # one file a line
-        headers=$(head -q -c 4 -- $files | od -An -v -tx1 | tr -d ' \n')
-        # shellcheck disable=SC2086 # (the magic once a file)
-        [ "$headers" = "$(printf '0a0d0d0a%.0s' $files)" ] && concatenate=true
-    fi
-    set +f
-    IFS=$old_ifs
-    first_name=${files%%"$newline"*}
-    capture_title="${first_name##*/} and $((file_count - 1)) more file(s)"
-fi
-
-# The files, one after the other, on standard output.
-# shellcheck disable=SC2086 # one file a line
-join_files() {
-    if $concatenate && [ -n "$file_set_program" ]; then
         "$file_set_program" cat $files
-    elif $concatenate; then
+    elif $all_pcapng && [ "$(head -q -c 4 -- $files | od -An -v -tx1 | tr -d ' \n')" = "$(printf '0a0d0d0a%.0s' $files)" ]; then
         cat -- $files
     else
         mergecap -a -w - $files
     fi
 }
-# The files into one tshark run with arguments "$@".
+# The file set into one tshark run with arguments "$@". What feeds it leaves
+# its messages and its exit status in the scratch folder.
 merge_and_read() {
-    { join_files 2>>"$errors"; echo $? >"$merge_status"; } | "$tshark" "$@" 2>>"$errors"
+    { (join_files) 2>"$scratch/file-set-errors"; echo $? >"$merge_status"; } | "$tshark" "$@" 2>>"$errors"
 }
 
 # One tshark run writes every output: a -z view each, into its file (out=)
@@ -916,6 +909,13 @@ else
     stop_progress
     merge_exit=
     read -r merge_exit <"$merge_status" || true
+    if [ "$merge_exit" != 0 ] && [ "$status" -eq 0 ] && [ ! -f "$capture_list_file" ]; then
+        # (refused before anything went out: tshark read nothing, and the
+        # views found no list of captures; only the reason is worth saying)
+        cat -- "$scratch/file-set-errors" >&2
+        exit 2
+    fi
+    [ ! -s "$scratch/file-set-errors" ] || cat -- "$scratch/file-set-errors" >>"$errors"
     [ "$merge_exit" = 0 ] || [ "$status" -ne 0 ] || status=2
 fi
 # tshark's own messages (bad filter, unreadable or truncated capture, an

@@ -1,6 +1,10 @@
 #include "capture_files.h"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
 
 namespace tlsdist {
 
@@ -28,6 +32,36 @@ std::optional<CaptureFiles> CaptureFiles::parse(std::string_view text, std::stri
         return std::nullopt;
     }
     return files;
+}
+
+std::optional<CaptureFiles> CaptureFiles::read(const std::string &path, std::string *error)
+{
+    std::ifstream file(path, std::ios::binary);
+    if (!file) {
+        *error = "cannot read the list of captures in " + path + ": " + std::strerror(errno);
+        return std::nullopt;
+    }
+    std::ostringstream text;
+    text << file.rdbuf();
+    if (file.bad()) {
+        *error = "cannot read the list of captures in " + path;
+        return std::nullopt;
+    }
+    std::string why;
+    std::optional<CaptureFiles> files = parse(text.str(), &why);
+    if (!files)
+        *error = "the list of captures in " + path + " is not valid: " + why;
+    return files;
+}
+
+std::string CaptureFiles::title() const
+{
+    const std::string &first = names_.front();
+    const size_t slash = first.rfind('/');
+    std::string text = slash == std::string::npos ? first : first.substr(slash + 1);
+    if (names_.size() > 1)
+        text += " and " + std::to_string(names_.size() - 1) + " more file(s)";
+    return text;
 }
 
 const std::string &CaptureFiles::name_of(uint32_t frame_number) const

@@ -8,7 +8,8 @@ const char *const kViewUsage =
     "tlsdist,totals[,FILTER] (totals CSV); "
     "before FILTER, in any order, each at most once: scope=all|appdata|handshake|plaintext, "
     "out=PATH (write to a file), title=TEXT (html only), captures=LIST (lines \"FRAMES NAME\": "
-    "a capture column; not with totals); in PATH, TEXT and LIST write \\, for a comma "
+    "a capture column, and the HTML report's title; not with totals) or captures-from=PATH (a file "
+    "that holds LIST, read when first needed); in PATH, TEXT and LIST write \\, for a comma "
     "and \\\\ for a backslash";
 
 namespace {
@@ -93,8 +94,8 @@ ViewOptionsResult parse_view_options(std::string_view argument)
         break;
     }
 
-    enum Key { kScope, kOut, kTitle, kCaptures, kKeyCount };
-    static const std::string_view kKeys[kKeyCount] = {"scope=", "out=", "title=", "captures="};
+    enum Key { kScope, kOut, kTitle, kCaptures, kCapturesFrom, kKeyCount };
+    static const std::string_view kKeys[kKeyCount] = {"scope=", "out=", "title=", "captures=", "captures-from="};
     bool seen[kKeyCount] = {};
     for (;;) {
         int key = -1;
@@ -142,8 +143,17 @@ ViewOptionsResult parse_view_options(std::string_view argument)
                 return refuse(error);
             break;
         }
+        case kCapturesFrom:
+            if (result.options.kind == ViewKind::Totals)
+                return refuse("captures-from= is for the session views, not the totals (tlsdist,totals)");
+            if (value.empty())
+                return refuse("empty value of captures-from= (give a file name)");
+            result.options.captures_from = std::move(value);
+            break;
         }
     }
+    if (seen[kCaptures] && seen[kCapturesFrom])
+        return refuse("captures= and captures-from= together (give the list one way)");
     result.options.filter = std::string(rest);
     return result;
 }

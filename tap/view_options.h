@@ -11,7 +11,12 @@
 //   captures=LIST                          the files read as this capture, one
 //                                          "FRAMES NAME" a line (capture_files.h):
 //                                          the session views get a capture column
-//                                          (not the totals)
+//                                          (not the totals); the HTML report is
+//                                          titled after them (CaptureFiles::title)
+//                                          unless title= is given
+//   captures-from=PATH                     the same list, in the file PATH, read
+//                                          when a view first needs it (not with
+//                                          captures=)
 // In a value, "\," stands for a comma and "\\" for a backslash; any other
 // backslash is refused (escape_view_value() makes any text a value). The
 // filter, the rest of the argument, is taken as it is.
@@ -35,6 +40,7 @@ struct ViewOptions {
     std::optional<std::string> output;  // out=: a file; none means standard output
     std::optional<std::string> title;   // title=: the HTML report's title
     std::optional<CaptureFiles> captures;  // captures=: the files, for the capture column
+    std::optional<std::string> captures_from;  // captures-from=: a file that holds that list
 };
 
 struct ViewOptionsResult {

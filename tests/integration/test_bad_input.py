@@ -76,6 +76,9 @@ class BadInputTests(SandboxTestCase):
                             ("tlsdist,csv,out=", "empty value of out="),
                             ("tlsdist,html,title=,tls", "empty value of title="),
                             ("tlsdist,csv,title=x", "title= is for the HTML report only"),
+                            ("tlsdist,totals,captures-from=list", "captures-from= is for the session views"),
+                            ("tlsdist,csv,captures=1 a.pcap,captures-from=list",
+                             "captures= and captures-from= together"),
                             ("tlsdist,csv,out=a\\b.csv", 'bad escape in the value of out=: "\\b"')))
 
     def test_out_to_a_file_that_cannot_be_written(self):

@@ -255,6 +255,46 @@ class ManyTests(unittest.TestCase):
         self.assertEqual([row.pop("capture") for row in named_rows], ["lab, run 1"] * len(plain))
         self.assertEqual(named_rows, plain)
 
+    def test_capture_list_from_a_file(self):
+        """captures-from=: tshark run directly with a list in a file gives
+        the capture column the frame counts say (the reference's first
+        frames) and the same outputs as the list given inline; a list that
+        cannot be read leaves the view's file empty, with a message."""
+        folder = self.folder("capture-list")
+        capture = self.box.capture("multi-session.pcapng")
+        pieces = [("first, piece.pcapng", 40), ("second.pcapng", frame_count(capture) - 40)]
+        listing = os.path.join(folder, "list")
+        with open(listing, "w") as f:
+            f.write("".join("%d %s\n" % (count, name) for name, count in pieces))
+        os.chmod(listing, 0o644)
+        inline = "".join("%d %s\n" % (count, name) for name, count in pieces).replace(",", "\\,")
+        outputs = {}
+        for how, key in (("file", "captures-from=" + listing), ("inline", "captures=" + inline.rstrip("\n"))):
+            done = self.box.tshark("-r", capture, "-q",
+                                   "-z", "tlsdist,csv,out=%s/%s.csv,%s" % (folder, how, key),
+                                   "-z", "tlsdist,packets,out=%s/%s.packets.csv,%s" % (folder, how, key),
+                                   "-z", "tlsdist,html,out=%s/%s.html,%s" % (folder, how, key))
+            self.assertEqual(done.returncode, 0, done.stderr)
+            outputs[how] = [self.read(os.path.join(folder, how + suffix)) for suffix in (".csv", ".packets.csv", ".html")]
+        self.assertEqual(outputs["file"], outputs["inline"])
+        sessions, frames, html = outputs["file"]
+        expected = {(s["transport"], s["stream"]): s["first_frame"] for s in reference(capture)["sessions"]}
+        rows = parse_session_csv(sessions)
+        self.assertEqual(len(rows), len(expected))
+        self.assertEqual({row["capture"] for row in rows}, {name for name, _ in pieces})
+        for row in rows:
+            self.assertEqual(row["capture"], file_of_frame(pieces, expected[(row["transport"], int(row["stream"]))]))
+        for frame in parse_packet_csv(frames):
+            self.assertEqual(frame["capture"], file_of_frame(pieces, int(frame["frame"])))
+        self.assertIn("<title>tlsdist: first, piece.pcapng and 1 more file(s)</title>", html)
+
+        missing = os.path.join(folder, "no-such-list")
+        out = os.path.join(folder, "unlisted.csv")
+        done = self.box.tshark("-r", capture, "-q", "-z", "tlsdist,csv,out=%s,captures-from=%s" % (out, missing))
+        self.assertIn("tlsdist: cannot read the list of captures in %s: No such file or directory" % missing,
+                      done.stderr)
+        self.assertEqual(self.read(out), "")
+
     def test_file_set_errors(self):
         folder = self.folder("bad-set")
         pieces = self.split("multi-session.pcapng", ["-c", "200"], folder)
@@ -784,6 +824,11 @@ class ManyTests(unittest.TestCase):
                                                ["TLSDIST_PROGRESS_AFTER=0"])
         self.assertEqual(status, 0, written)
         self.assertRegex(written, r"MB read \(\d+%\), [01]/1 files")
+        # (a file set's display waits for its order, known once tshark has started)
+        status, written = self.run_in_terminal(["-o", out] + [os.path.join(folder, name) for name in names],
+                                               ["TLSDIST_PROGRESS_AFTER=0"])
+        self.assertEqual(status, 0, written)
+        self.assertRegex(written, r"MB of %.1f MB read \(\d+%%\), [012]/2 files" % (total / 1e6))
         # --quiet, or not a terminal: nothing
         status, written = self.run_in_terminal(["--quiet", "--each", "-o", out, folder], ["TLSDIST_PROGRESS_AFTER=0"])
         self.assertEqual((status, written), (0, ""))

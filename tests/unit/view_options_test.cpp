@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <fstream>
+#include <optional>
+#include <string>
+
 using namespace tlsdist;
 
 TEST(ViewOptions, TableWithoutAndWithFilter)
@@ -184,4 +189,54 @@ TEST(ViewOptions, TotalsTakeScopeOutAndAFilterButNoCaptureColumn)
     EXPECT_NE(r.error.find("captures= is for the session views"), std::string::npos) << r.error;
     r = parse_view_options("tlsdist,totalsx");
     EXPECT_FALSE(r.ok);
+}
+
+TEST(ViewOptions, CapturesFromNamesTheFileThatHoldsTheList)
+{
+    auto r = parse_view_options("tlsdist,packets,captures-from=/tmp/a\\,b/list,tls");
+    ASSERT_TRUE(r.ok) << r.error;
+    EXPECT_EQ(r.options.captures_from, std::optional<std::string>("/tmp/a,b/list"));
+    EXPECT_FALSE(r.options.captures.has_value());
+    EXPECT_EQ(r.options.filter, "tls");
+    EXPECT_TRUE(parse_view_options("tlsdist,html,captures-from=list").ok);
+    EXPECT_FALSE(parse_view_options("tlsdist").options.captures_from.has_value());
+
+    r = parse_view_options("tlsdist,totals,captures-from=list");
+    EXPECT_FALSE(r.ok);
+    EXPECT_NE(r.error.find("captures-from= is for the session views"), std::string::npos) << r.error;
+    r = parse_view_options("tlsdist,csv,captures=1 a.pcap,captures-from=list");
+    EXPECT_FALSE(r.ok);
+    EXPECT_NE(r.error.find("captures= and captures-from= together"), std::string::npos) << r.error;
+    EXPECT_FALSE(parse_view_options("tlsdist,csv,captures-from=").ok);
+    EXPECT_FALSE(parse_view_options("tlsdist,csv,captures-from=a,captures-from=b").ok);
+}
+
+TEST(CaptureFiles, ReadFromAFile)
+{
+    const std::string path = ::testing::TempDir() + "tlsdist-capture-list-test.txt";
+    {
+        std::ofstream list(path, std::ios::binary | std::ios::trunc);
+        list << "3 set/cap_00001_20261129120000.pcapng\n0 set/cap_00002_20261129120100.pcapng\n"
+                "2 set/cap_00003_20261129120200.pcapng\n";
+    }
+    std::string error;
+    const std::optional<CaptureFiles> files = CaptureFiles::read(path, &error);
+    ASSERT_TRUE(files.has_value()) << error;
+    EXPECT_EQ(files->name_of(3), "set/cap_00001_20261129120000.pcapng");
+    EXPECT_EQ(files->name_of(4), "set/cap_00003_20261129120200.pcapng");
+    EXPECT_EQ(files->title(), "cap_00001_20261129120000.pcapng and 2 more file(s)");
+
+    { std::ofstream empty(path, std::ios::binary | std::ios::trunc); }
+    EXPECT_FALSE(CaptureFiles::read(path, &error).has_value());
+    EXPECT_NE(error.find("names no file"), std::string::npos) << error;
+    std::remove(path.c_str());
+    EXPECT_FALSE(CaptureFiles::read(path, &error).has_value());
+    EXPECT_NE(error.find("cannot read the list of captures in " + path), std::string::npos) << error;
+}
+
+TEST(CaptureFiles, TitleOfOneFileIsItsName)
+{
+    std::string error;
+    EXPECT_EQ(CaptureFiles::parse("0 some/folder/only.pcap", &error)->title(), "only.pcap");
+    EXPECT_EQ(CaptureFiles::parse("7 plain.pcapng", &error)->title(), "plain.pcapng");
 }
