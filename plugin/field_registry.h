@@ -70,7 +70,6 @@ inline Field tcp_stream{"tcp.stream"};
 inline Field tcp_len{{"tcp.len"}, compat::kTcpItemHoldsSegment ? Field::Use::NamesOnly : Field::Use::Wanted};
 inline Field udp_stream{"udp.stream"};
 inline Field udp_payload{"udp.payload"};
-inline Field tls_record{"tls.record"};
 // TLS messages, decrypted ones too: what tells application data from the rest.
 inline Field tls_handshake{"tls.handshake"};
 inline Field tls_alert{"tls.alert_message"};

@@ -97,18 +97,30 @@ std::optional<TcpSegment> read_tcp_segment(proto_tree *tree, const field_info *t
     return segment;
 }
 
-// Whether ICMP or ICMPv6 was dissected in the frame: read from the frame's
-// list of protocol layers, which costs less than two wanted fields.
-bool carries_icmp(const packet_info *pinfo)
+// What the frame's list of protocol layers shows, read there because that
+// costs less than wanted fields (bench/PROFILE.md).
+struct Layers {
+    bool icmp = false;  // ICMP or ICMPv6 was dissected
+    // Wireshark's TLS dissector read the frame: on a connection caught
+    // without its handshake, what tells that Wireshark takes it for TLS (by
+    // port, heuristics or -d). Unlike tls.record, it also marks the first
+    // segments of a record that TCP reassembles; no session's figures depend
+    // on those (tests/tools/compare_csv_builds over every capture).
+    bool tls = false;
+};
+
+Layers read_layers(const packet_info *pinfo)
 {
     static const int icmp = proto_get_id_by_filter_name("icmp");
     static const int icmpv6 = proto_get_id_by_filter_name("icmpv6");
+    static const int tls = proto_get_id_by_filter_name("tls");
+    Layers layers;
     for (wmem_list_frame_t *layer = wmem_list_head(pinfo->layers); layer; layer = wmem_list_frame_next(layer)) {
         const int protocol = GPOINTER_TO_INT(wmem_list_frame_data(layer));
-        if (protocol == icmp || protocol == icmpv6)
-            return true;
+        layers.icmp = layers.icmp || protocol == icmp || protocol == icmpv6;
+        layers.tls = layers.tls || protocol == tls;
     }
-    return false;
+    return layers;
 }
 
 }  // namespace
@@ -185,7 +197,7 @@ const CachedFrame *FirstPass::read_udp(tvbuff_t *tvb, packet_info *pinfo, proto_
     frame.connection = true;
     frame.transport = Transport::Udp;
     if (fields::dtls_record.present(tree)) {
-        frame.flags |= FrameFlag::TlsRecord;
+        frame.flags |= FrameFlag::TlsDissected;
         find_decrypted_application_data(pinfo, tree);
     }
 
@@ -226,7 +238,8 @@ const CachedFrame *FirstPass::read_udp(tvbuff_t *tvb, packet_info *pinfo, proto_
     return &cache_.store(pinfo->num, frame);
 }
 
-const CachedFrame *FirstPass::read_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, bool &waiting)
+const CachedFrame *FirstPass::read_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, bool tls_read,
+                                       bool &waiting)
 {
     const field_info *stream = fields::tcp_stream.last(tree);
     if (!stream)
@@ -243,8 +256,8 @@ const CachedFrame *FirstPass::read_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_
     frame.stream = compat::field_uint(stream);
     if (header->syn)
         frame.flags |= header->ack ? FrameFlag::SynWithAck : FrameFlag::SynWithoutAck;
-    if (fields::tls_record.present(tree))
-        frame.flags |= FrameFlag::TlsRecord;
+    if (tls_read)
+        frame.flags |= FrameFlag::TlsDissected;
     TcpSegmentFacts facts;
     facts.handshake.flags = frame.flags;
     facts.frame = pinfo->num;
@@ -257,7 +270,7 @@ const CachedFrame *FirstPass::read_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_
     facts.raw_ack = header->ack ? header->ack_number : 0;
     facts.reported_length = header->reported_length;
     facts.captured_length = header->captured_length;
-    if (frame.flags.has(FrameFlag::TlsRecord))  // (Wireshark decrypts records, so no record, nothing decrypted)
+    if (frame.flags.has(FrameFlag::TlsDissected))  // (Wireshark decrypts records, so no record, nothing decrypted)
         find_decrypted_application_data(pinfo, tree);
     if (facts.captured_length > 0)
         facts.payload = tvb_get_ptr(header->source, header->payload_start, static_cast<gint>(facts.captured_length));
@@ -283,9 +296,10 @@ const CachedFrame *FirstPass::read_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_
 const CachedFrame *FirstPass::read(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, bool &waiting)
 {
     unfinished_ = true;
-    if (carries_icmp(pinfo))
+    const Layers layers = read_layers(pinfo);
+    if (layers.icmp)
         return nullptr;  // a TCP or UDP header quoted in an ICMP error is not a segment
-    return read_tcp(tvb, pinfo, tree, waiting);
+    return read_tcp(tvb, pinfo, tree, layers.tls, waiting);
 }
 
 void FirstPass::finish()

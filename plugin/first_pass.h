@@ -27,7 +27,8 @@ public:
     const FrameCache &cache() const { return cache_; }
 
 private:
-    const CachedFrame *read_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, bool &waiting);
+    // tls_read: Wireshark's TLS dissector read the frame.
+    const CachedFrame *read_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, bool tls_read, bool &waiting);
     const CachedFrame *read_udp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree);
     void find_decrypted_application_data(packet_info *pinfo, proto_tree *tree);
 

@@ -194,7 +194,7 @@ TrackedSegment CaptureTracker::accept(const TcpSegmentFacts &segment)
     if (first_frame)
         connection.handshake.observe_ports(segment.source.port, segment.destination.port);
     FrameHandshake shown;
-    shown.flags = segment.handshake.flags & (FrameFlag::SynWithoutAck | FrameFlag::SynWithAck | FrameFlag::TlsRecord);
+    shown.flags = segment.handshake.flags & (FrameFlag::SynWithoutAck | FrameFlag::SynWithAck | FrameFlag::TlsDissected);
     observe_frame(connection, tracked.sender, shown);
 
     current_runs_.clear();

@@ -42,7 +42,7 @@ struct TcpSegmentFacts {
     uint32_t reported_length = 0;
     uint32_t captured_length = 0;
     const uint8_t *payload = nullptr;  // the captured payload bytes
-    // Only the SYN flags and TlsRecord count: TLS hellos are read from the
+    // Only the SYN flags and TlsDissected count: TLS hellos are read from the
     // stream itself, in sequence order.
     FrameHandshake handshake;
 };

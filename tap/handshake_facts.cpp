@@ -9,8 +9,8 @@ namespace tlsdist {
 void HandshakeFacts::observe(uint8_t sender, FrameFlags flags, uint16_t hello_version)
 {
     sender &= 1;
-    if (flags.has(FrameFlag::TlsRecord))
-        record_seen_ = true;
+    if (flags.has(FrameFlag::TlsDissected))
+        tls_dissected_ = true;
     if (flags.has(FrameFlag::SynWithoutAck) && syn_sender_ < 0)
         syn_sender_ = static_cast<int8_t>(sender);
     if (flags.has(FrameFlag::SynWithAck) && syn_ack_sender_ < 0)
@@ -35,7 +35,7 @@ HandshakeFacts::HandshakeFacts(const HandshakeFacts &other)
       higher_port_sender_(other.higher_port_sender_),
       selected_version_(other.selected_version_),
       offered_version_(other.offered_version_),
-      record_seen_(other.record_seen_),
+      tls_dissected_(other.tls_dissected_),
       tls_began_(other.tls_began_),
       client_details_seen_(other.client_details_seen_),
       server_details_seen_(other.server_details_seen_),

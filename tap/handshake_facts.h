@@ -18,7 +18,8 @@ enum class FrameFlag : uint8_t {
     SynWithoutAck,  // opens the connection: its sender is the client if no hello is seen
     ClientHello,
     ServerHello,
-    TlsRecord,      // Wireshark's TLS dissector shows a record in this frame
+    TlsDissected,   // Wireshark read TLS here: its TLS dissector ran on the frame (TCP), its DTLS
+                    // dissector showed a record (UDP)
     SynWithAck,     // answers the opening: its receiver is the client if no SYN is seen
 };
 using FrameFlags = FlagSet<FrameFlag>;
@@ -93,11 +94,11 @@ public:
     // port (servers listen on the lower, well-known one); else sender 0.
     uint8_t client() const;
     // A session: TLS began on one of its sides, and tlsdist read a hello
-    // there or (a connection caught without its handshake) Wireshark's TLS
-    // dissector showed a record on it.
-    bool record_seen() const
+    // there or (a connection caught without its handshake) Wireshark read
+    // TLS on it (FrameFlag::TlsDissected).
+    bool is_session() const
     {
-        return tls_began_ && (client_hello_sender_ >= 0 || server_hello_sender_ >= 0 || record_seen_);
+        return tls_began_ && (client_hello_sender_ >= 0 || server_hello_sender_ >= 0 || tls_dissected_);
     }
     // "TLS 1.2", "TLS 1.3 (offered)" when no ServerHello was seen, or "unknown".
     std::string version() const;
@@ -118,7 +119,7 @@ private:
     int8_t higher_port_sender_ = -1;
     uint16_t selected_version_ = 0;
     uint16_t offered_version_ = 0;
-    bool record_seen_ = false;
+    bool tls_dissected_ = false;
     bool tls_began_ = false;
     bool client_details_seen_ = false;
     bool server_details_seen_ = false;

@@ -130,7 +130,7 @@ void SessionTable::add(const FrameEvent &frame, ByteHistogram *frame_histogram)
         direction.wire_bytes += frame.wire_length;
     }
 
-    if (frame.flags.has(FrameFlag::TlsRecord))
+    if (frame.flags.has(FrameFlag::TlsDissected))
         session.tls_seen = true;
 
     uint64_t frame_bytes = 0;
@@ -192,7 +192,7 @@ bool SessionTable::is_tls(size_t slot) const
         return false;
     const Session &session = *sessions_[slot];
     const HandshakeFacts *handshake = facts(slot);
-    return (session.tls_seen || session.histograms) && handshake && handshake->record_seen();
+    return (session.tls_seen || session.histograms) && handshake && handshake->is_session();
 }
 
 bool SessionTable::sender_is_client(uint32_t stream, uint8_t sender, Transport transport) const

@@ -66,7 +66,7 @@ struct FrameEvent {
     uint8_t sender = 0;  // 0: the side that sent the connection's first frame in the capture
     Endpoint source;
     Endpoint destination;
-    FrameFlags flags;  // (the table reads TlsRecord; the rest went to the CaptureTracker)
+    FrameFlags flags;  // (the table reads TlsDissected; the rest went to the CaptureTracker)
     // False for TLS bytes attributed to a frame after it was handed on (a
     // late run): the frame itself was counted then.
     bool counts_frame = true;

@@ -99,8 +99,10 @@ class WiresharkDialogTests(SandboxTestCase):
             rows = self.copy_rows_once_there_are(count, seconds=30)
             if len(rows) == count:
                 return rows
+        # (a CI record keeps only the output: what the screen showed goes there too)
         self.screen.screenshot(os.path.join(ARTIFACTS, "tlsdist-dialog-filter-not-applied.png"))
-        return rows
+        self.fail("the dialog's filter %r was not applied: %d rows, not %d; the screen showed: %s"
+                  % (text, len(rows), count, " ".join(w.text for w in self.screen.words())))
 
     def test_sessions_dialog(self):
         window = self.screen.open_statistic("Sessions", "TLS Sessions")

@@ -304,17 +304,18 @@ class InvarianceTests(SandboxTestCase):
         return parse_rows(done.stdout)
 
     def presence_notes(self, before, after, before_args, after_args):
-        """For a session present in one run only: how many TLS records Wireshark's
-        TLS dissector showed on that stream in each run (doc/tcp-accounting.md,
-        section 0: a session needs one)."""
+        """For a session present in one run only: in how many of that stream's frames
+        Wireshark read TLS (TCP: its TLS dissector ran; UDP: a DTLS record), in each
+        run (doc/tcp-accounting.md, section 0: a session without a hello needs one)."""
         notes = []
         for transport, stream in sorted(set(before) ^ set(after)):
             counts = []
+            read_as_tls = "tls" if transport == "tcp" else "dtls.record"
             for args in (before_args, after_args):
-                done = self.box.tshark("-r", args[0], *args[1:], "-Y", "%s.stream==%d && tls.record" % (transport, stream),
+                done = self.box.tshark("-r", args[0], *args[1:], "-Y", "%s.stream==%d && %s" % (transport, stream, read_as_tls),
                                        "-T", "fields", "-e", "frame.number")
                 counts.append(len(done.stdout.split()))
-            notes.append("%s stream %d: Wireshark shows %d TLS record(s) on it in the reference run, %d here"
+            notes.append("%s stream %d: Wireshark reads TLS in %d frame(s) of it in the reference run, %d here"
                          % (transport, stream, counts[0], counts[1]))
         return notes
 

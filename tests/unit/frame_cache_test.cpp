@@ -30,7 +30,7 @@ TEST(FrameCache, FindsOnlyFramesOfConnections)
     segment.tls_offset = 54;
     segment.tls_length = 100;
     segment.sender = 1;
-    segment.flags = FrameFlag::TlsRecord;
+    segment.flags = FrameFlag::TlsDissected;
     cache.store(5, segment);
     cache.store(6, CachedFrame{});  // a frame the first pass kept nothing for
 
@@ -38,7 +38,7 @@ TEST(FrameCache, FindsOnlyFramesOfConnections)
     ASSERT_NE(found, nullptr);
     EXPECT_EQ(found->stream, 3u);
     EXPECT_EQ(found->sender, 1u);
-    EXPECT_TRUE(found->flags.has(FrameFlag::TlsRecord));
+    EXPECT_TRUE(found->flags.has(FrameFlag::TlsDissected));
     EXPECT_FALSE(found->flags.has(FrameFlag::ClientHello));
     EXPECT_EQ(cache.tls_byte_count(5, *found), 100u);
     EXPECT_EQ(cache.find(4), nullptr);  // below the last stored frame, never stored
@@ -100,7 +100,7 @@ TEST(FrameCache, LateRunsGoWithTheFramesThatCarriedThem)
         facts.frame = number;
         facts.source = server;
         facts.destination = client;
-        facts.handshake.flags = FrameFlag::TlsRecord;
+        facts.handshake.flags = FrameFlag::TlsDissected;
         facts.raw_seq = seq;
         facts.payload = bytes_of(record) + from;
         facts.reported_length = facts.captured_length = static_cast<uint32_t>(length);

@@ -68,8 +68,8 @@ TEST(SessionTable, ClientIsTheClientHelloSender)
     // The capture starts with the server speaking (sender 0), then the
     // ClientHello comes from sender 1.
     f.add(0, 0, {}, "");
-    f.add(0, 1, FrameFlag::ClientHello | FrameFlag::TlsRecord, "hello", 0x0303, 101);
-    f.add(0, 0, FrameFlag::ServerHello | FrameFlag::TlsRecord, "server!", 0x0303, 103);
+    f.add(0, 1, FrameFlag::ClientHello | FrameFlag::TlsDissected, "hello", 0x0303, 101);
+    f.add(0, 0, FrameFlag::ServerHello | FrameFlag::TlsDissected, "server!", 0x0303, 103);
     const auto sessions = f.table.sessions();
     ASSERT_EQ(sessions.size(), 1u);
     EXPECT_EQ(sessions[0].client.port, 443);
@@ -86,7 +86,7 @@ TEST(SessionTable, SynSenderIsClientWithoutHello)
     Frames f;
     f.add(0, 0, {}, "");  // first frame from sender 0
     f.add(0, 1, FrameFlag::SynWithoutAck, "");
-    f.add(0, 0, FrameFlag::TlsRecord, "abc");
+    f.add(0, 0, FrameFlag::TlsDissected, "abc");
     const auto sessions = f.table.sessions();
     ASSERT_EQ(sessions.size(), 1u);
     EXPECT_EQ(sessions[0].client.port, 443);  // sender 1 is the 198.51.100.7:443 side
@@ -116,7 +116,7 @@ TEST(SessionTable, ServerHelloReceiverThenHigherPortIsClient)
 TEST(SessionTable, FirstSenderIsClientAsLastResort)
 {
     Frames f;
-    f.add(3, 0, FrameFlag::TlsRecord, "x");
+    f.add(3, 0, FrameFlag::TlsDissected, "x");
     const auto sessions = f.table.sessions();
     ASSERT_EQ(sessions.size(), 1u);
     EXPECT_EQ(sessions[0].stream, 3u);
@@ -126,16 +126,16 @@ TEST(SessionTable, FirstSenderIsClientAsLastResort)
 TEST(SessionTable, OfferedVersionWhenNoServerHello)
 {
     Frames f;
-    f.add(0, 0, FrameFlag::ClientHello | FrameFlag::TlsRecord, "ch", 0x0304);
-    f.add(0, 0, FrameFlag::ClientHello | FrameFlag::TlsRecord, "ch", 0x0303);  // a lower offer does not lower it
+    f.add(0, 0, FrameFlag::ClientHello | FrameFlag::TlsDissected, "ch", 0x0304);
+    f.add(0, 0, FrameFlag::ClientHello | FrameFlag::TlsDissected, "ch", 0x0303);  // a lower offer does not lower it
     EXPECT_EQ(f.table.sessions().at(0).version, "TLS 1.3 (offered)");
 }
 
 TEST(SessionTable, ServerHelloWinsOverOffer)
 {
     Frames f;
-    f.add(0, 0, FrameFlag::ClientHello | FrameFlag::TlsRecord, "ch", 0x0304);
-    f.add(0, 1, FrameFlag::ServerHello | FrameFlag::TlsRecord, "sh", 0x0303);
+    f.add(0, 0, FrameFlag::ClientHello | FrameFlag::TlsDissected, "ch", 0x0304);
+    f.add(0, 1, FrameFlag::ServerHello | FrameFlag::TlsDissected, "sh", 0x0303);
     EXPECT_EQ(f.table.sessions().at(0).version, "TLS 1.2");
 }
 
@@ -143,7 +143,7 @@ TEST(SessionTable, ConnectionsWithoutRecordsAreNotSessions)
 {
     Frames f;
     f.add(0, 0, FrameFlag::SynWithoutAck, "");
-    f.add(1, 0, FrameFlag::TlsRecord, "abcd");
+    f.add(1, 0, FrameFlag::TlsDissected, "abcd");
     f.add_other();
     const auto sessions = f.table.sessions();
     ASSERT_EQ(sessions.size(), 1u);
@@ -157,8 +157,8 @@ TEST(SessionTable, ConnectionsWithoutRecordsAreNotSessions)
 TEST(SessionTable, HistogramsAndPerFrameHistogramsAgree)
 {
     Frames f;
-    f.add(0, 0, FrameFlag::ClientHello | FrameFlag::TlsRecord, std::string("\x16\x03\x01\x00", 4));
-    f.add(0, 1, FrameFlag::TlsRecord, std::string("\x17\x17", 2), 0, 100, 80);
+    f.add(0, 0, FrameFlag::ClientHello | FrameFlag::TlsDissected, std::string("\x16\x03\x01\x00", 4));
+    f.add(0, 1, FrameFlag::TlsDissected, std::string("\x17\x17", 2), 0, 100, 80);
     const auto s = f.table.sessions().at(0);
     EXPECT_EQ((*s.tx_histogram)[0x16], 1u);
     EXPECT_EQ((*s.tx_histogram)[0x00], 1u);
@@ -185,7 +185,7 @@ TEST(SessionTable, HistogramsAndPerFrameHistogramsAgree)
 TEST(SessionTable, ClearForgetsEverything)
 {
     Frames f;
-    f.add(0, 0, FrameFlag::TlsRecord, "abc");
+    f.add(0, 0, FrameFlag::TlsDissected, "abc");
     f.table.clear();
     EXPECT_TRUE(f.table.sessions().empty());
     EXPECT_EQ(f.table.totals().frames, 0u);
@@ -198,7 +198,7 @@ TEST(SessionTable, OneSessionByStream)
     EXPECT_FALSE(f.table.session(2, Transport::Udp).has_value());  // no record yet
     EXPECT_FALSE(f.table.session(7, Transport::Udp).has_value());
     EXPECT_FALSE(f.table.session(2, Transport::Tcp).has_value());
-    f.add(2, 0, FrameFlag::ClientHello | FrameFlag::TlsRecord, "hello", 0x0304);
+    f.add(2, 0, FrameFlag::ClientHello | FrameFlag::TlsDissected, "hello", 0x0304);
     const auto s = f.table.session(2, Transport::Udp);
     ASSERT_TRUE(s.has_value());
     EXPECT_EQ(s->tx.tls_bytes, 5u);
@@ -235,8 +235,8 @@ TEST(SessionTable, AFilteredTableTakesClientAndVersionFromTheWholeConnection)
         const std::string *payload;
     } whole[] = {{a, {}, 500, nullptr},
                  {b, FrameFlag::SynWithoutAck, 100, nullptr},
-                 {b, FrameFlag::TlsRecord, 101, &client_hello},
-                 {a, FrameFlag::TlsRecord, 501, &server_hello}};
+                 {b, FrameFlag::TlsDissected, 101, &client_hello},
+                 {a, FrameFlag::TlsDissected, 501, &server_hello}};
     uint32_t number = 0;
     for (const auto &frame : whole) {
         TcpSegmentFacts facts;
@@ -439,7 +439,7 @@ TEST(CaptureTracker, BytesThatWaitedJoinInSequenceOrderAsLateRuns)
         facts.frame = frame;
         facts.source = b;
         facts.destination = a;
-        facts.handshake.flags = FrameFlag::TlsRecord;
+        facts.handshake.flags = FrameFlag::TlsDissected;
         facts.raw_seq = seq;
         facts.payload = reinterpret_cast<const uint8_t *>(record.data()) + from;
         facts.reported_length = facts.captured_length = static_cast<uint32_t>(length);
@@ -461,7 +461,7 @@ TEST(CaptureTracker, BytesThatWaitedJoinInSequenceOrderAsLateRuns)
         e.sender = 0;  // b sent the connection's first frame
         e.source = b;
         e.destination = a;
-        e.flags = FrameFlag::TlsRecord;
+        e.flags = FrameFlag::TlsDissected;
         e.waiting = true;
         table.add(e);
     }
@@ -472,7 +472,7 @@ TEST(CaptureTracker, BytesThatWaitedJoinInSequenceOrderAsLateRuns)
         e.is_tcp = true;
         e.stream = late.stream;
         e.sender = late.sender;
-        e.flags = FrameFlag::TlsRecord;
+        e.flags = FrameFlag::TlsDissected;
         e.counts_frame = false;
         e.runs = &run;
         e.run_count = 1;
