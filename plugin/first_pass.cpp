@@ -4,7 +4,10 @@
 #include "dtls_hellos.h"
 #include "field_registry.h"
 
+#include <epan/ipproto.h>
+
 #include <algorithm>
+#include <cstring>
 #include <optional>
 
 namespace tlsdist {
@@ -46,12 +49,52 @@ struct TcpSegment {
     uint32_t captured_length = 0;
 };
 
+// The payload's length as the IP header right before the TCP header at
+// tcp_start gives it (total or payload length, less the headers), found by
+// its version, header length and addresses (the frame's own, pinfo's).
+std::optional<uint32_t> length_from_ip_header(tvbuff_t *source, gint tcp_start, gint tcp_header_length,
+                                              const packet_info *pinfo)
+{
+    const auto be16 = [](const guint8 *at) { return static_cast<uint32_t>(at[0] << 8 | at[1]); };
+    const auto rest = [tcp_header_length](uint32_t ip_payload, uint32_t before_tcp) -> std::optional<uint32_t> {
+        const uint64_t headers = uint64_t{before_tcp} + static_cast<uint64_t>(tcp_header_length);
+        return ip_payload >= headers ? std::optional<uint32_t>(ip_payload - static_cast<uint32_t>(headers))
+                                     : std::nullopt;
+    };
+    if (pinfo->src.type == AT_IPv4 && pinfo->dst.type == AT_IPv4) {
+        for (gint ihl = 5; ihl <= 15; ++ihl) {
+            const gint at = tcp_start - ihl * 4;
+            if (at < 0 || !tvb_bytes_exist(source, at, 20))
+                break;
+            const guint8 *ip = tvb_get_ptr(source, at, 20);
+            if (ip[0] == (0x40 | ihl) && ip[9] == IP_PROTO_TCP && std::memcmp(ip + 12, pinfo->src.data, 4) == 0 &&
+                std::memcmp(ip + 16, pinfo->dst.data, 4) == 0)
+                return rest(be16(ip + 2), static_cast<uint32_t>(ihl * 4));
+        }
+    } else if (pinfo->src.type == AT_IPv6 && pinfo->dst.type == AT_IPv6) {
+        // (extension headers between it and TCP: up to 64 units of 8 bytes in all)
+        for (gint extensions = 0; extensions <= 512; extensions += 8) {
+            const gint at = tcp_start - 40 - extensions;
+            if (at < 0 || !tvb_bytes_exist(source, at, 40))
+                break;
+            const guint8 *ip = tvb_get_ptr(source, at, 40);
+            if ((ip[0] >> 4) == 6 && (extensions > 0 || ip[6] == IP_PROTO_TCP) &&
+                std::memcmp(ip + 8, pinfo->src.data, 16) == 0 && std::memcmp(ip + 24, pinfo->dst.data, 16) == 0)
+                return rest(be16(ip + 4), static_cast<uint32_t>(extensions));
+        }
+    }
+    return std::nullopt;
+}
+
 // The payload's length, as tcp.len. Where the tvb the TCP item holds keeps the
 // whole segment in a hidden tree (compat::kTcpItemHoldsSegment), it is that
-// tvb's reported length less the header, and tcp.len is not wanted. A visible
-// tree (tshark -V, -T fields) cuts that tvb to the header, but fakes no item,
-// so there tcp.len is searched for.
-std::optional<uint32_t> payload_length(proto_tree *tree, const field_info *tcp, gint header_length)
+// tvb's reported length less the header, and tcp.len is not wanted. That tvb
+// holds only what was captured, though: where the capture cut the data the
+// segment is in (a snap length), the IP header before it gives the length.
+// A visible tree (tshark -V, -T fields) cuts that tvb to the header, but fakes
+// no item, so there tcp.len is searched for.
+std::optional<uint32_t> payload_length(proto_tree *tree, const field_info *tcp, gint header_length,
+                                       const packet_info *pinfo)
 {
     const auto value = [](const field_info *length) {
         return length ? std::optional<uint32_t>(compat::field_uint(length)) : std::nullopt;
@@ -60,6 +103,10 @@ std::optional<uint32_t> payload_length(proto_tree *tree, const field_info *tcp, 
         return value(fields::tcp_len.last(tree));
     if (PTREE_DATA(tree)->visible)
         return value(fields::tcp_len.last_by_search(tree));
+    if (tvb_captured_length(tcp->ds_tvb) < tvb_reported_length(tcp->ds_tvb)) {
+        if (const std::optional<uint32_t> length = length_from_ip_header(tcp->ds_tvb, tcp->start, header_length, pinfo))
+            return length;
+    }
     tvbuff_t *segment = compat::protocol_tvb(tcp);
     const guint reported = segment ? tvb_reported_length(segment) : 0;
     if (reported < static_cast<guint>(header_length))
@@ -79,7 +126,7 @@ std::optional<TcpSegment> read_tcp_segment(proto_tree *tree, const field_info *t
     // (a check that the item is where this code expects it, in any Wireshark)
     if (be16(0) != pinfo->srcport || be16(2) != pinfo->destport || header_length < kMinimumHeader)
         return std::nullopt;
-    const std::optional<uint32_t> segment_length = payload_length(tree, tcp, header_length);
+    const std::optional<uint32_t> segment_length = payload_length(tree, tcp, header_length, pinfo);
     if (!segment_length)
         return std::nullopt;
     constexpr uint8_t kSyn = 0x02, kAck = 0x10;
