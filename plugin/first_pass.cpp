@@ -317,7 +317,7 @@ const CachedFrame *FirstPass::read_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_
     facts.raw_ack = header->ack ? header->ack_number : 0;
     facts.reported_length = header->reported_length;
     facts.captured_length = header->captured_length;
-    if (frame.flags.has(FrameFlag::TlsDissected))  // (Wireshark decrypts records, so no record, nothing decrypted)
+    if (frame.flags.has(FrameFlag::TlsDissected))  // (Wireshark decrypts only what its TLS dissector read)
         find_decrypted_application_data(pinfo, tree);
     if (facts.captured_length > 0)
         facts.payload = tvb_get_ptr(header->source, header->payload_start, static_cast<gint>(facts.captured_length));

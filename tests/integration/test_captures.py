@@ -27,6 +27,14 @@ SNAPPED_CAPTURES = ("multi-session.pcapng", "tls12-bigtransfer.pcap", "tls13-gnu
                     "real-world/ndpi-tls_missing_ch_frag.pcap", "real-world/zeek-tls13draft23-chrome67.pcap")
 
 
+# For test_a_capture_that_starts_late_matches_the_reference: how many first
+# frames to drop (inside the handshakes, just after them, and later), and from
+# which captures (several sessions; STARTTLS; retransmissions; real-world).
+DROPPED_FRAMES = (2, 6, 10, 30)
+LATE_CAPTURES = ("multi-session.pcapng", "zeek-smtp-starttls.pcap", "tls13-retransmissions.pcap",
+                 "real-world/ndpi-teams.pcap")
+
+
 def session_key(row):
     return int(row["stream"])
 
@@ -73,6 +81,40 @@ class CaptureTests(SandboxTestCase):
                     cut_sessions += sum(1 for s in theirs if s["tx_missed"] + s["rx_missed"] > 0)
                     self.assertSameAsReference(os.path.basename(target), parse_session_csv(done.stdout), theirs)
             self.assertGreater(cut_sessions, 0, name + ": no cut left a session with bytes missed")
+
+    def test_a_capture_that_starts_late_matches_the_reference(self):
+        """The capture began after the connections did: its first N frames are dropped
+        (editcap -r), handshakes with them. A connection caught without its hellos
+        is a session in the plugin only where Wireshark read TLS on it
+        (doc/tcp-accounting.md, section 0); the reference takes every connection
+        where TLS begins, so one it has alone must have no hello and no frame that
+        Wireshark read as TLS."""
+        names = [n for n in LATE_CAPTURES if n in reference_capture_names()]
+        self.assertGreaterEqual(len(names), 3)
+        folder = self.box.folder("late")
+        left_out = 0
+        for name in names:
+            for dropped in DROPPED_FRAMES:
+                with self.subTest(capture=name, dropped=dropped):
+                    target = os.path.join(folder, "%d-%s" % (dropped, os.path.basename(name)))
+                    subprocess.run(["editcap", "-r", self.box.capture(name), target, "%d-%d" % (dropped + 1, 10 ** 9)],
+                                   check=True, capture_output=True)
+                    os.chmod(target, 0o644)
+                    done = self.box.tshark("-r", target, "-q", "-z", "tlsdist,csv")
+                    self.assertEqual(done.returncode, 0, done.stderr)
+                    ours = parse_session_csv(done.stdout)
+                    theirs = reference(target)["sessions"]
+                    streams = {session_key(r) for r in ours}
+                    for alone in [s for s in theirs if s["stream"] not in streams]:
+                        self.assertIsNone(alone["client_hello"], alone)
+                        self.assertIsNone(alone["server_hello"], alone)
+                        read_as_tls = self.box.tshark("-r", target, "-Y", "tcp.stream==%d && tls" % alone["stream"],
+                                                      "-T", "fields", "-e", "frame.number")
+                        self.assertEqual(read_as_tls.stdout.split(), [], alone)
+                        left_out += 1
+                    self.assertSameAsReference(os.path.basename(target), ours,
+                                               [s for s in theirs if s["stream"] in streams])
+        self.assertLess(left_out, len(names) * len(DROPPED_FRAMES))
 
     def assertSameAsReference(self, name, ours, theirs):
         """Our session CSV rows against the reference's sessions, figure by figure."""
