@@ -42,8 +42,8 @@ echo "wireshark-common wireshark-common/install-setuid boolean true" | debconf-s
 apt-get update
 build_packages='build-essential cmake pkg-config libglib2.0-dev
     wireshark-dev libwireshark-dev libwiretap-dev libwsutil-dev tshark
-    googletest libgtest-dev python3 python3-dpkt python3-scipy'
-test_packages='python3-scapy python3-selenium chromium chromium-driver
+    googletest libgtest-dev python3 python3-dpkt python3-scipy python3-scapy'
+test_packages='python3-selenium chromium chromium-driver
     libndpi-bin valgrind clang libclang-rt-dev libbenchmark-dev
     openssl curl ca-certificates iproute2 util-linux libcap2-bin time
     wireshark xvfb xdotool xclip imagemagick tesseract-ocr debootstrap xdg-utils file

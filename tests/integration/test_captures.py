@@ -8,7 +8,7 @@ import os
 import subprocess
 import unittest
 
-from tlsdist_env import (CAPTURES_DIR, DEBIAN_PYTHON, TSHARK_READ_ERROR, TSHARK_VERSION, SandboxTestCase, TRUNCATED_CAPTURES, parse_packet_csv,
+from tlsdist_env import (CAPTURES_DIR, DEBIAN_PYTHON, SOURCE_DIR, TSHARK_READ_ERROR, TSHARK_VERSION, SandboxTestCase, TRUNCATED_CAPTURES, parse_packet_csv,
                          parse_session_csv, parse_table, reference, reference_capture_names)
 
 
@@ -25,6 +25,10 @@ SNAP_LENGTHS = (74, 100, 300)
 SNAPPED_CAPTURES = ("multi-session.pcapng", "tls12-bigtransfer.pcap", "tls13-gnutls-ipv6.pcapng",
                     "zeek-smtp-starttls.pcap", "tls13-retransmissions.pcap", "real-world/ndpi-teams.pcap",
                     "real-world/ndpi-tls_missing_ch_frag.pcap", "real-world/zeek-tls13draft23-chrome67.pcap")
+# And two made here with header layouts the captures lack: IPv4 options, and
+# IPv6 extension headers before TCP (tests/tools/rewrite_headers.py).
+REWRITTEN_HEADERS = (("multi-session.pcapng", "ipv4-options"), ("tls13-gnutls-ipv6.pcapng", "ipv6-extensions"))
+REWRITE_TOOL = os.path.join(SOURCE_DIR, "tests", "tools", "rewrite_headers.py")
 
 
 # For test_a_capture_that_starts_late_matches_the_reference: how many first
@@ -67,12 +71,18 @@ class CaptureTests(SandboxTestCase):
         names = [n for n in SNAPPED_CAPTURES if n in reference_capture_names()]
         self.assertGreaterEqual(len(names), 5)  # the real-world ones are left out where they all are
         folder = self.box.folder("snapped")
-        for name in names:
+        sources = [(name, self.box.capture(name)) for name in names]
+        for name, layout in REWRITTEN_HEADERS:
+            rewritten = os.path.join(folder, layout + "-" + os.path.splitext(name)[0] + ".pcap")
+            subprocess.run([DEBIAN_PYTHON, REWRITE_TOOL, layout, self.box.capture(name), rewritten],
+                           check=True, capture_output=True)
+            sources.append((os.path.basename(rewritten), rewritten))
+        for name, source in sources:
             cut_sessions = 0
             for length in SNAP_LENGTHS:
                 with self.subTest(capture=name, snap_length=length):
                     target = os.path.join(folder, "%d-%s" % (length, os.path.basename(name)))
-                    subprocess.run(["editcap", "-s", str(length), self.box.capture(name), target],
+                    subprocess.run(["editcap", "-s", str(length), source, target],
                                    check=True, capture_output=True)
                     os.chmod(target, 0o644)
                     done = self.box.tshark("-r", target, "-q", "-z", "tlsdist,csv")
