@@ -5,6 +5,7 @@
 #include "field_registry.h"
 
 #include <epan/ipproto.h>
+#include <wsutil/pint.h>
 
 #include <algorithm>
 #include <cstring>
@@ -55,8 +56,7 @@ struct TcpSegment {
 std::optional<uint32_t> length_from_ip_header(tvbuff_t *source, gint tcp_start, gint tcp_header_length,
                                               const packet_info *pinfo)
 {
-    const auto be16 = [](const guint8 *at) { return static_cast<uint32_t>(at[0] << 8 | at[1]); };
-    const auto rest = [tcp_header_length](uint32_t ip_payload, uint32_t before_tcp) -> std::optional<uint32_t> {
+    const auto payload_after = [tcp_header_length](uint32_t ip_payload, uint32_t before_tcp) -> std::optional<uint32_t> {
         const uint64_t headers = uint64_t{before_tcp} + static_cast<uint64_t>(tcp_header_length);
         return ip_payload >= headers ? std::optional<uint32_t>(ip_payload - static_cast<uint32_t>(headers))
                                      : std::nullopt;
@@ -69,7 +69,7 @@ std::optional<uint32_t> length_from_ip_header(tvbuff_t *source, gint tcp_start, 
             const guint8 *ip = tvb_get_ptr(source, at, 20);
             if (ip[0] == (0x40 | ihl) && ip[9] == IP_PROTO_TCP && std::memcmp(ip + 12, pinfo->src.data, 4) == 0 &&
                 std::memcmp(ip + 16, pinfo->dst.data, 4) == 0)
-                return rest(be16(ip + 2), static_cast<uint32_t>(ihl * 4));
+                return payload_after(pntoh16(ip + 2), static_cast<uint32_t>(ihl * 4));
         }
     } else if (pinfo->src.type == AT_IPv6 && pinfo->dst.type == AT_IPv6) {
         // (extension headers between it and TCP: up to 64 units of 8 bytes in all)
@@ -80,7 +80,7 @@ std::optional<uint32_t> length_from_ip_header(tvbuff_t *source, gint tcp_start, 
             const guint8 *ip = tvb_get_ptr(source, at, 40);
             if ((ip[0] >> 4) == 6 && (extensions > 0 || ip[6] == IP_PROTO_TCP) &&
                 std::memcmp(ip + 8, pinfo->src.data, 16) == 0 && std::memcmp(ip + 24, pinfo->dst.data, 16) == 0)
-                return rest(be16(ip + 4), static_cast<uint32_t>(extensions));
+                return payload_after(pntoh16(ip + 4), static_cast<uint32_t>(extensions));
         }
     }
     return std::nullopt;
@@ -120,19 +120,17 @@ std::optional<TcpSegment> read_tcp_segment(proto_tree *tree, const field_info *t
     if (!tcp->ds_tvb || !tvb_bytes_exist(tcp->ds_tvb, tcp->start, kMinimumHeader))
         return std::nullopt;
     const guint8 *bytes = tvb_get_ptr(tcp->ds_tvb, tcp->start, kMinimumHeader);
-    const auto be16 = [bytes](int at) { return static_cast<uint32_t>(bytes[at] << 8 | bytes[at + 1]); };
-    const auto be32 = [&be16](int at) { return be16(at) << 16 | be16(at + 2); };
     const gint header_length = (bytes[12] >> 4) * 4;
     // (a check that the item is where this code expects it, in any Wireshark)
-    if (be16(0) != pinfo->srcport || be16(2) != pinfo->destport || header_length < kMinimumHeader)
+    if (pntoh16(bytes) != pinfo->srcport || pntoh16(bytes + 2) != pinfo->destport || header_length < kMinimumHeader)
         return std::nullopt;
     const std::optional<uint32_t> segment_length = payload_length(tree, tcp, header_length, pinfo);
     if (!segment_length)
         return std::nullopt;
     constexpr uint8_t kSyn = 0x02, kAck = 0x10;
     TcpSegment segment;
-    segment.seq = be32(4);
-    segment.ack_number = be32(8);
+    segment.seq = pntoh32(bytes + 4);
+    segment.ack_number = pntoh32(bytes + 8);
     segment.syn = (bytes[13] & kSyn) != 0;
     segment.ack = (bytes[13] & kAck) != 0;
     segment.source = tcp->ds_tvb;

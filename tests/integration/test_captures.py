@@ -82,14 +82,9 @@ class CaptureTests(SandboxTestCase):
             for length in SNAP_LENGTHS:
                 with self.subTest(capture=name, snap_length=length):
                     target = os.path.join(folder, "%d-%s" % (length, os.path.basename(name)))
-                    subprocess.run(["editcap", "-s", str(length), source, target],
-                                   check=True, capture_output=True)
-                    os.chmod(target, 0o644)
-                    done = self.box.tshark("-r", target, "-q", "-z", "tlsdist,csv")
-                    self.assertEqual(done.returncode, 0, done.stderr)
-                    theirs = reference(target)["sessions"]
+                    ours, theirs = self.derived_sessions(["editcap", "-s", str(length), source, target], target)
                     cut_sessions += sum(1 for s in theirs if s["tx_missed"] + s["rx_missed"] > 0)
-                    self.assertSameAsReference(os.path.basename(target), parse_session_csv(done.stdout), theirs)
+                    self.assertSameAsReference(os.path.basename(target), ours, theirs)
             self.assertGreater(cut_sessions, 0, name + ": no cut left a session with bytes missed")
 
     def test_a_capture_that_starts_late_matches_the_reference(self):
@@ -107,13 +102,8 @@ class CaptureTests(SandboxTestCase):
             for dropped in DROPPED_FRAMES:
                 with self.subTest(capture=name, dropped=dropped):
                     target = os.path.join(folder, "%d-%s" % (dropped, os.path.basename(name)))
-                    subprocess.run(["editcap", "-r", self.box.capture(name), target, "%d-%d" % (dropped + 1, 10 ** 9)],
-                                   check=True, capture_output=True)
-                    os.chmod(target, 0o644)
-                    done = self.box.tshark("-r", target, "-q", "-z", "tlsdist,csv")
-                    self.assertEqual(done.returncode, 0, done.stderr)
-                    ours = parse_session_csv(done.stdout)
-                    theirs = reference(target)["sessions"]
+                    ours, theirs = self.derived_sessions(
+                        ["editcap", "-r", self.box.capture(name), target, "%d-%d" % (dropped + 1, 10 ** 9)], target)
                     streams = {session_key(r) for r in ours}
                     for alone in [s for s in theirs if s["stream"] not in streams]:
                         self.assertIsNone(alone["client_hello"], alone)
@@ -125,6 +115,15 @@ class CaptureTests(SandboxTestCase):
                     self.assertSameAsReference(os.path.basename(target), ours,
                                                [s for s in theirs if s["stream"] in streams])
         self.assertLess(left_out, len(names) * len(DROPPED_FRAMES))
+
+    def derived_sessions(self, make, target):
+        """Runs make (a command that writes the capture target), then returns
+        target's session CSV rows and the reference's sessions for it."""
+        subprocess.run(make, check=True, capture_output=True)
+        os.chmod(target, 0o644)
+        done = self.box.tshark("-r", target, "-q", "-z", "tlsdist,csv")
+        self.assertEqual(done.returncode, 0, done.stderr)
+        return parse_session_csv(done.stdout), reference(target)["sessions"]
 
     def assertSameAsReference(self, name, ours, theirs):
         """Our session CSV rows against the reference's sessions, figure by figure."""
