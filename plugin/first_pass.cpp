@@ -5,7 +5,6 @@
 #include "field_registry.h"
 
 #include <epan/ipproto.h>
-#include <wsutil/pint.h>
 
 #include <algorithm>
 #include <cstring>
@@ -50,6 +49,18 @@ struct TcpSegment {
     uint32_t captured_length = 0;
 };
 
+// Big-endian header fields (Wireshark's helpers for them are named pntoh16
+// up to 4.4 and pntohu16 from 4.6 on).
+uint32_t be16(const guint8 *at)
+{
+    return static_cast<uint32_t>(at[0] << 8 | at[1]);
+}
+
+uint32_t be32(const guint8 *at)
+{
+    return be16(at) << 16 | be16(at + 2);
+}
+
 // The payload's length as the IP header right before the TCP header at
 // tcp_start gives it (total or payload length, less the headers), found by
 // its version, header length and addresses (the frame's own, pinfo's).
@@ -69,7 +80,7 @@ std::optional<uint32_t> length_from_ip_header(tvbuff_t *source, gint tcp_start, 
             const guint8 *ip = tvb_get_ptr(source, at, 20);
             if (ip[0] == (0x40 | ihl) && ip[9] == IP_PROTO_TCP && std::memcmp(ip + 12, pinfo->src.data, 4) == 0 &&
                 std::memcmp(ip + 16, pinfo->dst.data, 4) == 0)
-                return payload_after(pntoh16(ip + 2), static_cast<uint32_t>(ihl * 4));
+                return payload_after(be16(ip + 2), static_cast<uint32_t>(ihl * 4));
         }
     } else if (pinfo->src.type == AT_IPv6 && pinfo->dst.type == AT_IPv6) {
         // (extension headers between it and TCP: up to 64 units of 8 bytes in all)
@@ -80,7 +91,7 @@ std::optional<uint32_t> length_from_ip_header(tvbuff_t *source, gint tcp_start, 
             const guint8 *ip = tvb_get_ptr(source, at, 40);
             if ((ip[0] >> 4) == 6 && (extensions > 0 || ip[6] == IP_PROTO_TCP) &&
                 std::memcmp(ip + 8, pinfo->src.data, 16) == 0 && std::memcmp(ip + 24, pinfo->dst.data, 16) == 0)
-                return payload_after(pntoh16(ip + 4), static_cast<uint32_t>(extensions));
+                return payload_after(be16(ip + 4), static_cast<uint32_t>(extensions));
         }
     }
     return std::nullopt;
@@ -122,15 +133,15 @@ std::optional<TcpSegment> read_tcp_segment(proto_tree *tree, const field_info *t
     const guint8 *bytes = tvb_get_ptr(tcp->ds_tvb, tcp->start, kMinimumHeader);
     const gint header_length = (bytes[12] >> 4) * 4;
     // (a check that the item is where this code expects it, in any Wireshark)
-    if (pntoh16(bytes) != pinfo->srcport || pntoh16(bytes + 2) != pinfo->destport || header_length < kMinimumHeader)
+    if (be16(bytes) != pinfo->srcport || be16(bytes + 2) != pinfo->destport || header_length < kMinimumHeader)
         return std::nullopt;
     const std::optional<uint32_t> segment_length = payload_length(tree, tcp, header_length, pinfo);
     if (!segment_length)
         return std::nullopt;
     constexpr uint8_t kSyn = 0x02, kAck = 0x10;
     TcpSegment segment;
-    segment.seq = pntoh32(bytes + 4);
-    segment.ack_number = pntoh32(bytes + 8);
+    segment.seq = be32(bytes + 4);
+    segment.ack_number = be32(bytes + 8);
     segment.syn = (bytes[13] & kSyn) != 0;
     segment.ack = (bytes[13] & kAck) != 0;
     segment.source = tcp->ds_tvb;
