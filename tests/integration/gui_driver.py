@@ -176,15 +176,31 @@ class Screen:
 
     def copy_with(self, x, y):
         """Clicks a Copy button at (x, y) and returns the clipboard once the copy is there."""
+        return self._copied(lambda: self.click(x, y), 30)
+
+    def copy_focused_text(self, seconds=5):
+        """The whole text of the field that has the keyboard focus (select all, copy),
+        or "" if nothing reaches the clipboard within seconds."""
+        try:
+            return self._copied(lambda: self.key("ctrl+a", "ctrl+c"), seconds)
+        except AssertionError:
+            return ""
+
+    def _copied(self, copy, seconds):
+        """Empties the clipboard, runs copy and returns the clipboard once something is there."""
         subprocess.run(["xclip", "-i", "-selection", "clipboard", "/dev/null"], env=self.env, check=True)
-        self.click(x, y)
+        copy()
         copied = [""]
 
         def copied_text():
             copied[0] = self.clipboard()
             return bool(copied[0])
-        self._wait(copied_text, 30, "nothing was copied to the clipboard")
+        self._wait(copied_text, seconds, "nothing was copied to the clipboard")
         return copied[0]
+
+    def focus(self, window):
+        """Gives window the keyboard focus (there is no window manager to do it on a click)."""
+        self.xdotool("windowfocus", window)
 
     def wait(self, condition, seconds, message):
         self._wait(condition, seconds, message)

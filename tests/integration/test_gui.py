@@ -2,6 +2,7 @@
 figures (via Copy) against tshark's, the dialog filter, re-runs."""
 
 import os
+import sys
 import time
 import unittest
 
@@ -58,12 +59,13 @@ class WiresharkDialogTests(SandboxTestCase):
                                           ("server_name", "alpn_offered", "alpn_selected", "cipher_suite",
                                            "resumption", "handshake_completed")])
 
-    def locate_dialog(self):
-        """Where the open dialog's filter field and buttons are (found once by OCR:
-        the dialog does not move)."""
+    def locate_dialog(self, window):
+        """Where the open dialog (window id window) has its filter field and buttons
+        (found once by OCR: the dialog does not move)."""
         label = self.screen.find("filter:", near="Display")
         line = label.top - 5
         self.dialog = {
+            "window": window,
             "label": label.center,
             "field": (label.left + label.width + 120, label.top + label.height // 2),
             "apply": self.screen.find("Apply", below=line).center,
@@ -84,29 +86,39 @@ class WiresharkDialogTests(SandboxTestCase):
 
     def filter_dialog(self, text, count):
         """Sets the dialog's filter to text, applies it, and returns the dialog's rows
-        once there are count of them. Under load Qt may open the field's completion
-        list only after the click meant to close it, and the Apply click then just
-        closes the list (a CI run of the sanitized build saw the rows unchanged for
-        60 s): while the rows stay, the list is closed and Apply clicked again."""
-        self.screen.click(*self.dialog["field"])
-        self.screen.key("ctrl+a")
-        self.screen.key("BackSpace")
-        if text:
-            self.screen.type_text(text)
+        once there are count of them. Two things were seen to go wrong under load, so
+        each attempt checks what it can and the next starts again from the focus:
+        the keys typed did not reach the field (a CI run showed it empty after all
+        four Apply clicks; the field's text is now copied back before Apply), and Qt
+        opened the field's completion list only after the click meant to close it,
+        so that the Apply click just closed the list."""
+        typed, rows = "", []
         for _ in range(4):
+            self.screen.focus(self.dialog["window"])
+            self.screen.click(*self.dialog["field"])
+            self.screen.key("ctrl+a")
+            self.screen.key("BackSpace")
+            if text:
+                self.screen.type_text(text)
+                typed = self.screen.copy_focused_text()
+                if typed != text:
+                    print("filter %r: the field held %r after typing; again" % (text, typed), file=sys.stderr)
+                    continue
             self.screen.click(*self.dialog["label"])  # closes the field's completion list, if any
             self.screen.click(*self.dialog["apply"])
             rows = self.copy_rows_once_there_are(count, seconds=30)
             if len(rows) == count:
                 return rows
+            print("filter %r: %d rows 30 s after Apply, not %d; again" % (text, len(rows), count), file=sys.stderr)
         # (a CI record keeps only the output: what the screen showed goes there too)
         self.screen.screenshot(os.path.join(ARTIFACTS, "tlsdist-dialog-filter-not-applied.png"))
-        self.fail("the dialog's filter %r was not applied: %d rows, not %d; the screen showed: %s"
-                  % (text, len(rows), count, " ".join(w.text for w in self.screen.words())))
+        self.fail("the dialog's filter %r was not applied (the field held %r when last read): %d rows, not %d; "
+                  "the screen showed: %s" % (text, typed, len(rows), count,
+                                             " ".join(w.text for w in self.screen.words())))
 
     def test_sessions_dialog(self):
         window = self.screen.open_statistic("Sessions", "TLS Sessions")
-        self.locate_dialog()
+        self.locate_dialog(window)
         header, rows = self.copy_rows()
         self.assertIn("TLS Version", header)
         everything = self.tshark_table()
@@ -136,7 +148,7 @@ class WiresharkDialogTests(SandboxTestCase):
 
     def test_byte_distribution_dialog(self):
         window = self.screen.open_statistic("Distribution", "Byte Distribution")
-        self.locate_dialog()
+        self.locate_dialog(window)
         _, rows = self.copy_rows()
         self.assertEqual(len(rows), 256)
         sessions = parse_session_csv(self.box.tshark("-r", self.path, "-q", "-z", "tlsdist,csv").stdout)
