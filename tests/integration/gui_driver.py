@@ -29,6 +29,7 @@ class Screen:
     """An Xvfb display with one Wireshark on it."""
 
     SCALE = 2  # OCR reads small menu fonts better on an enlarged screenshot
+    DIALOG_PLACE = (60, 120)  # where open_statistic puts a dialog
 
     def __init__(self, box, capture, artifacts, wireshark_args=(), env=(), window_name=None, groups=None):
         """Wireshark opening capture (or, with capture None, started with wireshark_args
@@ -71,6 +72,7 @@ class Screen:
         self.wireshark = subprocess.Popen(argv, stdout=self.log, stderr=subprocess.STDOUT, cwd=box.root)
         name = window_name or os.path.basename(capture)
         self._wait(lambda: self.find_window(name), 60, "Wireshark did not open " + name)
+        self.main_window = self.find_window(name)
         if capture:
             # Read to the end once the status bar ("Packets: N · Displayed: M")
             # counts every frame of the file (OCR reads "Displayed:" reliably).
@@ -202,6 +204,12 @@ class Screen:
         """Gives window the keyboard focus (there is no window manager to do it on a click)."""
         self.xdotool("windowfocus", window)
 
+    def move(self, window, x, y):
+        """Moves window so that its top left corner is at (x, y), and waits until it is there."""
+        self.xdotool("windowmove", window, str(x), str(y))
+        self._wait(lambda: "Position: %d,%d " % (x, y) in self.xdotool("getwindowgeometry", window).stdout, 20,
+                   "the window was not moved to %d,%d" % (x, y))
+
     def wait(self, condition, seconds, message):
         self._wait(condition, seconds, message)
 
@@ -231,7 +239,7 @@ class Screen:
         self.click_word(menu_entry_word, near="(tlsdist)")
         self._wait(lambda: self.find_window(window_title), 20, "no dialog titled " + window_title)
         window = self.find_window(window_title)
-        self.xdotool("windowmove", window, "60", "120")
+        self.move(window, *self.DIALOG_PLACE)
         self.xdotool("windowsize", window, "1180", "520")
         self._wait(lambda: "Geometry: 1180x520" in self.xdotool("getwindowgeometry", window).stdout, 20,
                    "the dialog was not resized")
