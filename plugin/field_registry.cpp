@@ -12,6 +12,21 @@ std::vector<Field *> &registry()
     return all;
 }
 
+dissector_handle_t wanting_postdissector;
+
+// Hands Wireshark the ids of every field wanted now (it frees the list it had).
+void hand_over_wanted()
+{
+    GArray *wanted = g_array_new(FALSE, FALSE, sizeof(int));
+    for (const Field *field : registry()) {
+        if (!field->wanted())
+            continue;
+        for (int id : field->ids())
+            g_array_append_val(wanted, id);
+    }
+    set_postdissector_wanted_hfids(wanting_postdissector, wanted);
+}
+
 // All hf ids registered under one field name.
 void append_ids(const char *name, std::vector<int> &ids)
 {
@@ -26,7 +41,8 @@ void append_ids(const char *name, std::vector<int> &ids)
 
 }  // namespace
 
-Field::Field(std::initializer_list<const char *> names, Use use) : names_(names), use_(use)
+Field::Field(std::initializer_list<const char *> names, Use use)
+    : names_(names), use_(use), wanted_(use == Use::Wanted)
 {
     registry().push_back(this);
 }
@@ -42,14 +58,16 @@ void Field::look_up_all()
 
 void Field::want_all(dissector_handle_t postdissector)
 {
-    GArray *wanted = g_array_new(FALSE, FALSE, sizeof(int));
-    for (const Field *field : registry()) {
-        if (field->use_ != Use::Wanted)
-            continue;
-        for (int id : field->ids_)
-            g_array_append_val(wanted, id);
-    }
-    set_postdissector_wanted_hfids(postdissector, wanted);
+    wanting_postdissector = postdissector;
+    hand_over_wanted();
+}
+
+void Field::want_from_next_frame()
+{
+    if (wanted_ || use_ != Use::WhenAsked)
+        return;
+    wanted_ = true;
+    hand_over_wanted();
 }
 
 GPtrArray *Field::first_array(proto_tree *tree) const

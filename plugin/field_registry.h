@@ -18,8 +18,9 @@ namespace tlsdist {
 class Field {
 public:
     // NamesOnly: its ids are looked up (for value names, or a search in a
-    // visible tree) but never primed.
-    enum class Use { Wanted, NamesOnly };
+    // visible tree) but never primed. WhenAsked: primed once want_from_next_frame
+    // has been called, for the rest of the run.
+    enum class Use { Wanted, NamesOnly, WhenAsked };
     // Every hf id registered under any of the names counts (tls.record is
     // registered by the TLS and the SSLv2 code; priming one misses the other's).
     Field(std::initializer_list<const char *> names, Use use = Use::Wanted);
@@ -27,6 +28,14 @@ public:
     Field &operator=(const Field &) = delete;
 
     const std::vector<int> &ids() const { return ids_; }
+    bool is(const header_field_info *info) const
+    {
+        for (int id : ids_) {
+            if (id == info->id)
+                return true;
+        }
+        return false;
+    }
     bool present(proto_tree *tree) const { return first_array(tree) != nullptr; }
     const field_info *last(proto_tree *tree) const;
     // The last occurrence found by walking the tree: for a field that is not
@@ -50,11 +59,16 @@ public:
     static void look_up_all();
     // The postdissector asks Wireshark to fill these in every tree.
     static void want_all(dissector_handle_t postdissector);
+    bool wanted() const { return wanted_; }
+    // A WhenAsked field: Wireshark primes every tree with it too, from the
+    // frame after this one on (it primes before dissecting a frame).
+    void want_from_next_frame();
 
 private:
     GPtrArray *first_array(proto_tree *tree) const;
     std::vector<const char *> names_;
     Use use_;
+    bool wanted_;
     std::vector<int> ids_;
 };
 
@@ -64,7 +78,8 @@ std::string field_bytes(const field_info *fi);
 
 namespace fields {
 // (inline: one definition each, listed by its constructor)
-inline Field tcp{"tcp"};
+// (wanted only once a TCP item was seen away from the tree's root: first_pass.cpp)
+inline Field tcp{{"tcp"}, Field::Use::WhenAsked};
 inline Field tcp_stream{"tcp.stream"};
 // (wanted only where the TCP item's tvb does not give it: first_pass.cpp)
 inline Field tcp_len{{"tcp.len"}, compat::kTcpItemHoldsSegment ? Field::Use::NamesOnly : Field::Use::Wanted};

@@ -97,14 +97,50 @@ std::optional<uint32_t> length_from_ip_header(tvbuff_t *source, gint tcp_start, 
     return std::nullopt;
 }
 
+// Where the frame's TCP header is: in which data source (the frame, or a
+// reassembled IP packet) and at what offset, and the TCP protocol item, where
+// the tree holds it.
+struct TcpHeaderPlace {
+    tvbuff_t *source = nullptr;
+    gint start = 0;
+    const field_info *item = nullptr;
+};
+
+// The header of the segment the frame's last tcp.stream item belongs to. TCP
+// puts that item at the start of its tvb, as it does its protocol item, which
+// is looked for among the tree's top items: Wireshark never fakes those, so
+// tcp need not be wanted (that costs about 960 instructions a frame:
+// bench/PROFILE.md). A dissector that hands IP its own subtree (AMT, PIM
+// register, PDCP, Mobile IP) leaves the TCP item under its own, faked in a
+// hidden tree unless wanted: where the last top TCP item is not at the last
+// tcp.stream's place, tcp is wanted from the next frame on, and this frame's
+// segment is read without its item.
+TcpHeaderPlace tcp_header_place(proto_tree *tree, const field_info *stream)
+{
+    if (fields::tcp.wanted()) {
+        const field_info *tcp = fields::tcp.last(tree);
+        return tcp ? TcpHeaderPlace{tcp->ds_tvb, tcp->start, tcp} : TcpHeaderPlace{};
+    }
+    const field_info *last = nullptr;
+    for (proto_node *node = tree->first_child; node; node = node->next) {
+        if (node->finfo && fields::tcp.is(node->finfo->hfinfo))
+            last = node->finfo;
+    }
+    if (last && last->ds_tvb == stream->ds_tvb && last->start == stream->start)
+        return {last->ds_tvb, last->start, last};
+    fields::tcp.want_from_next_frame();
+    return {stream->ds_tvb, stream->start, nullptr};
+}
+
 // The payload's length, as tcp.len. Where the tvb the TCP item holds keeps the
 // whole segment in a hidden tree (compat::kTcpItemHoldsSegment), it is that
 // tvb's reported length less the header, and tcp.len is not wanted. That tvb
 // holds only what was captured, though: where the capture cut the data the
-// segment is in (a snap length), the IP header before it gives the length.
+// segment is in (a snap length), or where there is no TCP item, the IP header
+// before it gives the length.
 // A visible tree (tshark -V, -T fields) cuts that tvb to the header, but fakes
 // no item, so there tcp.len is searched for.
-std::optional<uint32_t> payload_length(proto_tree *tree, const field_info *tcp, gint header_length,
+std::optional<uint32_t> payload_length(proto_tree *tree, const TcpHeaderPlace &place, gint header_length,
                                        const packet_info *pinfo)
 {
     const auto value = [](const field_info *length) {
@@ -114,28 +150,30 @@ std::optional<uint32_t> payload_length(proto_tree *tree, const field_info *tcp, 
         return value(fields::tcp_len.last(tree));
     if (PTREE_DATA(tree)->visible)
         return value(fields::tcp_len.last_by_search(tree));
-    if (tvb_captured_length(tcp->ds_tvb) < tvb_reported_length(tcp->ds_tvb)) {
-        if (const std::optional<uint32_t> length = length_from_ip_header(tcp->ds_tvb, tcp->start, header_length, pinfo))
+    if (!place.item || tvb_captured_length(place.source) < tvb_reported_length(place.source)) {
+        if (const std::optional<uint32_t> length = length_from_ip_header(place.source, place.start, header_length, pinfo))
             return length;
+        if (!place.item)
+            return std::nullopt;
     }
-    tvbuff_t *segment = compat::protocol_tvb(tcp);
+    tvbuff_t *segment = compat::protocol_tvb(place.item);
     const guint reported = segment ? tvb_reported_length(segment) : 0;
     if (reported < static_cast<guint>(header_length))
         return std::nullopt;
     return reported - static_cast<guint>(header_length);
 }
 
-std::optional<TcpSegment> read_tcp_segment(proto_tree *tree, const field_info *tcp, const packet_info *pinfo)
+std::optional<TcpSegment> read_tcp_segment(proto_tree *tree, const TcpHeaderPlace &place, const packet_info *pinfo)
 {
     constexpr gint kMinimumHeader = 20;
-    if (!tcp->ds_tvb || !tvb_bytes_exist(tcp->ds_tvb, tcp->start, kMinimumHeader))
+    if (!place.source || !tvb_bytes_exist(place.source, place.start, kMinimumHeader))
         return std::nullopt;
-    const guint8 *bytes = tvb_get_ptr(tcp->ds_tvb, tcp->start, kMinimumHeader);
+    const guint8 *bytes = tvb_get_ptr(place.source, place.start, kMinimumHeader);
     const gint header_length = (bytes[12] >> 4) * 4;
     // (a check that the item is where this code expects it, in any Wireshark)
     if (be16(bytes) != pinfo->srcport || be16(bytes + 2) != pinfo->destport || header_length < kMinimumHeader)
         return std::nullopt;
-    const std::optional<uint32_t> segment_length = payload_length(tree, tcp, header_length, pinfo);
+    const std::optional<uint32_t> segment_length = payload_length(tree, place, header_length, pinfo);
     if (!segment_length)
         return std::nullopt;
     constexpr uint8_t kSyn = 0x02, kAck = 0x10;
@@ -144,10 +182,10 @@ std::optional<TcpSegment> read_tcp_segment(proto_tree *tree, const field_info *t
     segment.ack_number = be32(bytes + 8);
     segment.syn = (bytes[13] & kSyn) != 0;
     segment.ack = (bytes[13] & kAck) != 0;
-    segment.source = tcp->ds_tvb;
-    segment.payload_start = tcp->start + header_length;
+    segment.source = place.source;
+    segment.payload_start = place.start + header_length;
     // What follows the payload in the frame (an Ethernet trailer) is not payload.
-    const gint available = tvb_captured_length_remaining(tcp->ds_tvb, segment.payload_start);
+    const gint available = tvb_captured_length_remaining(place.source, segment.payload_start);
     segment.reported_length = *segment_length;
     segment.captured_length = available > 0 ? std::min(*segment_length, static_cast<uint32_t>(available)) : 0;
     return segment;
@@ -300,10 +338,7 @@ const CachedFrame *FirstPass::read_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_
     const field_info *stream = fields::tcp_stream.last(tree);
     if (!stream)
         return read_udp(tvb, pinfo, tree);
-    const field_info *tcp = fields::tcp.last(tree);
-    if (!tcp)
-        return nullptr;
-    const std::optional<TcpSegment> header = read_tcp_segment(tree, tcp, pinfo);
+    const std::optional<TcpSegment> header = read_tcp_segment(tree, tcp_header_place(tree, stream), pinfo);
     if (!header)
         return nullptr;
 

@@ -1,11 +1,16 @@
 #!/usr/bin/python3
-"""Copies a capture with longer IP headers in front of every TCP segment, so
+"""Copies a capture with other headers in front of every TCP segment, so
 that tests meet header layouts the shipped captures lack:
 
   tests/tools/rewrite_headers.py ipv4-options IN OUT   4 option bytes (NOP, NOP, NOP, EOL): IHL 6
   tests/tools/rewrite_headers.py ipv6-extensions IN OUT
                                                        a hop-by-hop (8 bytes) and a destination
                                                        options header (16 bytes) before TCP
+  tests/tools/rewrite_headers.py amt-tunnel IN OUT     each IPv4 packet carried in an AMT multicast
+                                                       data message (RFC 7450) over IPv4 and UDP
+                                                       (Wireshark dissects the packet inside under
+                                                       AMT's own item, not at the tree's root):
+                                                       AMT_FRAME_GROWTH bytes more per frame
 
 Lengths and checksums are computed again (scapy); timestamps and everything
 else stay. OUT is a pcap file.
@@ -13,7 +18,13 @@ else stay. OUT is a pcap file.
 
 import sys
 
-from scapy.all import IP, TCP, IPOption_EOL, IPOption_NOP, IPv6, IPv6ExtHdrDestOpt, IPv6ExtHdrHopByHop, PadN, rdpcap, wrpcap
+from scapy.all import (IP, TCP, UDP, Ether, IPOption_EOL, IPOption_NOP, IPv6, IPv6ExtHdrDestOpt, IPv6ExtHdrHopByHop,
+                       PadN, Raw, rdpcap, wrpcap)
+
+AMT_PORT = 2268
+AMT_MULTICAST_DATA = b"\x06\x00"  # version 0, type 6; a reserved byte
+# The outer IPv4 (20) and UDP (8) headers and AMT's 2 bytes, in an Ethernet frame as before.
+AMT_FRAME_GROWTH = 20 + 8 + len(AMT_MULTICAST_DATA)
 
 
 def with_ipv4_options(packet):
@@ -38,8 +49,18 @@ def with_ipv6_extensions(packet):
     return packet
 
 
+def in_amt_tunnel(packet):
+    if Ether not in packet or IP not in packet or TCP not in packet:
+        return None
+    inner = packet[IP]
+    return (Ether(src=packet[Ether].src, dst=packet[Ether].dst) /
+            IP(src="192.0.2.1", dst="192.0.2.2") / UDP(sport=AMT_PORT, dport=AMT_PORT) /
+            Raw(AMT_MULTICAST_DATA + bytes(inner)))
+
+
 def main():
-    rewrite = {"ipv4-options": with_ipv4_options, "ipv6-extensions": with_ipv6_extensions}.get(sys.argv[1])
+    rewrite = {"ipv4-options": with_ipv4_options, "ipv6-extensions": with_ipv6_extensions,
+               "amt-tunnel": in_amt_tunnel}.get(sys.argv[1])
     if rewrite is None or len(sys.argv) != 4:
         sys.exit(__doc__)
     out = []
