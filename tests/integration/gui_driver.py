@@ -29,7 +29,8 @@ class Screen:
     """An Xvfb display with one Wireshark on it."""
 
     SCALE = 2  # OCR reads small menu fonts better on an enlarged screenshot
-    DIALOG_PLACE = (60, 120)  # where open_statistic puts a dialog
+    DIALOG_PLACE = (60, 120)  # where open_statistic puts a dialog,
+    DIALOG_SIZE = (1180, 520)  # and its size there
 
     def __init__(self, box, capture, artifacts, wireshark_args=(), env=(), window_name=None, groups=None):
         """Wireshark opening capture (or, with capture None, started with wireshark_args
@@ -204,6 +205,10 @@ class Screen:
         """Gives window the keyboard focus (there is no window manager to do it on a click)."""
         self.xdotool("windowfocus", window)
 
+    def focused_window(self):
+        """The id of the window that has the keyboard focus, as xdotool names windows."""
+        return self.xdotool("getwindowfocus").stdout.strip()
+
     def move(self, window, x, y):
         """Moves window so that its top left corner is at (x, y), and waits until it is there."""
         self.xdotool("windowmove", window, str(x), str(y))
@@ -240,8 +245,8 @@ class Screen:
         self._wait(lambda: self.find_window(window_title), 20, "no dialog titled " + window_title)
         window = self.find_window(window_title)
         self.move(window, *self.DIALOG_PLACE)
-        self.xdotool("windowsize", window, "1180", "520")
-        self._wait(lambda: "Geometry: 1180x520" in self.xdotool("getwindowgeometry", window).stdout, 20,
+        self.xdotool("windowsize", window, *(str(n) for n in self.DIALOG_SIZE))
+        self._wait(lambda: "Geometry: %dx%d" % self.DIALOG_SIZE in self.xdotool("getwindowgeometry", window).stdout, 20,
                    "the dialog was not resized")
         return window
 
