@@ -209,11 +209,34 @@ class Screen:
         """The id of the window that has the keyboard focus, as xdotool names windows."""
         return self.xdotool("getwindowfocus").stdout.strip()
 
+    def replace_text(self, window, x, y, text):
+        """Focuses window, clicks the text field at (x, y), replaces what it holds
+        with text and returns what it holds then ("" when text is empty): keys
+        typed under load were seen to get lost, so callers compare."""
+        self.focus(window)
+        self.click(x, y)
+        self.key("ctrl+a")
+        self.key("BackSpace")
+        if not text:
+            return ""
+        self.type_text(text)
+        return self.copy_focused_text()
+
     def move(self, window, x, y):
         """Moves window so that its top left corner is at (x, y), and waits until it is there."""
-        self.xdotool("windowmove", window, str(x), str(y))
-        self._wait(lambda: "Position: %d,%d " % (x, y) in self.xdotool("getwindowgeometry", window).stdout, 20,
-                   "the window was not moved to %d,%d" % (x, y))
+        self._set_geometry(window, ("windowmove", window, str(x), str(y)), "Position: %d,%d " % (x, y),
+                           "the window was not moved to %d,%d" % (x, y))
+
+    def resize(self, window, width, height):
+        """Makes window width x height, and waits until it is."""
+        self._set_geometry(window, ("windowsize", window, str(width), str(height)), "Geometry: %dx%d" % (width, height),
+                           "the window was not resized to %dx%d" % (width, height))
+
+    def _set_geometry(self, window, command, reported, message):
+        """Runs an xdotool command that moves or resizes window, then waits until
+        xdotool's getwindowgeometry reports the text reported."""
+        self.xdotool(*command)
+        self._wait(lambda: reported in self.xdotool("getwindowgeometry", window).stdout, 20, message)
 
     def wait(self, condition, seconds, message):
         self._wait(condition, seconds, message)
@@ -245,9 +268,7 @@ class Screen:
         self._wait(lambda: self.find_window(window_title), 20, "no dialog titled " + window_title)
         window = self.find_window(window_title)
         self.move(window, *self.DIALOG_PLACE)
-        self.xdotool("windowsize", window, *(str(n) for n in self.DIALOG_SIZE))
-        self._wait(lambda: "Geometry: %dx%d" % self.DIALOG_SIZE in self.xdotool("getwindowgeometry", window).stdout, 20,
-                   "the dialog was not resized")
+        self.resize(window, *self.DIALOG_SIZE)
         return window
 
 

@@ -105,26 +105,20 @@ class WiresharkDialogTests(SandboxTestCase):
         so that the Apply click just closed the list."""
         typed, rows = "", []
         for attempt in range(1, 7):
-            self.screen.focus(self.dialog["window"])
-            self.screen.click(*self.dialog["field"])
-            self.screen.key("ctrl+a")
-            self.screen.key("BackSpace")
-            if text:
-                self.screen.type_text(text)
-                typed = self.screen.copy_focused_text()
-                if typed != text:
-                    # (a CI run lost every key of four attempts in a row, 10 s apart, while
-                    # the same test alone never did: the next attempt waits longer and reads
-                    # where the field is again)
-                    shot = os.path.join(ARTIFACTS, "tlsdist-dialog-filter-attempt-%d.png" % attempt)
-                    self.screen.screenshot(shot)
-                    print("filter %r: the field held %r after typing, the keyboard focus was on window %s "
-                          "(the dialog is %s), the click on the field at %r (screen in %s); again"
-                          % (text, typed, self.screen.focused_window(), self.dialog["window"], self.dialog["field"],
-                             shot), file=sys.stderr)
-                    time.sleep(5 * attempt)
-                    self.locate_dialog(self.dialog["window"])
-                    continue
+            typed = self.screen.replace_text(self.dialog["window"], *self.dialog["field"], text)
+            if typed != text:
+                # (a CI run lost every key of four attempts in a row, 10 s apart, while
+                # the same test alone never did: the next attempt waits longer and reads
+                # where the field is again)
+                shot = os.path.join(ARTIFACTS, "tlsdist-dialog-filter-attempt-%d.png" % attempt)
+                self.screen.screenshot(shot)
+                print("filter %r: the field held %r after typing, the keyboard focus was on window %s "
+                      "(the dialog is %s), the click on the field at %r (screen in %s); again"
+                      % (text, typed, self.screen.focused_window(), self.dialog["window"], self.dialog["field"],
+                         shot), file=sys.stderr)
+                time.sleep(5 * attempt)
+                self.locate_dialog(self.dialog["window"])
+                continue
             self.screen.click(*self.dialog["label"])  # closes the field's completion list, if any
             self.screen.click(*self.dialog["apply"])
             rows = self.copy_rows_once_there_are(count, seconds=30)
@@ -149,12 +143,7 @@ class WiresharkDialogTests(SandboxTestCase):
                         .stdout.split())
         self.screen.move(self.dialog["window"], self.screen.DIALOG_PLACE[0], 620)
         for _ in range(4):
-            self.screen.focus(self.screen.main_window)
-            self.screen.click(*self.main_filter_bar)
-            self.screen.key("ctrl+a")
-            self.screen.key("BackSpace")
-            self.screen.type_text(text)
-            typed = self.screen.copy_focused_text()
+            typed = self.screen.replace_text(self.screen.main_window, *self.main_filter_bar, text)
             if typed != text:
                 print("main filter %r: the bar held %r after typing; again" % (text, typed), file=sys.stderr)
                 continue
