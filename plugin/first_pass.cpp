@@ -132,12 +132,17 @@ TcpHeaderPlace tcp_header_place(proto_tree *tree, const field_info *stream)
     return {stream->ds_tvb, stream->start, nullptr};
 }
 
-// The payload's length, as tcp.len. Where the tvb the TCP item holds keeps the
-// whole segment in a hidden tree (compat::kTcpItemHoldsSegment), it is that
-// tvb's reported length less the header, and tcp.len is not wanted. That tvb
-// holds only what was captured, though: where the capture cut the data the
-// segment is in (a snap length), or where there is no TCP item, the IP header
-// before it gives the length.
+// The payload's length, as tcp.len. In a hidden tree on Wireshark 4.0 and 4.4
+// (compat::kTcpItemHoldsSegment) tcp.len is not wanted: the IP header right
+// before the TCP header gives the length, as IP cut TCP's tvb to it, where the
+// data source holds all that header claims. Otherwise, such as after IP
+// reassembly, a length of 0 (segmentation offload) or a length past the frame,
+// the tvb the TCP item holds gives it: its reported length less the header.
+// That is the second choice because 4.0 makes a new subset tvb for every such
+// read (about 350 instructions a frame: bench/PROFILE.md). Where the capture
+// cut the data (a snap length), that tvb holds only what was captured, and
+// where there is no TCP item there is none: the IP header then gives the
+// length as it stands.
 // A visible tree (tshark -V, -T fields) cuts that tvb to the header, but fakes
 // no item, so there tcp.len is searched for.
 std::optional<uint32_t> payload_length(proto_tree *tree, const TcpHeaderPlace &place, gint header_length,
@@ -150,12 +155,15 @@ std::optional<uint32_t> payload_length(proto_tree *tree, const TcpHeaderPlace &p
         return value(fields::tcp_len.last(tree));
     if (PTREE_DATA(tree)->visible)
         return value(fields::tcp_len.last_by_search(tree));
-    if (!place.item || tvb_captured_length(place.source) < tvb_reported_length(place.source)) {
-        if (const std::optional<uint32_t> length = length_from_ip_header(place.source, place.start, header_length, pinfo))
-            return length;
-        if (!place.item)
-            return std::nullopt;
-    }
+    const std::optional<uint32_t> from_ip = length_from_ip_header(place.source, place.start, header_length, pinfo);
+    const guint source_length = tvb_reported_length(place.source);
+    const bool cut = tvb_captured_length(place.source) < source_length;
+    if (from_ip && (!place.item || cut ||
+                    uint64_t{static_cast<guint>(place.start)} + static_cast<guint>(header_length) + *from_ip <=
+                        source_length))
+        return from_ip;
+    if (!place.item)
+        return std::nullopt;
     tvbuff_t *segment = compat::protocol_tvb(place.item);
     const guint reported = segment ? tvb_reported_length(segment) : 0;
     if (reported < static_cast<guint>(header_length))

@@ -34,6 +34,15 @@ REWRITE_TOOL = os.path.join(SOURCE_DIR, "tests", "tools", "rewrite_headers.py")
 # tool's amt-tunnel layout adds to each frame (its AMT_FRAME_GROWTH).
 TUNNELLED_CAPTURES = ("multi-session.pcapng", "zeek-smtp-starttls.pcap", "tls13-retransmissions.pcap")
 AMT_FRAME_GROWTH = 30
+# For test_an_ipv4_length_of_zero_or_past_the_frame_matches_the_reference: the
+# tool's layouts that set the IPv4 total length to what Wireshark does not take
+# (it takes the frame's then), each with a display filter for the frames it
+# changed (the length is an Ethernet frame's bytes 16 and 17), and Ethernet and
+# IPv4 captures whose frames end with their IP packets (no padding, which
+# Wireshark would then take for payload).
+IPV4_LENGTH_CAPTURES = ("multi-session.pcapng", "tls13-retransmissions.pcap")
+IPV4_LENGTH_LAYOUTS = (("ipv4-length-zero", "tcp && frame[16:2] == 00:00"),
+                       ("ipv4-length-past-frame", 'tcp && _ws.expert.message contains "exceeds packet length"'))
 
 
 # For test_a_capture_that_starts_late_matches_the_reference: how many first
@@ -148,6 +157,32 @@ class CaptureTests(SandboxTestCase):
                     theirs.append(session)
                 self.assertGreater(len(theirs), 0)
                 self.assertSameAsReference(os.path.basename(target), parse_session_csv(done.stdout), theirs)
+
+    def test_an_ipv4_length_of_zero_or_past_the_frame_matches_the_reference(self):
+        """Every IPv4 header with a TCP segment claims a total length of 0 (a
+        capture from a host whose network card does the segmenting) or 8 bytes
+        more than the frame holds. Wireshark then takes the segment's length from
+        the frame, and so must the plugin: it reads the length from the IP header
+        only where the frame holds all that header claims (first_pass.cpp). Every
+        figure is the reference's for the capture as it was."""
+        folder = self.box.folder("ipv4-length")
+        for name in IPV4_LENGTH_CAPTURES:
+            padded = self.box.tshark("-r", self.box.capture(name), "-Y", "tcp && frame.len != ip.len + 14",
+                                     "-T", "fields", "-e", "frame.number")
+            self.assertEqual(padded.stdout.split(), [], name + ": frames with more than Ethernet and IP")
+            for layout, changed in IPV4_LENGTH_LAYOUTS:
+                with self.subTest(capture=name, layout=layout):
+                    target = os.path.join(folder, layout + "-" + os.path.splitext(name)[0] + ".pcap")
+                    subprocess.run([DEBIAN_PYTHON, REWRITE_TOOL, layout, self.box.capture(name), target],
+                                   check=True, capture_output=True)
+                    os.chmod(target, 0o644)
+                    rewritten = self.box.tshark("-r", target, "-Y", changed, "-T", "fields", "-e", "frame.number")
+                    self.assertGreater(len(rewritten.stdout.split()), 0, "no frame has the changed length")
+                    done = self.box.tshark("-r", target, "-q", "-z", "tlsdist,csv")
+                    self.assertEqual(done.returncode, 0, done.stderr)
+                    theirs = reference(self.box.capture(name))["sessions"]
+                    self.assertGreater(len(theirs), 0)
+                    self.assertSameAsReference(os.path.basename(target), parse_session_csv(done.stdout), theirs)
 
     def derived_sessions(self, make, target):
         """Runs make (a command that writes the capture target), then returns

@@ -11,9 +11,16 @@ that tests meet header layouts the shipped captures lack:
                                                        (Wireshark dissects the packet inside under
                                                        AMT's own item, not at the tree's root):
                                                        AMT_FRAME_GROWTH bytes more per frame
+  tests/tools/rewrite_headers.py ipv4-length-zero IN OUT
+                                                       IPv4 total length 0, as a capture of a host
+                                                       that leaves segmentation to its network card
+                                                       shows it (Wireshark then takes the frame's)
+  tests/tools/rewrite_headers.py ipv4-length-past-frame IN OUT
+                                                       IPv4 total length 8 bytes more than the frame
+                                                       holds (Wireshark takes the frame's)
 
-Lengths and checksums are computed again (scapy); timestamps and everything
-else stay. OUT is a pcap file.
+Lengths (except the one a layout sets) and checksums are computed again
+(scapy); timestamps and everything else stay. OUT is a pcap file.
 """
 
 import sys
@@ -58,9 +65,20 @@ def in_amt_tunnel(packet):
             Raw(AMT_MULTICAST_DATA + bytes(inner)))
 
 
+def with_ipv4_length(packet, length):
+    if IP not in packet or TCP not in packet:
+        return None
+    ip = packet[IP]
+    ip.len = length(len(ip))
+    del ip.chksum
+    return packet
+
+
 def main():
     rewrite = {"ipv4-options": with_ipv4_options, "ipv6-extensions": with_ipv6_extensions,
-               "amt-tunnel": in_amt_tunnel}.get(sys.argv[1])
+               "amt-tunnel": in_amt_tunnel,
+               "ipv4-length-zero": lambda packet: with_ipv4_length(packet, lambda actual: 0),
+               "ipv4-length-past-frame": lambda packet: with_ipv4_length(packet, lambda actual: actual + 8)}.get(sys.argv[1])
     if rewrite is None or len(sys.argv) != 4:
         sys.exit(__doc__)
     out = []
