@@ -101,6 +101,18 @@ inline const char *field_value_name(const field_info *field)
     return try_val_to_str(value, static_cast<const value_string *>(info->strings));
 }
 
+// Whether any of the frame's data sources has this name, by Wireshark's own
+// look-up, which compares the plain names (no formatting): it returns the
+// source's tvb up to 4.4 and the source itself from 4.6 on.
+inline bool has_data_source_named(packet_info *pinfo, const char *name)
+{
+#if TLSDIST_WIRESHARK_AT_LEAST(4, 6)
+    return get_data_source_by_name(pinfo, name) != nullptr;
+#else
+    return get_data_source_tvb_by_name(pinfo, name) != nullptr;
+#endif
+}
+
 // Whether a frame's data source has this name. Wireshark describes it as an
 // allocated "name (N bytes)": get_data_source_name up to 4.4,
 // get_data_source_description from 4.6 on.

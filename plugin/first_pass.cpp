@@ -247,7 +247,7 @@ std::vector<tvbuff_t *> decrypted_records(packet_info *pinfo)
     // has them formatted (about 1,700 instructions a source), so it runs only
     // where there is a decrypted record (most frames of a reassembled record
     // have a second source, "Reassembled TCP").
-    if (!get_data_source_tvb_by_name(pinfo, "Decrypted TLS") && !get_data_source_tvb_by_name(pinfo, "Decrypted DTLS"))
+    if (!compat::has_data_source_named(pinfo, "Decrypted TLS") && !compat::has_data_source_named(pinfo, "Decrypted DTLS"))
         return records;
     // (the first is the frame's own data, added before any dissector runs:
     // its name is not formatted to be compared)
