@@ -73,29 +73,6 @@ TEST(ByteHistogram, CountsPastFourGibibytesWithoutOverflow)
     EXPECT_EQ(narrow.total(), h.total() + 1);
 }
 
-TEST(ByteHistogram, EveryLengthAroundTheKernelsStepsMatchesByteAtATime)
-{
-    // The kernel counts in steps of 64 bytes, then 16, then the last 15 or
-    // fewer one by one: every length from 0 to 200 (three steps of 64 and
-    // each remainder), from every alignment.
-    std::vector<uint8_t> data(256);
-    uint32_t state = 12345;
-    for (auto &byte : data) {
-        state = state * 1103515245 + 12345;
-        byte = static_cast<uint8_t>(state >> 16);
-    }
-    for (size_t offset = 0; offset < 16; ++offset) {
-        for (size_t length = 0; length <= 200; ++length) {
-            ByteHistogram h;
-            h.add(data.data() + offset, length);
-            ByteHistogram::Counts expected{};
-            for (size_t i = 0; i < length; ++i)
-                ++expected[data[offset + i]];
-            ASSERT_EQ(h.counts(), expected) << "offset " << offset << " length " << length;
-        }
-    }
-}
-
 namespace {
 
 // The expected counts of every test below come from this loop, one byte at a
@@ -125,6 +102,22 @@ std::vector<uint8_t> test_bytes(size_t size, uint32_t seed, bool runs)
 }
 
 }  // namespace
+
+TEST(ByteHistogram, EveryLengthAroundTheKernelsStepsMatchesByteAtATime)
+{
+    // The kernel counts in steps of 64 bytes, then 16, then the last 15 or
+    // fewer one by one: every length from 0 to 200 (three steps of 64 and
+    // each remainder), from every alignment.
+    const std::vector<uint8_t> bytes = test_bytes(256, 12345, false);
+    for (size_t offset = 0; offset < 16; ++offset) {
+        for (size_t length = 0; length <= 200; ++length) {
+            ByteHistogram h;
+            h.add(bytes.data() + offset, length);
+            ASSERT_EQ(h.counts(), naive_counts(bytes.data() + offset, length))
+                << "offset " << offset << " length " << length;
+        }
+    }
+}
 
 TEST(ByteHistogram, RandomLengthsAndUnalignedStartsMatchANaiveCount)
 {
