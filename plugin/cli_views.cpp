@@ -21,6 +21,7 @@
 #include "html_report.h"
 #include "report.h"
 #include "session_table.h"
+#include "shard_merge.h"
 #include "view_options.h"
 
 namespace tlsdist {
@@ -56,6 +57,8 @@ struct Counting {
     std::vector<WaitingFrame> waiting;  // in frame order
     std::vector<CliView *> members;     // in start order; members[0] counts
     size_t packet_members = 0;          // of which per-packet views
+    uint64_t packet_rows = 0;           // the rows each per-packet view got (for tlsdist,shard)
+    uint64_t late_packet_rows = 0;      // of which rows of late runs, which come last
 };
 
 struct CliView {
@@ -181,6 +184,8 @@ void reset_view(void *data)
     Counting &counting = *view->counting;
     counting.table.clear();
     counting.waiting.clear();
+    counting.packet_rows = 0;
+    counting.late_packet_rows = 0;
     view->header_written = false;
     view->text.clear();
     if (view->options.kind == ViewKind::PacketCsv)
@@ -217,6 +222,9 @@ void count_frame(Counting &counting, const FrameEvent *frame)
     row.from_client =
         counting.table.sender_is_client(frame->stream, frame->sender, frame->transport);
     row.histogram = &counting.frame_histogram;
+    ++counting.packet_rows;
+    if (!frame->counts_frame)
+        ++counting.late_packet_rows;
     for (CliView *view : counting.members) {
         if (view->options.kind != ViewKind::PacketCsv)
             continue;
@@ -337,6 +345,15 @@ void draw_view(void *data)
     case ViewKind::Totals:
         append_totals_csv(view->text, table.sessions(), table.totals());
         break;
+    case ViewKind::ShardFacts: {
+        ShardFacts facts;
+        facts.packet_rows = counting.packet_rows;
+        facts.late_packet_rows = counting.late_packet_rows;
+        facts.first_frames[0] = stream_first_frames(Transport::Tcp);
+        facts.first_frames[1] = stream_first_frames(Transport::Udp);
+        append_shard_facts(view->text, facts);
+        break;
+    }
     case ViewKind::PacketCsv:
         if (!view->header_written) {
             // (rows already written start the file: the header went before them)
@@ -382,6 +399,8 @@ bool start_view(const char *argument, void *)
         return false;
     }
     enable_tracking();
+    if (parsed.options.kind == ViewKind::ShardFacts)
+        list_streams();
     auto *view = new CliView(parsed.options);
     for (const CliView *other : open_views()) {
         if (other->counting->scope == view->options.scope && other->counting->filter == view->options.filter) {
@@ -430,6 +449,8 @@ stat_tap_ui html_report_ui = {REGISTER_STAT_GROUP_GENERIC, "TLS sessions as an H
                               "tlsdist,html", compat::start_statistic<start_view>, 0, nullptr};
 stat_tap_ui totals_ui = {REGISTER_STAT_GROUP_GENERIC, "TLS totals as CSV (tlsdist)", "tlsdist,totals",
                          compat::start_statistic<start_view>, 0, nullptr};
+stat_tap_ui shard_facts_ui = {REGISTER_STAT_GROUP_GENERIC, "Stream first frames for tlsdist --shards (tlsdist)",
+                              "tlsdist,shard", compat::start_statistic<start_view>, 0, nullptr};
 stat_tap_ui packet_csv_ui = {REGISTER_STAT_GROUP_GENERIC, "TLS bytes per packet as CSV (tlsdist)",
                              "tlsdist,packets", compat::start_statistic<start_view>, 0, nullptr};
 
@@ -442,6 +463,7 @@ void register_cli_views()
     register_stat_tap_ui(&packet_csv_ui, nullptr);
     register_stat_tap_ui(&html_report_ui, nullptr);
     register_stat_tap_ui(&totals_ui, nullptr);
+    register_stat_tap_ui(&shard_facts_ui, nullptr);
 }
 
 }  // namespace tlsdist

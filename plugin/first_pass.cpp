@@ -398,9 +398,26 @@ const CachedFrame *FirstPass::read_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_
     return &kept;
 }
 
+void FirstPass::note_streams(packet_info *pinfo, proto_tree *tree)
+{
+    for (Transport transport : {Transport::Tcp, Transport::Udp}) {
+        std::vector<uint32_t> &first_frames = stream_first_frames_[transport == Transport::Udp ? 1 : 0];
+        const Field &stream_field = transport == Transport::Udp ? fields::udp_stream : fields::tcp_stream;
+        stream_field.for_each(tree, [&](const field_info *fi) {
+            const uint32_t stream = compat::field_uint(fi);
+            if (stream >= first_frames.size())
+                first_frames.resize(static_cast<size_t>(stream) + 1, 0);
+            if (first_frames[stream] == 0)
+                first_frames[stream] = pinfo->num;
+        });
+    }
+}
+
 const CachedFrame *FirstPass::read(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, bool &waiting)
 {
     unfinished_ = true;
+    if (listing_streams_)
+        note_streams(pinfo, tree);
     const Layers layers = read_layers(pinfo);
     if (layers.icmp)
         return nullptr;  // a TCP or UDP header quoted in an ICMP error is not a segment
@@ -421,6 +438,8 @@ void FirstPass::clear()
     cache_.clear();
     tracker_.clear();
     unfinished_ = false;
+    for (std::vector<uint32_t> &first_frames : stream_first_frames_)
+        first_frames.clear();
 }
 
 }  // namespace tlsdist

@@ -22,6 +22,17 @@ public:
     void finish();
     void clear();
 
+    // From the next frame on, note the frame each TCP and UDP stream index
+    // first appears in (for tlsdist,shard): every index in the frame's tree,
+    // quoted and tunnelled headers too, since each one Wireshark gave counts
+    // in its numbering.
+    void list_streams() { listing_streams_ = true; }
+    // By transport (Tcp, Udp), by stream index: that frame, or 0 (not seen).
+    const std::vector<uint32_t> &stream_first_frames(Transport transport) const
+    {
+        return stream_first_frames_[transport == Transport::Udp ? 1 : 0];
+    }
+
     const CaptureTracker &tracker() const { return tracker_; }
     CaptureTracker &tracker() { return tracker_; }
     const FrameCache &cache() const { return cache_; }
@@ -31,10 +42,13 @@ private:
     const CachedFrame *read_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, bool tls_read, bool &waiting);
     const CachedFrame *read_udp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree);
     void find_decrypted_application_data(packet_info *pinfo, proto_tree *tree);
+    void note_streams(packet_info *pinfo, proto_tree *tree);
 
     CaptureTracker tracker_;
     FrameCache cache_;
     bool unfinished_ = false;  // frames were read since the last finish()
+    bool listing_streams_ = false;
+    std::vector<uint32_t> stream_first_frames_[2];
 };
 
 // The frame's decrypted records: the data sources the TLS and DTLS

@@ -161,6 +161,16 @@ void enable_tracking()
     Field::want_all(postdissector_handle);
 }
 
+void list_streams()
+{
+    first_pass.list_streams();
+}
+
+const std::vector<uint32_t> &stream_first_frames(Transport transport)
+{
+    return first_pass.stream_first_frames(transport);
+}
+
 const CaptureTracker &capture_tracker()
 {
     return first_pass.tracker();

@@ -7,6 +7,8 @@
 #include "capture_tracker.h"
 #include "session_table.h"
 
+#include <vector>
+
 namespace tlsdist {
 
 inline constexpr const char *kTapName = "tlsdist";
@@ -17,6 +19,12 @@ void register_handoff();
 // Starts the per-frame work. Off by default in tshark so that runs without a
 // tlsdist view pay nothing; must be on before the first frame is read.
 void enable_tracking();
+
+// From now on the first pass notes where each stream first appears
+// (tlsdist,shard); must be on before the first frame is read.
+void list_streams();
+// By stream index: the frame it first appeared in, or 0 (FirstPass).
+const std::vector<uint32_t> &stream_first_frames(Transport transport);
 
 // What the first pass has seen of every connection so far: statistics take
 // each session's client and version from it, whatever their filter lets through.

@@ -11,7 +11,7 @@ program=tlsdist
 heap_tunables=glibc.malloc.hugetlb=1:glibc.malloc.top_pad=67108864
 usage() {
     cat <<'USAGE'
-Usage: tlsdist [OPTIONS] FILE
+Usage: tlsdist [OPTIONS] [--shards N] FILE
        tlsdist [OPTIONS] FILE FILE... | DIRECTORY      (one capture in several files)
        tlsdist --each [-j N] [OPTIONS] FILE... | DIRECTORY...   (a dataset)
        tlsdist [OPTIONS] -i INTERFACE [-a SECONDS | -c PACKETS]
@@ -44,6 +44,8 @@ Options:
   -c, --count N         with -i: stop after N packets
   --each                read every file as a capture of its own (a dataset)
   -j, --jobs N          with --each: N captures at a time (default: one per core)
+  --shards N            split FILE by flow into N parts read at once (see
+                        "Shards" below)
   --capture-name NAME   name the capture NAME in a first "capture" column
   -q, --quiet           no progress display
   -h, --help            show this help
@@ -68,6 +70,17 @@ time count every session of every capture, the session table has a capture
 column, and a table of the captures gives each one's totals, or why it
 failed. A capture that cannot be read is named with tshark's message,
 the others still run, and the exit status is 2.
+
+Shards (--shards N): FILE is split by flow into N captures (every frame
+between the same two IP addresses in one, ICMP errors with the packet they
+quote), N tsharks read them at once, and their outputs are merged into what
+one run over FILE writes: the same sessions, stream and frame numbers,
+figures and row order. It takes intact, uncompressed pcap and pcapng files
+(another is read whole, with a note) and refuses filters that name frame
+numbers or times relative to other frames (frame.number, frame.time_relative,
+frame.time_delta..., frame.ref_time, _ws.col). What cannot be the same is
+listed in README.md ("Shards"); where the shards' outputs do not fit
+together, FILE is read whole instead, with a note.
 
 Merging runs (tlsdist merge): concatenates session CSVs written by tlsdist
 (-o) on several machines or runs, which must have the same columns, into
@@ -229,7 +242,7 @@ fi
 
 file= out= packets= html= filter= scope= keylog= interface= duration= count=
 decode_as= all_dissectors=false inputs= input_count=0 each=false jobs= quiet=false
-capture_name=
+capture_name= shards=
 add_input() {
     case $1 in *"$newline"*) fail 1 "file names with a line break are not supported" ;; esac
     inputs=$inputs$1$newline
@@ -241,7 +254,7 @@ while [ $# -gt 0 ]; do
     --all-dissectors) all_dissectors=true; shift ;;
     --each) each=true; shift ;;
     -q | --quiet) quiet=true; shift ;;
-    -o | --out | -p | --packets | --html | -f | --filter | -s | --scope | -k | --keylog | -d | --decode-as | -i | --interface | -a | --duration | -c | --count | -j | --jobs | --capture-name)
+    -o | --out | -p | --packets | --html | -f | --filter | -s | --scope | -k | --keylog | -d | --decode-as | -i | --interface | -a | --duration | -c | --count | -j | --jobs | --capture-name | --shards)
         [ $# -ge 2 ] || fail 1 "option $1 needs a value (see --help)"
         case $1 in
         -o | --out) out=$2 ;;
@@ -268,6 +281,10 @@ $2" ;;
         --capture-name)
             case $2 in '' | *"$newline"*) fail 1 "--capture-name needs a name on one line" ;; esac
             capture_name=$2 ;;
+        --shards)
+            case $2 in '' | *[!0-9]* | 0 | 0*) fail 1 "--shards needs a number of parts from 1 to 64, not \"$2\"" ;; esac
+            [ "${#2}" -le 2 ] && [ "$2" -le 64 ] || fail 1 "--shards needs a number of parts from 1 to 64, not \"$2\""
+            shards=$2 ;;
         esac
         shift 2 ;;
     --) shift; break ;;
@@ -336,6 +353,11 @@ else
 fi
 [ -z "$jobs" ] || $each || fail 1 "-j applies to --each only"
 [ -z "$capture_name" ] || [ -n "$file" ] || fail 1 "--capture-name names one capture file"
+[ -z "$shards" ] || [ -n "$file" ] || fail 1 "--shards splits one capture file (not a file set, a dataset or a live capture)"
+case $shards:$filter in
+?*:*frame.number* | ?*:*frame.time_relative* | ?*:*frame.time_delta* | ?*:*frame.ref_time* | ?*:*_ws.col*)
+    fail 1 "--shards cannot take a filter on frame numbers or times relative to other frames: each part numbers and times its own frames" ;;
+esac
 case $duration in *[!0-9]*) fail 1 "-a needs a whole number of seconds, not \"$duration\"" ;; esac
 case $count in *[!0-9]*) fail 1 "-c needs a whole number of packets, not \"$count\"" ;; esac
 
@@ -842,6 +864,94 @@ merge_and_read() {
     { (join_files) 2>"$scratch/file-set-errors"; echo $? >"$merge_status"; } | "$tshark" "$@" 2>>"$errors"
 }
 
+# --shards: FILE split by flow into $shards captures (tlsdist-file-set
+# shard), a tshark on each at once, and their outputs merged into those of
+# one run over FILE (tlsdist-shard-merge, tap/shard_merge.h); "$@" is
+# tshark's options but the views. Returns 1, with a note, where FILE is to be
+# read whole instead; else $status and $errors are those of the parts' runs
+# and the merge.
+run_sharded() {
+    split_program=$(helper_program tlsdist-file-set) && merge_program=$(helper_program tlsdist-shard-merge) ||
+        fail 2 "--shards needs tlsdist-file-set and tlsdist-shard-merge, installed with tlsdist in $(dirname -- "$0")/../libexec/tlsdist/: not found"
+    shard_dir=$scratch/shards
+    mkdir -- "$shard_dir" || fail 2 "cannot create a temporary folder"
+    waited "$split_program" shard "$shards" "$shard_dir" "$file"
+    if [ "$status" -eq 3 ]; then
+        echo "$program: note: \"$file\" is read whole: --shards splits intact, uncompressed pcap and pcapng files only" >&2
+        rm -rf -- "$shard_dir"
+        return 1
+    fi
+    [ "$status" -eq 0 ] || fail 2 "cannot split \"$file\" into shards"
+    # The outputs are created first, so that one that cannot be stops the run.
+    for output in "$out" "$packets" "$html"; do
+        [ -z "$output" ] || [ "$output" = - ] || (: >"$output") 2>/dev/null || fail 1 "cannot write $output"
+    done
+    files= part=0
+    while [ "$part" -lt "$shards" ]; do
+        files=$files$shard_dir/shard-$part.cap$newline  # (what the progress display counts)
+        part=$((part + 1))
+    done
+    start_progress
+    waited run_shard_parts "$@"
+    stop_progress
+    # The parts' messages, each once, and the worst exit status.
+    status=0 part=0
+    while [ "$part" -lt "$shards" ]; do
+        part_status=2
+        [ ! -s "$shard_dir/shard-$part.status" ] || read -r part_status <"$shard_dir/shard-$part.status"
+        [ "$part_status" -le "$status" ] || status=$part_status
+        part=$((part + 1))
+    done
+    awk '!seen[$0]++' "$shard_dir"/shard-*.err >"$errors"
+    [ "$status" -eq 0 ] || return 0
+    set --
+    [ -z "$out" ] || set -- "$@" --csv "$out"
+    [ -z "$packets" ] || set -- "$@" --packets "$packets"
+    [ -z "$html" ] || set -- "$@" --html "$html" --title "$capture_title"
+    [ -n "$out$packets$html" ] || set -- --table -
+    [ -z "$scope" ] || set -- "$@" --scope "$scope"
+    [ -z "$filter" ] || set -- "$@" --filter "$filter"
+    waited "$merge_program" "$shard_dir" "$shards" "$@" 2>"$shard_dir/merge-errors"
+    case $status in
+    0) ;;
+    2)
+        echo "$program: note: the shards of \"$file\" do not fit together ($(sed 's/^tlsdist: //' "$shard_dir/merge-errors")): reading it whole" >&2
+        rm -rf -- "$shard_dir"
+        return 1
+        ;;
+    *) cat -- "$shard_dir/merge-errors" >&2; status=2 ;;
+    esac
+    rm -rf -- "$shard_dir"
+    return 0
+}
+# Each part's tshark, all at once: its session CSV, totals, facts and (with
+# -p) per-packet CSV, its messages and exit status in the scratch folder.
+run_shard_parts() {
+    part=0
+    while [ "$part" -lt "$shards" ]; do
+        prefix=$shard_dir/shard-$part
+        view_argument "$prefix.csv" ",csv"
+        csv_view=$view_argument
+        view_argument "$prefix.totals" ",totals"
+        totals_view=$view_argument
+        view_argument "$prefix.facts" ",shard"
+        facts_view=$view_argument
+        view_argument "$prefix.packets" ",packets"
+        packets_view=$view_argument
+        {
+            "$tshark" "$@" -z "$csv_view" -z "$totals_view" -z "$facts_view" ${packets:+-z} ${packets:+"$packets_view"} \
+                -r "$prefix.cap" 2>"$prefix.err"
+            echo $? >"$prefix.status"
+        } &
+        part=$((part + 1))
+    done
+    wait
+}
+sharded=false
+if [ -n "$shards" ] && run_sharded "$@"; then
+    sharded=true
+fi
+
 # One tshark run writes every output: a -z view each, into its file (out=)
 # or, for the table and "-", to standard output. (The hundreds of
 # --disable-protocol options come first, in one "set --": each "set --"
@@ -890,7 +1000,9 @@ else
     set -- "$@" -r -
 fi
 
-if [ -n "$interface" ]; then
+if $sharded; then
+    :  # (done: its $status and $errors are those of the parts)
+elif [ -n "$interface" ]; then
     # Ctrl-C stops a live capture: tshark then prints its figures, and we go on.
     trap ':' INT
     waited "$tshark" "$@" 2>"$errors"

@@ -5,10 +5,10 @@ namespace tlsdist {
 const char *const kViewUsage =
     "tlsdist[,FILTER] (session table), tlsdist,csv[,FILTER] (session CSV), "
     "tlsdist,packets[,FILTER] (per-packet CSV), tlsdist,html[,FILTER] (HTML report), "
-    "tlsdist,totals[,FILTER] (totals CSV); "
+    "tlsdist,totals[,FILTER] (totals CSV), tlsdist,shard[,FILTER] (what tlsdist --shards merges by); "
     "before FILTER, in any order, each at most once: scope=all|appdata|handshake|plaintext, "
     "out=PATH (write to a file), title=TEXT (html only), captures=LIST (lines \"FRAMES NAME\": "
-    "a capture column, and the HTML report's title; not with totals) or captures-from=PATH (a file "
+    "a capture column, and the HTML report's title; not with totals or shard) or captures-from=PATH (a file "
     "that holds LIST, read when first needed); in PATH, TEXT and LIST write \\, for a comma "
     "and \\\\ for a backslash";
 
@@ -49,6 +49,12 @@ bool take_value(std::string_view &rest, std::string &value, std::string &why)
     return true;
 }
 
+// The views whose rows a capture column can name the file of.
+bool has_session_rows(ViewKind kind)
+{
+    return kind != ViewKind::Totals && kind != ViewKind::ShardFacts;
+}
+
 }  // namespace
 
 std::string escape_view_value(std::string_view text)
@@ -80,7 +86,8 @@ ViewOptionsResult parse_view_options(std::string_view argument)
         std::string_view word;
         ViewKind kind;
     } kViews[] = {{"csv", ViewKind::SessionCsv}, {"packets", ViewKind::PacketCsv},
-                   {"html", ViewKind::HtmlReport}, {"totals", ViewKind::Totals}};
+                   {"html", ViewKind::HtmlReport}, {"totals", ViewKind::Totals},
+                   {"shard", ViewKind::ShardFacts}};
     for (const auto &view : kViews) {
         if (!starts_with(rest, view.word))
             continue;
@@ -135,8 +142,8 @@ ViewOptionsResult parse_view_options(std::string_view argument)
             result.options.title = std::move(value);
             break;
         case kCaptures: {
-            if (result.options.kind == ViewKind::Totals)
-                return refuse("captures= is for the session views, not the totals (tlsdist,totals)");
+            if (!has_session_rows(result.options.kind))
+                return refuse("captures= is for the session views, not the totals or shard facts");
             std::string error;
             result.options.captures = CaptureFiles::parse(value, &error);
             if (!result.options.captures)
@@ -144,8 +151,8 @@ ViewOptionsResult parse_view_options(std::string_view argument)
             break;
         }
         case kCapturesFrom:
-            if (result.options.kind == ViewKind::Totals)
-                return refuse("captures-from= is for the session views, not the totals (tlsdist,totals)");
+            if (!has_session_rows(result.options.kind))
+                return refuse("captures-from= is for the session views, not the totals or shard facts");
             if (value.empty())
                 return refuse("empty value of captures-from= (give a file name)");
             result.options.captures_from = std::move(value);

@@ -4,6 +4,9 @@
 //   tlsdist,packets[,KEY=VALUE...][,FILTER]  one CSV row per frame that carries TLS bytes
 //   tlsdist,html[,KEY=VALUE...][,FILTER]     the HTML report (one self-contained page)
 //   tlsdist,totals[,KEY=VALUE...][,FILTER]   the totals as a one-row CSV (append_totals_csv)
+//   tlsdist,shard[,KEY=VALUE...][,FILTER]    where each stream first appeared and how many
+//                                            per-packet rows came late (shard_merge.h): what
+//                                            tlsdist --shards merges a shard's outputs by
 // Keys, each at most once, in any order, between the view and the filter:
 //   scope=all|appdata|handshake|plaintext  which TLS bytes the distributions count
 //   out=PATH                               write to the file PATH instead of standard output
@@ -11,7 +14,7 @@
 //   captures=LIST                          the files read as this capture, one
 //                                          "FRAMES NAME" a line (capture_files.h):
 //                                          the session views get a capture column
-//                                          (not the totals); the HTML report is
+//                                          (not the totals or shard); the HTML report is
 //                                          titled after them (CaptureFiles::title)
 //                                          unless title= is given
 //   captures-from=PATH                     the same list, in the file PATH, read
@@ -31,7 +34,7 @@
 
 namespace tlsdist {
 
-enum class ViewKind { Table, SessionCsv, PacketCsv, HtmlReport, Totals };
+enum class ViewKind { Table, SessionCsv, PacketCsv, HtmlReport, Totals, ShardFacts };
 
 struct ViewOptions {
     ViewKind kind = ViewKind::Table;

@@ -25,11 +25,14 @@ CAPTURES_DIR = os.environ.get("TLSDIST_CAPTURES_DIR", os.path.join(SOURCE_DIR, "
 REFERENCE = os.path.join(SOURCE_DIR, "tests", "reference", "tls_reference.py")
 FRONT_END = os.path.join(SOURCE_DIR, "plugin", "tlsdist.sh")
 # The programs installed with the command, put beside it: the dataset
-# report's writer (tlsdist --each --html) and the file-set helper.
+# report's writer (tlsdist --each --html), the file-set helper (which also
+# splits a capture into shards) and the shards' merge (tlsdist --shards).
 HELPERS = {
     "tlsdist-dataset-report": os.environ.get("TLSDIST_DATASET_REPORT",
                                              os.path.join(SOURCE_DIR, "build", "tlsdist-dataset-report")),
     "tlsdist-file-set": os.environ.get("TLSDIST_FILE_SET", os.path.join(SOURCE_DIR, "build", "tlsdist-file-set")),
+    "tlsdist-shard-merge": os.environ.get("TLSDIST_SHARD_MERGE",
+                                          os.path.join(SOURCE_DIR, "build", "tlsdist-shard-merge")),
 }
 DEBIAN_PYTHON = "/usr/bin/python3"  # has python3-dpkt
 
