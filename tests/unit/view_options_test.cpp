@@ -191,6 +191,21 @@ TEST(ViewOptions, TotalsTakeScopeOutAndAFilterButNoCaptureColumn)
     EXPECT_FALSE(r.ok);
 }
 
+TEST(ViewOptions, ShardFactsTakeScopeOutAndAFilterButNoCaptureColumn)
+{
+    auto r = parse_view_options("tlsdist,shard,out=s.facts,scope=handshake,tls");
+    ASSERT_TRUE(r.ok) << r.error;
+    EXPECT_EQ(r.options.kind, ViewKind::ShardFacts);
+    EXPECT_EQ(r.options.output, std::optional<std::string>("s.facts"));
+    EXPECT_EQ(r.options.scope, ByteScope::Handshake);
+    EXPECT_EQ(r.options.filter, "tls");
+    r = parse_view_options("tlsdist,shard,captures-from=list");
+    EXPECT_FALSE(r.ok);
+    EXPECT_NE(r.error.find("captures-from= is for the session views"), std::string::npos) << r.error;
+    r = parse_view_options("tlsdist,shards");
+    EXPECT_FALSE(r.ok);
+}
+
 TEST(ViewOptions, CapturesFromNamesTheFileThatHoldsTheList)
 {
     auto r = parse_view_options("tlsdist,packets,captures-from=/tmp/a\\,b/list,tls");
