@@ -77,8 +77,9 @@ quote), N tsharks read them at once, and their outputs are merged into what
 one run over FILE writes: the same sessions, stream and frame numbers,
 figures and row order. It takes intact, uncompressed pcap and pcapng files
 (another is read whole, with a note) and refuses filters that name frame
-numbers or times relative to other frames (frame.number, frame.time_relative,
-frame.time_delta..., frame.ref_time, _ws.col). What cannot be the same is
+or stream numbers or times relative to other frames (frame.number,
+frame.time_relative, frame.time_delta..., frame.ref_time, _ws.col, tcp.stream,
+udp.stream, tlsdist.session). What cannot be the same is
 listed in README.md ("Shards"); where the shards' outputs do not fit
 together, FILE is read whole instead, with a note.
 
@@ -355,8 +356,9 @@ fi
 [ -z "$capture_name" ] || [ -n "$file" ] || fail 1 "--capture-name names one capture file"
 [ -z "$shards" ] || [ -n "$file" ] || fail 1 "--shards splits one capture file (not a file set, a dataset or a live capture)"
 case $shards:$filter in
-?*:*frame.number* | ?*:*frame.time_relative* | ?*:*frame.time_delta* | ?*:*frame.ref_time* | ?*:*_ws.col*)
-    fail 1 "--shards cannot take a filter on frame numbers or times relative to other frames: each part numbers and times its own frames" ;;
+?*:*frame.number* | ?*:*frame.time_relative* | ?*:*frame.time_delta* | ?*:*frame.ref_time* | ?*:*_ws.col* | \
+    ?*:*tcp.stream* | ?*:*udp.stream* | ?*:*tlsdist.session*)
+    fail 1 "--shards cannot take a filter on frame or stream numbers or on times relative to other frames: each part numbers its own frames and streams" ;;
 esac
 case $duration in *[!0-9]*) fail 1 "-a needs a whole number of seconds, not \"$duration\"" ;; esac
 case $count in *[!0-9]*) fail 1 "-c needs a whole number of packets, not \"$count\"" ;; esac
@@ -947,11 +949,6 @@ run_shard_parts() {
     done
     wait
 }
-sharded=false
-if [ -n "$shards" ] && run_sharded "$@"; then
-    sharded=true
-fi
-
 # One tshark run writes every output: a -z view each, into its file (out=)
 # or, for the table and "-", to standard output. (The hundreds of
 # --disable-protocol options come first, in one "set --": each "set --"
@@ -970,6 +967,10 @@ set -f
 set -- "$@" $disable_options
 set +f
 IFS=$old_ifs
+sharded=false
+if [ -n "$shards" ] && run_sharded "$@"; then
+    sharded=true
+fi
 if [ -z "$out" ] && [ -z "$packets" ] && [ -z "$html" ]; then
     view_argument - ""
     set -- "$@" -z "$view_argument"

@@ -43,6 +43,13 @@ private:
     size_t size_;
 };
 
+// (scan_capture needs only the facts)
+class NoVisitor : public CaptureVisitor {
+public:
+    bool other_part(uint64_t, size_t) override { return true; }
+    bool packet(const PacketRecord &) override { return true; }
+};
+
 void keep_earliest(CaptureFacts &facts, uint64_t seconds, uint32_t nanoseconds)
 {
     if (!facts.has_time || seconds < facts.earliest_seconds ||
@@ -59,7 +66,7 @@ constexpr size_t kPcapFileHeader = 24, kPcapRecordHeader = 16;
 // rest, capinfos decides).
 constexpr uint32_t kPcapLargestRecord = 262144;
 
-std::optional<CaptureFacts> scan_pcap(ByteSource &source)
+std::optional<CaptureFacts> walk_pcap(ByteSource &source, CaptureVisitor &visitor)
 {
     const uint8_t *header = source.bytes(0, kPcapFileHeader);
     if (!header)
@@ -76,6 +83,9 @@ std::optional<CaptureFacts> scan_pcap(ByteSource &source)
     if (in.u16(header + 4) != 2 || in.u16(header + 6) != 4)
         return std::nullopt;
     const uint32_t snap_length = in.u32(header + 16);
+    const uint32_t link_type = in.u32(header + 20) & 0xffff;  // (the bits above are FCS length and flags)
+    if (!visitor.other_part(0, kPcapFileHeader))
+        return std::nullopt;
     CaptureFacts facts;
     facts.type = nanoseconds ? "nsecpcap" : "pcap";
     const uint32_t fraction_limit = nanoseconds ? 1000000000u : 1000000u;
@@ -90,10 +100,12 @@ std::optional<CaptureFacts> scan_pcap(ByteSource &source)
         if (fraction >= fraction_limit || included > kPcapLargestRecord || included > original ||
             (snap_length != 0 && included > snap_length))
             return std::nullopt;
-        at += kPcapRecordHeader;
-        if (size - at < included)
+        const uint64_t data_at = at + kPcapRecordHeader;
+        if (size - data_at < included)
             return std::nullopt;
-        at += included;
+        if (!visitor.packet(PacketRecord{at, kPcapRecordHeader + included, link_type, data_at, included}))
+            return std::nullopt;
+        at = data_at + included;
         ++facts.frames;
         keep_earliest(facts, seconds, nanoseconds ? fraction : fraction * 1000u);
     }
@@ -113,6 +125,7 @@ constexpr uint32_t kLargestInterface = 64 * 1024;      // (a larger one is left 
 constexpr uint16_t kOptionEnd = 0, kTimeResolution = 9, kTimeOffset = 14;
 
 struct Interface {
+    uint32_t link_type = 0;
     uint64_t units_per_second = 1000000;
 };
 
@@ -121,6 +134,7 @@ struct Interface {
 std::optional<Interface> read_interface(const Reader &in, const uint8_t *body, size_t length)
 {
     Interface interface;
+    interface.link_type = in.u16(body);
     size_t at = 8;  // link type, reserved, snap length
     while (at + 4 <= length) {
         const uint16_t code = in.u16(body + at), option_length = in.u16(body + at + 2);
@@ -145,7 +159,7 @@ std::optional<Interface> read_interface(const Reader &in, const uint8_t *body, s
     return interface;
 }
 
-std::optional<CaptureFacts> scan_pcapng(ByteSource &source)
+std::optional<CaptureFacts> walk_pcapng(ByteSource &source, CaptureVisitor &visitor)
 {
     const uint64_t size = source.size();
     CaptureFacts facts;
@@ -179,6 +193,7 @@ std::optional<CaptureFacts> scan_pcapng(ByteSource &source)
             return std::nullopt;
         const uint64_t body_at = at + kBlockHeader;
         const size_t body_length = length - kBlockOverhead;
+        std::optional<PacketRecord> packet;
         switch (type) {
         case kSectionHeader:
         case kNameResolution:
@@ -206,6 +221,7 @@ std::optional<CaptureFacts> scan_pcapng(ByteSource &source)
             const uint32_t captured = in.u32(body + 12);
             if (id >= interfaces.size() || captured > body_length - kEnhancedPacketHeader)
                 return std::nullopt;
+            packet = PacketRecord{at, length, interfaces[id].link_type, body_at + kEnhancedPacketHeader, captured};
             const uint64_t per_second = interfaces[id].units_per_second;
             ++facts.frames;
             keep_earliest(facts, units / per_second,
@@ -218,6 +234,8 @@ std::optional<CaptureFacts> scan_pcapng(ByteSource &source)
         const uint8_t *trailer = source.bytes(at + length - 4, 4);
         if (!trailer || in.u32(trailer) != length)
             return std::nullopt;
+        if (packet ? !visitor.packet(*packet) : !visitor.other_part(at, length))
+            return std::nullopt;
         at += length;
     }
     return facts;
@@ -225,12 +243,18 @@ std::optional<CaptureFacts> scan_pcapng(ByteSource &source)
 
 }  // namespace
 
-std::optional<CaptureFacts> scan_capture(ByteSource &source)
+std::optional<CaptureFacts> walk_capture(ByteSource &source, CaptureVisitor &visitor)
 {
     const uint8_t *magic = source.bytes(0, 4);
     if (!magic)
         return std::nullopt;
-    return Reader(false).u32(magic) == kSectionHeader ? scan_pcapng(source) : scan_pcap(source);
+    return Reader(false).u32(magic) == kSectionHeader ? walk_pcapng(source, visitor) : walk_pcap(source, visitor);
+}
+
+std::optional<CaptureFacts> scan_capture(ByteSource &source)
+{
+    NoVisitor visitor;
+    return walk_capture(source, visitor);
 }
 
 std::optional<CaptureFacts> scan_capture(const uint8_t *data, size_t size)

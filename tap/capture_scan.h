@@ -46,6 +46,33 @@ std::optional<CaptureFacts> scan_capture(ByteSource &source);
 // (a file in memory)
 std::optional<CaptureFacts> scan_capture(const uint8_t *data, size_t size);
 
+// One packet record, as the walk below reports it.
+struct PacketRecord {
+    uint64_t offset = 0;  // of the whole record: pcap record header and data, or pcapng block
+    size_t length = 0;
+    uint32_t link_type = 0;  // of its interface (a LINKTYPE_ number)
+    uint64_t data_offset = 0;  // of the packet's captured bytes
+    size_t captured = 0;
+};
+
+// What the walk behind scan_capture (and shard_capture) tells of each part
+// of a file, in file order, once it has checked that part whole (a pcapng
+// block up to its trailing length): the parts before a damage it finds
+// further on have been told all the same, and the walk answers nothing. A
+// visitor that needs a part's bytes asks the source for them (a pointer the
+// walk had would not outlive the visitor's own reads). Returning false ends
+// the walk, which then answers nothing.
+class CaptureVisitor {
+public:
+    virtual ~CaptureVisitor() = default;
+    // The pcap file header, or a pcapng block that is no packet (section
+    // header, interface, name resolution, statistics, decryption secrets)
+    virtual bool other_part(uint64_t offset, size_t length) = 0;
+    virtual bool packet(const PacketRecord &record) = 0;
+};
+
+std::optional<CaptureFacts> walk_capture(ByteSource &source, CaptureVisitor &visitor);
+
 // The order tshark reads a file set in: by file name, when every name is a
 // dumpcap file-set name (PREFIX_NNNNN_YYYYMMDDhhmmss.EXT, whose number sorts
 // as text), compared byte by byte as LC_ALL=C sort does; else by earliest

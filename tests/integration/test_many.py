@@ -3,6 +3,7 @@
 session CSVs (tlsdist merge) and the progress display."""
 
 import csv
+import gzip
 import io
 import json
 import os
@@ -14,6 +15,7 @@ import shutil
 import signal
 import struct
 import subprocess
+import tempfile
 import unittest
 from decimal import Decimal
 
@@ -21,7 +23,8 @@ import dpkt
 from selenium.webdriver.common.by import By
 
 import test_report
-from tlsdist_env import Sandbox, parse_session_csv, parse_packet_csv, parse_table, reference, wait_until
+from tlsdist_env import (BAD_CAPTURES, DEBIAN_PYTHON, SOURCE_DIR, TRUNCATED_CAPTURES, Sandbox, parse_session_csv,
+                         parse_packet_csv, parse_table, reference, wait_until)
 
 # Captures to cut, with a time slice (editcap -i) giving a few files each
 # (they last 0.1 s, 0.019 s and 0.016 s).
@@ -903,7 +906,7 @@ class ManyTests(unittest.TestCase):
 
     def test_help_and_usage(self):
         done = self.run_ok("--help")
-        for option in ("--each", "--jobs", "--quiet", "--capture-name", "tlsdist merge", "--by server|sni"):
+        for option in ("--each", "--jobs", "--quiet", "--capture-name", "tlsdist merge", "--by server|sni", "--shards"):
             self.assertIn(option, done.stdout)
         for argv, message in ((["-j", "2", self.box.capture("tls12-openssl.pcap")], "-j applies to --each only"),
                               (["--each", "-j", "0", self.box.root], "-j needs a number"),
@@ -911,6 +914,134 @@ class ManyTests(unittest.TestCase):
                               (["merge", "--by", "port", "x.csv"], "--by takes server or sni"),
                               (["--each", "-o", "/proc/no.csv", self.box.root], "cannot write /proc/no.csv"),
                               (["--each", "--html", "/proc/no.html", self.box.root], "cannot write /proc/no.html")):
+            with self.subTest(argv=argv):
+                done = self.box.tlsdist(*argv)
+                self.assertEqual(done.returncode, 1, done.stderr)
+                self.assertIn(message, done.stderr)
+
+
+class ShardTests(unittest.TestCase):
+    """tlsdist --shards N: one capture split by flow into N parts read at
+    once, and their outputs merged back. Every output must be byte for byte
+    what one run over the whole capture writes (the whole run's figures are
+    checked against the independent reference by test_captures.py)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.box = Sandbox()
+        cls.splitter = os.path.join(cls.box.root, "tlsdist-file-set")
+        # Many connections between many address pairs: a synthetic capture,
+        # and shipped ones (several link types) one after another in one pcapng.
+        cls.synthetic = os.path.join(cls.box.root, "synthetic.pcap")
+        subprocess.run([DEBIAN_PYTHON, os.path.join(SOURCE_DIR, "bench", "synth_capture.py"), cls.synthetic,
+                        "--size", "2M", "--seed", "36", "--profile", "mixed"], check=True, capture_output=True)
+        cls.joined = os.path.join(cls.box.root, "joined.pcapng")
+        subprocess.run(["mergecap", "-a", "-w", cls.joined] +
+                       [cls.box.capture(name) for name in ("multi-session.pcapng", "mercury-sll-tls.pcap",
+                                                           "tls13-gnutls-ipv6.pcapng", "zeek-dtls1_2.pcap",
+                                                           "real-world/ndpi-teams.pcap", "tls13-retransmissions.pcap")],
+                       check=True, capture_output=True)
+        for path in (cls.synthetic, cls.joined):
+            os.chmod(path, 0o644)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.box.close()
+
+    def outputs(self, path, *options):
+        """Every output of one run (table, session CSV, per-packet CSV, HTML
+        report), as bytes: two runs, since the table goes to standard output
+        only when no file is asked for."""
+        folder = tempfile.mkdtemp(dir=self.box.root)
+        os.chmod(folder, 0o777)
+        keylog = os.path.splitext(path)[0] + ".keylog"
+        keys = ["-k", keylog] if os.path.exists(keylog) else []
+        files = {name: os.path.join(folder, name) for name in ("sessions.csv", "packets.csv", "report.html")}
+        done = self.box.tlsdist(*keys, *options, "-o", files["sessions.csv"], "-p", files["packets.csv"],
+                                "--html", files["report.html"], path)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertNotIn("note:", done.stderr)  # (not read whole instead)
+        table = self.box.tlsdist(*keys, *options, path)
+        self.assertEqual(table.returncode, 0, table.stderr)
+        self.assertNotIn("note:", table.stderr)
+        result = {"table": table.stdout.encode()}
+        for name, file in files.items():
+            with open(file, "rb") as f:
+                result[name] = f.read()
+        shutil.rmtree(folder)
+        return result
+
+    def parts_with_frames(self, path, count):
+        """How many of the splitter's parts of a capture hold frames."""
+        folder = tempfile.mkdtemp(dir=self.box.root)
+        subprocess.run([self.splitter, "shard", str(count), folder, path], check=True)
+        with_frames = 0
+        for part in range(count):
+            with open(os.path.join(folder, "shard-%d.frames" % part)) as f:
+                with_frames += bool(f.read())
+        shutil.rmtree(folder)
+        return with_frames
+
+    def assert_shards_equal_the_whole(self, path, counts, *options):
+        whole = self.outputs(path, *options)
+        for count in counts:
+            with self.subTest(capture=os.path.basename(path), shards=count, options=options):
+                sharded = self.outputs(path, "--shards", str(count), *options)
+                for name in whole:
+                    self.assertEqual(sharded[name], whole[name], name)
+
+    def test_many_address_pairs_split_and_merge_exactly(self):
+        for path in (self.synthetic, self.joined):
+            # (the test is void unless the parts really share the work)
+            self.assertEqual(self.parts_with_frames(path, 3), 3)
+            self.assert_shards_equal_the_whole(path, (2, 3, 7))
+        reference_sessions = reference(self.synthetic)["sessions"]
+        rows = parse_session_csv(self.outputs(self.synthetic, "--shards", "3")["sessions.csv"].decode())
+        self.assertEqual(len(rows), len(reference_sessions))
+        self.assertGreaterEqual(len(rows), 20)
+
+    def test_filters_and_scopes_split_and_merge_exactly(self):
+        self.assert_shards_equal_the_whole(self.synthetic, (3,), "-f", "tcp.srcport != 443")
+        self.assert_shards_equal_the_whole(self.joined, (2,), "-s", "appdata")
+
+    def test_every_shipped_capture_splits_and_merges_exactly(self):
+        """Every shipped and real-world capture (few address pairs each: the
+        parts are mostly empty, which must work too), with its key log."""
+        names = sorted(name for name in os.listdir(self.box.captures) if name.endswith((".pcap", ".pcapng")))
+        names += sorted("real-world/" + name for name in os.listdir(self.box.capture("real-world")))
+        for name in names:
+            if name in BAD_CAPTURES or name in TRUNCATED_CAPTURES:
+                continue
+            self.assert_shards_equal_the_whole(self.box.capture(name), (2,))
+
+    def test_a_capture_the_splitter_does_not_vouch_for_is_read_whole(self):
+        """A compressed capture and one cut short are read whole, with a
+        note, and give what one run gives."""
+        compressed = os.path.join(self.box.root, "multi-session.pcapng.gz")
+        with open(self.box.capture("multi-session.pcapng"), "rb") as f, open(compressed, "wb") as out:
+            out.write(gzip.compress(f.read()))
+        os.chmod(compressed, 0o644)
+        for path, status in ((compressed, 0), (self.box.capture("truncated.pcap"), 2)):
+            with self.subTest(capture=os.path.basename(path)):
+                whole = self.box.tlsdist("-o", "-", path)
+                sharded = self.box.tlsdist("--shards", "2", "-o", "-", path)
+                self.assertEqual(whole.returncode, status, whole.stderr)
+                self.assertEqual(sharded.returncode, status, sharded.stderr)
+                self.assertIn("is read whole: --shards splits intact, uncompressed pcap and pcapng files only",
+                              sharded.stderr)
+                self.assertEqual(sharded.stdout, whole.stdout)
+
+    def test_what_shards_refuse(self):
+        path = self.box.capture("tls12-openssl.pcap")
+        for argv, message in ((["--shards", "0", path], "--shards needs a number of parts from 1 to 64"),
+                              (["--shards", "65", path], "--shards needs a number of parts from 1 to 64"),
+                              (["--shards", "two", path], "--shards needs a number of parts from 1 to 64"),
+                              (["--shards", "2", "-f", "frame.number < 10", path], "frame or stream numbers"),
+                              (["--shards", "2", "-f", "frame.time_delta > 1", path], "frame or stream numbers"),
+                              (["--shards", "2", "-f", "tcp.stream == 3", path], "stream numbers"),
+                              (["--shards", "2", "--each", path], "--shards splits one capture file"),
+                              (["--shards", "2", path, path], "--shards splits one capture file"),
+                              (["--shards", "2", "-i", "lo"], "--shards splits one capture file")):
             with self.subTest(argv=argv):
                 done = self.box.tlsdist(*argv)
                 self.assertEqual(done.returncode, 1, done.stderr)

@@ -7,46 +7,12 @@
 #include <string>
 #include <vector>
 
+#include "capture_bytes.h"
+
 using namespace tlsdist;
+using namespace tlsdist::capture_bytes;
 
 namespace {
-
-// Capture files written field by field, in either byte order.
-class Bytes {
-public:
-    explicit Bytes(bool big_endian = false) : big_endian_(big_endian) {}
-    Bytes &u8(uint8_t v)
-    {
-        data.push_back(v);
-        return *this;
-    }
-    Bytes &u16(uint16_t v)
-    {
-        return big_endian_ ? u8(static_cast<uint8_t>(v >> 8)).u8(static_cast<uint8_t>(v))
-                           : u8(static_cast<uint8_t>(v)).u8(static_cast<uint8_t>(v >> 8));
-    }
-    Bytes &u32(uint32_t v)
-    {
-        return big_endian_ ? u16(static_cast<uint16_t>(v >> 16)).u16(static_cast<uint16_t>(v))
-                           : u16(static_cast<uint16_t>(v)).u16(static_cast<uint16_t>(v >> 16));
-    }
-    Bytes &zeros(size_t n)
-    {
-        data.insert(data.end(), n, 0);
-        return *this;
-    }
-    Bytes &append(const Bytes &other)
-    {
-        data.insert(data.end(), other.data.begin(), other.data.end());
-        return *this;
-    }
-    std::optional<CaptureFacts> scan() const { return scan_capture(data.data(), data.size()); }
-
-    std::vector<uint8_t> data;
-
-private:
-    bool big_endian_;
-};
 
 Bytes pcap(bool big_endian, uint32_t magic, std::initializer_list<std::pair<uint32_t, uint32_t>> times,
            uint32_t length = 60)
@@ -56,21 +22,6 @@ Bytes pcap(bool big_endian, uint32_t magic, std::initializer_list<std::pair<uint
     for (const auto &[seconds, fraction] : times)
         b.u32(seconds).u32(fraction).u32(length).u32(length).zeros(length);
     return b;
-}
-
-// A pcapng block: type, length, body (padded by the caller), length.
-Bytes block(bool big_endian, uint32_t type, const Bytes &body)
-{
-    Bytes b(big_endian);
-    const auto length = static_cast<uint32_t>(body.data.size() + 12);
-    return b.u32(type).u32(length).append(body).u32(length);
-}
-
-Bytes section(bool big_endian)
-{
-    Bytes body(big_endian);
-    body.u32(0x1a2b3c4d).u16(1).u16(0).u32(0xffffffff).u32(0xffffffff);
-    return block(big_endian, 0x0a0d0d0a, body);
 }
 
 // An interface, with an if_tsresol option when resolution is not negative.
