@@ -40,19 +40,6 @@ struct Capture {
     std::string name;
 };
 
-// The whole file, or nothing when it does not exist or cannot be read.
-std::optional<std::string> file_text(const std::string &path)
-{
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        return std::nullopt;
-    std::ostringstream text;
-    text << in.rdbuf();
-    if (in.bad())
-        return std::nullopt;
-    return text.str();
-}
-
 // Why a capture failed: its messages (tshark's), or its exit status.
 std::string failure_of(const Capture &capture)
 {

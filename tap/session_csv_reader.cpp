@@ -3,10 +3,12 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <fstream>
 #include <limits>
 #include <map>
 #include <memory>
 #include <optional>
+#include <sstream>
 #include <string_view>
 #include <tuple>
 
@@ -360,6 +362,18 @@ bool SessionCsvReader::next(SessionRecord &record)
     if (!read)
         return fail(why);
     return true;
+}
+
+std::optional<std::string> file_text(const std::string &path)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        return std::nullopt;
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (in.bad())
+        return std::nullopt;
+    return text.str();
 }
 
 std::optional<TotalsRow> parse_totals_csv(std::string_view text, std::string *error)

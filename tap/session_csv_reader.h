@@ -75,6 +75,10 @@ private:
     std::string error_;
 };
 
+// The whole of a file (an output another run wrote), or nothing when it does
+// not exist or cannot be read.
+std::optional<std::string> file_text(const std::string &path);
+
 // The totals CSV (report.h, append_totals_csv) read back.
 struct TotalsRow {
     CaptureTotals totals;
