@@ -877,13 +877,23 @@ run_sharded() {
         fail 2 "--shards needs tlsdist-file-set and tlsdist-shard-merge, installed with tlsdist in $(dirname -- "$0")/../libexec/tlsdist/: not found"
     shard_dir=$scratch/shards
     mkdir -- "$shard_dir" || fail 2 "cannot create a temporary folder"
-    waited "$split_program" shard "$shards" "$shard_dir" "$file"
-    if [ "$status" -eq 3 ]; then
+    waited "$split_program" shard "$shards" "$shard_dir" "$file" 2>"$scratch/split-errors"
+    case $status in
+    0) ;;
+    3)
         echo "$program: note: \"$file\" is read whole: --shards splits intact, uncompressed pcap and pcapng files only" >&2
         rm -rf -- "$shard_dir"
         return 1
-    fi
-    [ "$status" -eq 0 ] || fail 2 "cannot split \"$file\" into shards"
+        ;;
+    *)
+        # (such as a temporary folder without room for a copy of the file,
+        # where even the message may find no room)
+        message=$(sed 's/^tlsdist-file-set: //' "$scratch/split-errors" 2>/dev/null)
+        echo "$program: note: \"$file\" is read whole: ${message:-it could not be split into parts in ${TMPDIR:-/tmp}}" >&2
+        rm -rf -- "$shard_dir"
+        return 1
+        ;;
+    esac
     # The outputs are created first, so that one that cannot be stops the run.
     for output in "$out" "$packets" "$html"; do
         [ -z "$output" ] || [ "$output" = - ] || (: >"$output") 2>/dev/null || fail 1 "cannot write $output"

@@ -1031,6 +1031,26 @@ class ShardTests(unittest.TestCase):
                               sharded.stderr)
                 self.assertEqual(sharded.stdout, whole.stdout)
 
+    def test_a_split_that_fails_is_read_whole(self):
+        """A split that fails (here a stand-in splitter, as when the
+        temporary folder has no room for the parts) reads the file whole,
+        with the splitter's message."""
+        folder = tempfile.mkdtemp(dir=self.box.root)
+        os.chmod(folder, 0o755)
+        command = os.path.join(folder, "tlsdist")
+        shutil.copy(self.box.front_end, command)
+        shutil.copy(os.path.join(self.box.root, "tlsdist-shard-merge"), folder)
+        with open(os.path.join(folder, "tlsdist-file-set"), "w") as f:
+            f.write('#!/bin/sh\necho "tlsdist-file-set: $3/shard-0.cap: No space left on device" >&2\nexit 1\n')
+        for name in ("tlsdist", "tlsdist-file-set", "tlsdist-shard-merge"):
+            os.chmod(os.path.join(folder, name), 0o755)
+        path = self.box.capture("multi-session.pcapng")
+        done = self.box.run([command, "--shards", "2", "-o", "-", path])
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertRegex(done.stderr, r'note: ".*multi-session.pcapng" is read whole: .*/shard-0.cap: '
+                                      r'No space left on device')
+        self.assertEqual(done.stdout, self.box.tlsdist("-o", "-", path).stdout)
+
     def test_what_shards_refuse(self):
         path = self.box.capture("tls12-openssl.pcap")
         for argv, message in ((["--shards", "0", path], "--shards needs a number of parts from 1 to 64"),
