@@ -878,7 +878,9 @@ class ManyTests(unittest.TestCase):
         for argv, waits_for, sign, status in (
                 (["--each", "-j", "2", "-o", os.path.join(self.box.home, "stop.csv"), data], 2, signal.SIGINT, 130),
                 (["-o", os.path.join(self.box.home, "stop.csv"), one], 1, signal.SIGTERM, 143),
-                (["-o", os.path.join(self.box.home, "stop.csv"), data], 1, signal.SIGHUP, 129)):
+                (["-o", os.path.join(self.box.home, "stop.csv"), data], 1, signal.SIGHUP, 129),
+                (["--shards", "2", "-o", os.path.join(self.box.home, "stop.csv"),
+                  os.path.join(data, "multi-session.pcapng")], 2, signal.SIGTERM, 143)):
             with self.subTest(argv=argv[:-1], signal=sign):
                 for mark in os.listdir(marks):
                     os.remove(os.path.join(marks, mark))
