@@ -355,6 +355,7 @@ fi
 [ -z "$jobs" ] || $each || fail 1 "-j applies to --each only"
 [ -z "$capture_name" ] || [ -n "$file" ] || fail 1 "--capture-name names one capture file"
 [ -z "$shards" ] || [ -n "$file" ] || fail 1 "--shards splits one capture file (not a file set, a dataset or a live capture)"
+[ -z "$shards" ] || [ -z "$capture_name" ] || fail 1 "--shards does not name its capture: leave out --capture-name"
 case $shards:$filter in
 ?*:*frame.number* | ?*:*frame.time_relative* | ?*:*frame.time_delta* | ?*:*frame.ref_time* | ?*:*_ws.col* | \
     ?*:*tcp.stream* | ?*:*udp.stream* | ?*:*tlsdist.session*)

@@ -1063,7 +1063,8 @@ class ShardTests(unittest.TestCase):
                               (["--shards", "2", "-f", "tcp.stream == 3", path], "stream numbers"),
                               (["--shards", "2", "--each", path], "--shards splits one capture file"),
                               (["--shards", "2", path, path], "--shards splits one capture file"),
-                              (["--shards", "2", "-i", "lo"], "--shards splits one capture file")):
+                              (["--shards", "2", "-i", "lo"], "--shards splits one capture file"),
+                              (["--shards", "2", "--capture-name", "x", path], "leave out --capture-name")):
             with self.subTest(argv=argv):
                 done = self.box.tlsdist(*argv)
                 self.assertEqual(done.returncode, 1, done.stderr)
