@@ -5,6 +5,10 @@
 //      input, and the input itself);
 //   2: the capture file scan of the file-set helper (the input as a pcap or
 //      pcapng file);
+//   3: the split into shards (the next byte the number of shards, the rest
+//      a pcap or pcapng file);
+//   4: what the merge of shards reads back (the input as a shard facts
+//      file, a frame list and a per-packet row);
 //   else: a stream of TCP segments (sequence numbers, lengths, flags, TLS
 //   hand-over offsets, hello versions: all attacker-chosen in a capture) run
 //   through the first-pass tracker, two session tables and every writer.
@@ -19,12 +23,16 @@
 #include <string_view>
 
 #include "capture_scan.h"
+#include "capture_shard.h"
 #include "capture_tracker.h"
 #include "html_report.h"
 #include "report.h"
 #include "session_csv_reader.h"
 #include "session_table.h"
+#include "shard_merge.h"
 #include "view_options.h"
+
+#include <vector>
 
 using namespace tlsdist;
 
@@ -345,6 +353,86 @@ void check_capture_scan(const uint8_t *data, size_t size)
     require(facts->has_time == (facts->frames > 0));
 }
 
+// The shards of a file the scan vouches for are files it vouches for too,
+// whose frames add up to the file's, numbered 1..n once each in file order
+// within a shard; a file it does not vouch for is not split.
+void check_shards(const uint8_t *data, size_t size)
+{
+    if (size == 0)
+        return;
+    const size_t count = data[0] % 8 + 1;
+    struct Memory : ShardWriter {
+        explicit Memory(size_t n) : files(n), frames(n) {}
+        bool to_every_shard(const uint8_t *bytes, size_t length) override
+        {
+            for (std::string &file : files)
+                file.append(reinterpret_cast<const char *>(bytes), length);
+            return true;
+        }
+        bool to_shard(size_t shard, uint64_t frame, const uint8_t *bytes, size_t length) override
+        {
+            require(shard < files.size());
+            require(frames[shard].empty() || frames[shard].back() < frame);
+            files[shard].append(reinterpret_cast<const char *>(bytes), length);
+            frames[shard].push_back(frame);
+            return true;
+        }
+        std::vector<std::string> files;
+        std::vector<std::vector<uint64_t>> frames;
+    } out(count);
+    struct Bytes : ByteSource {
+        Bytes(const uint8_t *d, size_t n) : data(d), length(n) {}
+        uint64_t size() const override { return length; }
+        const uint8_t *bytes(uint64_t offset, size_t n) override
+        {
+            return offset <= length && n <= length - offset ? data + offset : nullptr;
+        }
+        const uint8_t *data;
+        size_t length;
+    } file(data + 1, size - 1);
+    const ShardOutcome outcome = shard_capture(file, count, out);
+    const std::optional<CaptureFacts> whole = scan_capture(data + 1, size - 1);
+    require((outcome == ShardOutcome::Done) == whole.has_value());
+    if (!whole)
+        return;
+    std::vector<bool> seen(whole->frames + 1, false);
+    for (size_t k = 0; k < count; ++k) {
+        const std::optional<CaptureFacts> part =
+            scan_capture(reinterpret_cast<const uint8_t *>(out.files[k].data()), out.files[k].size());
+        require(part && part->frames == out.frames[k].size());
+        for (uint64_t frame : out.frames[k]) {
+            require(frame >= 1 && frame <= whole->frames && !seen[frame]);
+            seen[frame] = true;
+        }
+    }
+}
+
+// What the merge of shards reads: whatever it accepts is what its writer
+// or the splitter can write.
+void check_shard_readers(std::string_view text)
+{
+    std::string error;
+    if (const std::optional<ShardFacts> facts = parse_shard_facts(text, &error)) {
+        require(facts->late_packet_rows <= facts->packet_rows);
+        std::string again;
+        append_shard_facts(again, *facts);
+        require(parse_shard_facts(again, &error).has_value());
+    }
+    const std::optional<std::vector<uint32_t>> frames = parse_frame_list(text, &error);
+    if (frames) {
+        for (size_t i = 0; i < frames->size(); ++i)
+            require((*frames)[i] > 0 && (i == 0 || (*frames)[i - 1] < (*frames)[i]));
+    }
+    StreamNumbers numbers;
+    numbers.whole[0] = {3, 1};
+    numbers.whole[1] = {2};
+    const std::vector<uint32_t> list = {2, 5, 9};
+    const std::string_view row = text.substr(0, text.find('\n'));
+    if (const std::optional<WholeCaptureRow> whole = packet_row_in_whole_capture(row, list, numbers))
+        require((whole->frame == 2 || whole->frame == 5 || whole->frame == 9) &&
+                whole->text.compare(0, std::to_string(whole->frame).size() + 1, std::to_string(whole->frame) + ",") == 0);
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size == 0)
@@ -355,6 +443,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check_csv_readers(data + 1, size - 1);
     else if (data[0] == 2)
         check_capture_scan(data + 1, size - 1);
+    else if (data[0] == 3)
+        check_shards(data + 1, size - 1);
+    else if (data[0] == 4)
+        check_shard_readers(std::string_view(reinterpret_cast<const char *>(data + 1), size - 1));
     else
         check_segments(data + 1, size - 1);
     return 0;
