@@ -349,8 +349,8 @@ void draw_view(void *data)
         ShardFacts facts;
         facts.packet_rows = counting.packet_rows;
         facts.late_packet_rows = counting.late_packet_rows;
-        facts.first_frames[0] = stream_first_frames(Transport::Tcp);
-        facts.first_frames[1] = stream_first_frames(Transport::Udp);
+        for (Transport transport : {Transport::Tcp, Transport::Udp})
+            facts.first_frames[transport_index(transport)] = stream_first_frames(transport);
         append_shard_facts(view->text, facts);
         break;
     }

@@ -401,7 +401,7 @@ const CachedFrame *FirstPass::read_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_
 void FirstPass::note_streams(packet_info *pinfo, proto_tree *tree)
 {
     for (Transport transport : {Transport::Tcp, Transport::Udp}) {
-        std::vector<uint32_t> &first_frames = stream_first_frames_[transport == Transport::Udp ? 1 : 0];
+        std::vector<uint32_t> &first_frames = stream_first_frames_[transport_index(transport)];
         const Field &stream_field = transport == Transport::Udp ? fields::udp_stream : fields::tcp_stream;
         stream_field.for_each(tree, [&](const field_info *fi) {
             const uint32_t stream = compat::field_uint(fi);

@@ -30,7 +30,7 @@ public:
     // By transport (Tcp, Udp), by stream index: that frame, or 0 (not seen).
     const std::vector<uint32_t> &stream_first_frames(Transport transport) const
     {
-        return stream_first_frames_[transport == Transport::Udp ? 1 : 0];
+        return stream_first_frames_[transport_index(transport)];
     }
 
     const CaptureTracker &tracker() const { return tracker_; }

@@ -162,7 +162,7 @@ std::optional<Failure> advance(SessionSource &source, const StreamNumbers &numbe
         return std::nullopt;
     }
     SessionSummary &session = source.next->session;
-    const std::vector<uint32_t> &whole = numbers.whole[session.transport == Transport::Udp ? 1 : 0];
+    const std::vector<uint32_t> &whole = numbers.whole[transport_index(session.transport)];
     if (session.stream >= whole.size())
         return Failure{kShardError, source.path + ": a session of a stream the shard's facts do not list"};
     session.stream = whole[session.stream];

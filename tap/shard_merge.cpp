@@ -37,11 +37,6 @@ std::string_view take_word(std::string_view &line, char separator = ' ')
     return word;
 }
 
-size_t transport_slot(Transport transport)
-{
-    return transport == Transport::Udp ? 1 : 0;
-}
-
 }  // namespace
 
 void append_shard_facts(std::string &out, const ShardFacts &facts)
@@ -50,7 +45,7 @@ void append_shard_facts(std::string &out, const ShardFacts &facts)
     out += "\npacket-rows " + std::to_string(facts.packet_rows);
     out += "\nlate-packet-rows " + std::to_string(facts.late_packet_rows) + '\n';
     for (Transport transport : {Transport::Tcp, Transport::Udp}) {
-        const std::vector<uint32_t> &frames = facts.first_frames[transport_slot(transport)];
+        const std::vector<uint32_t> &frames = facts.first_frames[transport_index(transport)];
         for (size_t stream = 0; stream < frames.size(); ++stream) {
             if (frames[stream] == 0)
                 continue;
@@ -87,7 +82,7 @@ std::optional<ShardFacts> parse_shard_facts(std::string_view text, std::string *
             ok = (transport == "tcp" || transport == "udp") && parse_number(take_word(line), stream) &&
                  parse_number(line, frame) && frame > 0;
             if (ok) {
-                std::vector<uint32_t> &frames = facts.first_frames[transport == "udp" ? 1 : 0];
+                std::vector<uint32_t> &frames = facts.first_frames[transport_index(transport == "udp" ? Transport::Udp : Transport::Tcp)];
                 if (frames.size() <= stream)
                     frames.resize(static_cast<size_t>(stream) + 1, 0);
                 ok = frames[stream] == 0;  // (each stream once)
@@ -172,7 +167,7 @@ std::optional<WholeCaptureRow> packet_row_in_whole_capture(std::string_view row,
     if (!parse_number(cells[0], frame) || frame == 0 || frame > frame_list.size() ||
         !parse_number(cells[6], stream) || (cells[7] != "tcp" && cells[7] != "udp"))
         return std::nullopt;
-    const std::vector<uint32_t> &whole_streams = streams.whole[cells[7] == "udp" ? 1 : 0];
+    const std::vector<uint32_t> &whole_streams = streams.whole[transport_index(cells[7] == "udp" ? Transport::Udp : Transport::Tcp)];
     if (stream >= whole_streams.size())
         return std::nullopt;
     WholeCaptureRow whole;
