@@ -118,4 +118,16 @@ std::string field_bytes(const field_info *fi)
     return std::string(reinterpret_cast<const char *>(bytes), static_cast<size_t>(fi->length));
 }
 
+const char *cipher_suite_name(uint16_t suite)
+{
+    if (fields::tls_cipher_suite.ids().empty())
+        return nullptr;
+    const header_field_info *info = proto_registrar_get_nth(fields::tls_cipher_suite.ids().front());
+    if (!info || !info->strings)
+        return nullptr;
+    if (info->display & BASE_EXT_STRING)
+        return try_val_to_str_ext(suite, static_cast<value_string_ext *>(const_cast<void *>(info->strings)));
+    return try_val_to_str(suite, static_cast<const value_string *>(info->strings));
+}
+
 }  // namespace tlsdist

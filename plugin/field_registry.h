@@ -76,6 +76,9 @@ private:
 // in every Wireshark version, unlike the fvalue API).
 std::string field_bytes(const field_info *fi);
 
+// Wireshark's name for a TLS cipher suite, as its TLS dissector shows it.
+const char *cipher_suite_name(uint16_t suite);
+
 namespace fields {
 // (inline: one definition each, listed by its constructor)
 // (wanted only once a TCP item was seen away from the tree's root: first_pass.cpp)
@@ -95,21 +98,6 @@ inline Field dtls_heartbeat{"dtls.heartbeat_message"};
 inline Field tls_cipher_suite{{"tls.handshake.ciphersuite"}, Field::Use::NamesOnly};  // for its names
 inline Field dtls{"dtls"};
 inline Field dtls_record{"dtls.record"};
-// The hello fields of the DTLS dissector (TLS hellos tlsdist reads itself,
-// from each side's stream in sequence order). An SSLv2-format ClientHello
-// has its own type field from Wireshark 4.4 on (4.0 and 4.2: handshake.type).
-inline Field dtls_handshake_type{"dtls.handshake.type", "dtls.ssl2.handshake.type"};
-inline Field dtls_handshake_version{"dtls.handshake.version"};
-inline Field dtls_supported_version{"dtls.handshake.extensions.supported_version"};
-inline Field dtls_server_name{"dtls.handshake.extensions_server_name"};
-inline Field dtls_alpn{"dtls.handshake.extensions_alpn_str"};
-inline Field dtls_cipher_suite{"dtls.handshake.ciphersuite"};
-inline Field dtls_ja3{"dtls.handshake.ja3"};
-inline Field dtls_ja3s{"dtls.handshake.ja3s"};
-inline Field dtls_ja4{"dtls.handshake.ja4"};  // Wireshark 4.4 and later; none before
-inline Field dtls_session_id{"dtls.handshake.session_id"};
-inline Field dtls_extension_type{"dtls.handshake.extension.type"};
-inline Field dtls_random{"dtls.handshake.random"};  // tells a HelloRetryRequest
 }  // namespace fields
 
 }  // namespace tlsdist

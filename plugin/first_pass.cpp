@@ -1,7 +1,6 @@
 #include "first_pass.h"
 
 #include "compat.h"
-#include "dtls_hellos.h"
 #include "field_registry.h"
 
 #include <epan/ipproto.h>
@@ -313,19 +312,7 @@ const CachedFrame *FirstPass::read_udp(tvbuff_t *tvb, packet_info *pinfo, proto_
     facts.stream = frame.stream;
     facts.source = endpoint_of(pinfo->src, pinfo->srcport);
     facts.dtls_begins_at = begins;
-    const DtlsHellos hellos = read_dtls_hellos(tree);
-    frame.flags |= hellos.flags;
-    // A fragment of a ClientHello repeats its type; the message counts once,
-    // in the frame where Wireshark parsed it whole (and so found its version).
-    const bool whole_hello = !hellos.flags.empty() && hellos.version != 0;
-    facts.handshake.flags = frame.flags;
-    facts.handshake.hello_version = hellos.version;
-    facts.handshake.client_hellos = whole_hello && hellos.flags.has(FrameFlag::ClientHello) ? 1 : 0;
-    HelloDetails details;
-    if (whole_hello) {
-        details = read_dtls_hello_details(tree, hellos.flags.has(FrameFlag::ServerHello), hellos.version);
-        facts.handshake.hello_details = &details;
-    }
+    facts.flags = frame.flags;
     const uint32_t captured = payload ? static_cast<uint32_t>(payload->length) : 0;
     const uint32_t length = begins && *begins < captured ? captured - *begins : 0;
     const guint8 *bytes = length ? tvb_get_ptr(payload->ds_tvb, payload->start + static_cast<gint>(*begins),
@@ -364,7 +351,7 @@ const CachedFrame *FirstPass::read_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_
     if (tls_read)
         frame.flags |= FrameFlag::TlsDissected;
     TcpSegmentFacts facts;
-    facts.handshake.flags = frame.flags;
+    facts.flags = frame.flags;
     facts.frame = pinfo->num;
     facts.stream = frame.stream;
     facts.source = endpoint_of(pinfo->src, pinfo->srcport);

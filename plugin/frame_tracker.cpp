@@ -6,7 +6,6 @@
 #include <epan/prefs.h>
 #include <epan/tap.h>
 
-#include "dtls_hellos.h"
 #include "field_registry.h"
 #include "first_pass.h"
 #include "tap_events.h"

@@ -162,25 +162,49 @@ const CaptureTracker::Connection *CaptureTracker::find(uint32_t stream, Transpor
     return &connections[stream];
 }
 
-void CaptureTracker::observe_frame(Connection &connection, uint8_t sender, const FrameHandshake &frame)
+// DTLS hellos are read from the handshake records of epoch 0, the ones
+// sent before any keys: unified headers and later epochs are encrypted.
+void CaptureTracker::read_dtls_hellos(Connection &connection, uint8_t sender, const uint8_t *datagram,
+                                      size_t length)
 {
-    connection.handshake.observe(sender, frame.flags, frame.hello_version);
-    connection.handshake.count_client_hellos(frame.client_hellos);
-    if (frame.hello_details && frame.flags.has_any(FrameFlag::ClientHello | FrameFlag::ServerHello))
-        connection.handshake.observe_details(frame.flags.has(FrameFlag::ServerHello), *frame.hello_details);
+    if (connection.hellos_read[sender])
+        return;
+    std::unique_ptr<DtlsHandshakeReader> &reader = connection.dtls_readers[sender];
+    if (!reader)
+        reader = std::make_unique<DtlsHandshakeReader>();
+    const uint32_t client_hellos_before = reader->client_hellos();
+    // (a unified header ends the reading: what follows it is encrypted too)
+    bool unified_header_seen = false, epoch_zero_handshake = false;
+    split_dtls_datagram(datagram, length, [&](ContentKind kind, bool fragment, const uint8_t *data, size_t n) {
+        if (!fragment) {
+            unified_header_seen |= (data[0] & dtls13_header::kFixedBitsMask) == dtls13_header::kFixedBits;
+            epoch_zero_handshake = !unified_header_seen && kind == kHandshakeContent &&
+                                   n == kDtlsRecordHeaderLength && data[3] == 0 && data[4] == 0;
+        } else if (epoch_zero_handshake) {
+            reader->feed_record(data, n);
+        }
+    });
+    connection.handshake.count_client_hellos(reader->client_hellos() - client_hellos_before);
+    for (const ParsedHello &hello : reader->take_hellos())
+        observe_hello(connection, sender, hello);
+    if (reader->finished()) {
+        reader.reset();
+        connection.hellos_read[sender] = true;
+    }
 }
 
 uint8_t CaptureTracker::accept(const UdpDatagramFacts &datagram)
 {
     Connection &connection = this->connection(datagram.stream, Transport::Udp, datagram.source);
     const uint8_t sender = datagram.source == connection.first_sender ? 0 : 1;
-    observe_frame(connection, sender, datagram.handshake);
+    connection.handshake.observe(sender, datagram.flags, 0);
     if (datagram.dtls_bytes) {
         connection.handshake.observe_tls_began();
         split_dtls_datagram(datagram.dtls_bytes, datagram.dtls_length,
                             [&](ContentKind kind, bool, const uint8_t *, size_t) {
                                 connection.handshake.observe_content(sender, kind);
                             });
+        read_dtls_hellos(connection, sender, datagram.dtls_bytes, datagram.dtls_length);
     }
     return sender;
 }
@@ -193,9 +217,8 @@ TrackedSegment CaptureTracker::accept(const TcpSegmentFacts &segment)
     tracked.sender = segment.source == connection.first_sender ? 0 : 1;
     if (first_frame)
         connection.handshake.observe_ports(segment.source.port, segment.destination.port);
-    FrameHandshake shown;
-    shown.flags = segment.handshake.flags & (FrameFlag::SynWithoutAck | FrameFlag::SynWithAck | FrameFlag::TlsDissected);
-    observe_frame(connection, tracked.sender, shown);
+    connection.handshake.observe(
+        tracked.sender, segment.flags & (FrameFlag::SynWithoutAck | FrameFlag::SynWithAck | FrameFlag::TlsDissected), 0);
 
     current_runs_.clear();
     current_copy_offsets_.clear();

@@ -11,6 +11,7 @@
 #include <optional>
 #include <vector>
 
+#include "dtls_handshake.h"
 #include "endpoint.h"
 #include "handshake_facts.h"
 #include "hello_parser.h"
@@ -19,16 +20,6 @@
 #include "transport.h"
 
 namespace tlsdist {
-
-// What a frame shows of its connection's handshake, as Wireshark dissected
-// it: the same for a TCP segment and a UDP datagram.
-struct FrameHandshake {
-    FrameFlags flags;
-    // With ServerHello the version it selected, with ClientHello the highest offered.
-    uint16_t hello_version = 0;
-    uint8_t client_hellos = 0;  // ClientHello messages parsed whole in the frame
-    const HelloDetails *hello_details = nullptr;  // of the frame's hello, when it has one
-};
 
 struct TcpSegmentFacts {
     uint32_t frame = 0;  // frame number (capture order)
@@ -44,7 +35,7 @@ struct TcpSegmentFacts {
     const uint8_t *payload = nullptr;  // the captured payload bytes
     // Only the SYN flags and TlsDissected count: TLS hellos are read from the
     // stream itself, in sequence order.
-    FrameHandshake handshake;
+    FrameFlags flags;
 };
 
 // A UDP datagram of a conversation Wireshark's DTLS dissector was handed.
@@ -54,7 +45,8 @@ struct UdpDatagramFacts {
     std::optional<uint32_t> dtls_begins_at;  // offset in the payload, when DTLS is in this datagram
     const uint8_t *dtls_bytes = nullptr;     // the datagram's DTLS bytes, when captured
     uint32_t dtls_length = 0;
-    FrameHandshake handshake;
+    // (TlsDissected: the hellos are read from the datagrams' own records)
+    FrameFlags flags;
 };
 
 // TLS bytes that joined a side's stream, for one frame.
@@ -126,13 +118,15 @@ private:
         SequenceSpace sides[2];
         RecordFramer framers[2];
         uint64_t framed_to[2] = {0, 0};  // TLS bytes of each side framed so far
-        // Each side's hellos, read from its own TLS bytes in stream order;
-        // allocated at its first TLS byte, released when the reading ends.
+        // Each side's hellos, read from its own TLS bytes in stream order
+        // (over UDP, from its datagrams' DTLS records); allocated at its
+        // first TLS byte, released when the reading ends.
         std::unique_ptr<HandshakeReader> readers[2];
+        std::unique_ptr<DtlsHandshakeReader> dtls_readers[2];
         bool hellos_read[2] = {false, false};
     };
-    static void observe_frame(Connection &connection, uint8_t sender, const FrameHandshake &frame);
     void read_hellos(Connection &connection, uint8_t sender, const StreamPiece &piece, bool after_hole);
+    void read_dtls_hellos(Connection &connection, uint8_t sender, const uint8_t *datagram, size_t length);
     void observe_hello(Connection &connection, uint8_t sender, const ParsedHello &hello);
     class Sink;
     friend class Sink;

@@ -259,12 +259,12 @@ std::vector<uint16_t> sorted_without_grease(const std::vector<uint16_t> &values)
     return kept;
 }
 
-// JA4 of a ClientHello over TCP (FoxIO, github.com/FoxIO-LLC/ja4,
-// technical_details/JA4.md), with tls_reference.py's readings of it: the
-// version is the highest of supported_versions (GREASE left out) when the
-// hello has that extension, else its own version field; the signature
-// algorithms keep their order and any GREASE value.
-void add_ja4(ParsedHello &hello)
+// JA4 of a ClientHello (FoxIO, github.com/FoxIO-LLC/ja4,
+// technical_details/JA4.md), with tls_reference.py's readings of it: "t"
+// over TCP, "d" over DTLS; the version is the highest of supported_versions
+// (GREASE left out) when the hello has that extension, else its own version
+// field; the signature algorithms keep their order and any GREASE value.
+void add_ja4(ParsedHello &hello, HelloFormat format)
 {
     const std::vector<uint16_t> versions = hello.supported_versions.empty()
                                                ? std::vector<uint16_t>{hello.legacy_version}
@@ -297,13 +297,14 @@ void add_ja4(ParsedHello &hello)
     if (!extension_text.empty() && !hello.signature_algorithms.empty())
         extension_text += '_' + hex_list(hello.signature_algorithms);
 
-    hello.ja4 = std::string("t") + (any ? ja4_version_name(highest) : "00") + (server_name ? 'd' : 'i') + counts +
+    hello.ja4 = std::string(format == HelloFormat::Dtls ? "d" : "t") + (any ? ja4_version_name(highest) : "00") + (server_name ? 'd' : 'i') + counts +
                 ja4_alpn(hello.alpn) + '_' + ja4_hash(hex_list(suites)) + '_' + ja4_hash(extension_text);
 }
 
 // Parses a ClientHello or ServerHello body (RFC 8446 4.1.2, 4.1.3; the same
-// layout back to SSL 3.0, where the extensions may be absent).
-bool parse_hello_body(bool server, const uint8_t *body, size_t length, ParsedHello &hello)
+// layout back to SSL 3.0, where the extensions may be absent; DTLS's
+// ClientHello has a cookie after the session id: RFC 6347 4.2.1, RFC 9147 5.3).
+bool parse_hello_body(bool server, const uint8_t *body, size_t length, HelloFormat format, ParsedHello &hello)
 {
     Cursor in(body, length);
     hello.is_server = server;
@@ -325,6 +326,8 @@ bool parse_hello_body(bool server, const uint8_t *body, size_t length, ParsedHel
             hello.cipher_suites = {in.u16()};
             in.u8();  // compression method
         } else {
+            if (format == HelloFormat::Dtls)
+                in.prefixed(1);  // cookie
             Cursor suites = in.prefixed(2);
             if (suites.left() % 2 != 0)
                 return false;
@@ -350,11 +353,21 @@ bool parse_hello_body(bool server, const uint8_t *body, size_t length, ParsedHel
     }
     add_ja3(hello);
     if (!server)
-        add_ja4(hello);
+        add_ja4(hello, format);
     return true;
 }
 
 }  // namespace
+
+std::optional<ParsedHello> parse_hello(uint8_t type, const uint8_t *body, size_t length, HelloFormat format)
+{
+    if (type != kClientHelloType && type != kServerHelloType)
+        return std::nullopt;
+    ParsedHello hello;
+    if (!parse_hello_body(type == kServerHelloType, body, length, format, hello))
+        return std::nullopt;
+    return hello;
+}
 
 bool is_hello_retry_request_random(const uint8_t *random, size_t length)
 {
@@ -502,10 +515,9 @@ void HandshakeReader::parse(uint8_t type, const uint8_t *body, size_t length)
 {
     if (type == kClientHelloType)
         ++client_hellos_;
-    ParsedHello hello;
-    if (parse_hello_body(type == kServerHelloType, body, length, hello)) {
-        retry_requested_ |= hello.hello_retry_request;
-        hellos_.push_back(std::move(hello));
+    if (std::optional<ParsedHello> hello = parse_hello(type, body, length, HelloFormat::Tls)) {
+        retry_requested_ |= hello->hello_retry_request;
+        hellos_.push_back(std::move(*hello));
     }
 }
 

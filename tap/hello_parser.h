@@ -35,6 +35,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -66,8 +67,14 @@ struct ParsedHello {
     // ja3_full / ja3s_full) and its MD5.
     std::string ja3_text;
     std::string ja3;
-    std::string ja4;  // ClientHello only
+    std::string ja4;  // ClientHello only ("t" over TCP, "d" over DTLS)
 };
+
+enum class HelloFormat : uint8_t { Tls, Dtls };
+
+// One ClientHello or ServerHello message body (after the handshake header),
+// or none for another message type or a malformed hello.
+std::optional<ParsedHello> parse_hello(uint8_t type, const uint8_t *body, size_t length, HelloFormat format);
 
 // RFC 8446 4.1.3: a ServerHello whose random is this one's 32 bytes (the
 // SHA-256 of "HelloRetryRequest") is a HelloRetryRequest.

@@ -208,7 +208,7 @@ void check_segments(const uint8_t *data, size_t size)
         facts.destination = ends[side ^ 1];
         facts.syn = (control & 2) != 0;
         facts.ack = (control & 4) != 0;
-        facts.handshake.flags = FrameFlags::from_bits(static_cast<uint8_t>(control >> 3));
+        facts.flags = FrameFlags::from_bits(static_cast<uint8_t>(control >> 3));
         facts.raw_seq = reader.next(4);
         facts.raw_ack = reader.next(4);
         facts.reported_length = reader.next(2);
@@ -237,7 +237,7 @@ void check_segments(const uint8_t *data, size_t size)
         event.sender = tracked.sender;
         event.source = ends[side];
         event.destination = ends[side ^ 1];
-        event.flags = facts.handshake.flags;
+        event.flags = facts.flags;
         event.waiting = tracked.waiting;
         event.runs = runs.data();
         event.run_count = runs.size();
@@ -255,7 +255,7 @@ void check_segments(const uint8_t *data, size_t size)
         datagram_facts.dtls_begins_at = 0;
         datagram_facts.dtls_bytes = runs.empty() ? nullptr : runs[0].data;
         datagram_facts.dtls_length = runs.empty() ? 0 : static_cast<uint32_t>(runs[0].length);
-        datagram_facts.handshake = facts.handshake;
+        datagram_facts.flags = facts.flags;
         FrameEvent datagram = event;
         datagram.transport = Transport::Udp;
         datagram.sender = tracker.accept(datagram_facts);

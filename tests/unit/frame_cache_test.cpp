@@ -100,7 +100,7 @@ TEST(FrameCache, LateRunsGoWithTheFramesThatCarriedThem)
         facts.frame = number;
         facts.source = server;
         facts.destination = client;
-        facts.handshake.flags = FrameFlag::TlsDissected;
+        facts.flags = FrameFlag::TlsDissected;
         facts.raw_seq = seq;
         facts.payload = bytes_of(record) + from;
         facts.reported_length = facts.captured_length = static_cast<uint32_t>(length);

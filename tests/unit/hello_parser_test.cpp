@@ -1,7 +1,10 @@
 #include "hello_parser.h"
+#include "dtls_handshake.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -714,4 +717,163 @@ TEST(HelloParser, CaptureSslv2ClientHello)
     EXPECT_TRUE(hellos[0].sslv2);
     EXPECT_EQ(hellos[0].legacy_version, 0x0301);
     EXPECT_EQ(join(hellos[0].cipher_suites), "57 56 53 51 50 4 5 47 22 19 65279 10 21 18 65278 9 100 98 3 6 ");
+}
+
+namespace {
+
+// A DTLS ClientHello body (a cookie after the session id) offering DTLS 1.3
+// and 1.2, and its fingerprints by tests/reference/tls_reference.py
+// (hello_facts with dtls=True), an independent implementation.
+const Bytes kDtlsClientHello = cat(
+    {number(0xfefd, 2), Bytes(32, 0x11), vec(1, kSessionId), vec(1, Bytes(16, 0xcc)), vec(2, u16s({0xc02b, 0xc02f, 0x1301})),
+     vec(1, {0}),
+     vec(2, cat({extension(0, vec(2, cat({{0}, vec(2, text("example.com"))}))), extension(16, vec(2, vec(1, text("webrtc")))),
+                 extension(10, vec(2, u16s({0x001d, 0x0017}))), extension(11, vec(1, {0})),
+                 extension(13, vec(2, u16s({0x0403, 0x0804}))), extension(43, vec(1, u16s({0xfefc, 0xfefd}))),
+                 extension(14, cat({u16s({2, 1, 2}), {0}}))}))});
+constexpr const char *kDtlsJa3 = "c8e2d6d5fd453e6f055908ef9d05163a";
+constexpr const char *kDtlsJa4 = "dd3d0307wc_28fa9b2900ea_c7de91466cc0";
+
+// One DTLS handshake message fragment: its 12-byte header and bytes
+// [offset, offset + length) of the body.
+Bytes dtls_fragment(uint8_t type, const Bytes &body, uint16_t seq, size_t offset, size_t length)
+{
+    return cat({{type}, number(static_cast<uint32_t>(body.size()), 3), number(seq, 2),
+                number(static_cast<uint32_t>(offset), 3), number(static_cast<uint32_t>(length), 3),
+                Bytes(body.begin() + static_cast<long>(offset), body.begin() + static_cast<long>(offset + length))});
+}
+
+Bytes dtls_message(uint8_t type, const Bytes &body, uint16_t seq = 0)
+{
+    return dtls_fragment(type, body, seq, 0, body.size());
+}
+
+std::vector<ParsedHello> read_dtls(DtlsHandshakeReader &reader, const Bytes &record_fragment)
+{
+    reader.feed_record(record_fragment.data(), record_fragment.size());
+    return reader.take_hellos();
+}
+
+}  // namespace
+
+TEST(DtlsHandshakeReader, ClientHelloWithACookie)
+{
+    DtlsHandshakeReader reader;
+    const std::vector<ParsedHello> hellos = read_dtls(reader, dtls_message(1, kDtlsClientHello));
+    ASSERT_EQ(hellos.size(), 1u);
+    const ParsedHello &h = hellos[0];
+    EXPECT_FALSE(h.is_server);
+    EXPECT_EQ(h.legacy_version, 0xfefd);
+    EXPECT_EQ(h.session_id, kSessionId);
+    EXPECT_EQ(h.cipher_suites, (std::vector<uint16_t>{0xc02b, 0xc02f, 0x1301}));
+    EXPECT_EQ(h.supported_versions, (std::vector<uint16_t>{0xfefc, 0xfefd}));
+    EXPECT_EQ(h.server_name, "example.com");
+    EXPECT_EQ(h.alpn, std::vector<std::string>{"webrtc"});
+    EXPECT_EQ(h.ja3, kDtlsJa3);
+    EXPECT_EQ(h.ja4, kDtlsJa4);
+    EXPECT_EQ(reader.client_hellos(), 1u);
+    // Read as TLS, the cookie is taken for the suites: not the same hello.
+    const std::optional<ParsedHello> as_tls = parse_hello(1, kDtlsClientHello.data(), kDtlsClientHello.size(), HelloFormat::Tls);
+    EXPECT_FALSE(as_tls && as_tls->ja4 == kDtlsJa4);
+}
+
+TEST(DtlsHandshakeReader, FragmentsInAnyOrderGiveTheHelloOnce)
+{
+    const size_t n = kDtlsClientHello.size();
+    const std::vector<Bytes> pieces = {dtls_fragment(1, kDtlsClientHello, 0, 0, 40),
+                                       dtls_fragment(1, kDtlsClientHello, 0, 40, 50),
+                                       dtls_fragment(1, kDtlsClientHello, 0, 90, n - 90)};
+    std::vector<size_t> order = {0, 1, 2};
+    do {
+        DtlsHandshakeReader reader;
+        size_t hellos = 0;
+        for (size_t i = 0; i < order.size(); ++i) {
+            const std::vector<ParsedHello> got = read_dtls(reader, pieces[order[i]]);
+            if (i + 1 < order.size()) {
+                EXPECT_TRUE(got.empty());  // not whole yet
+                continue;
+            }
+            ASSERT_EQ(got.size(), 1u);
+            EXPECT_EQ(got[0].ja4, kDtlsJa4);
+            hellos += got.size();
+        }
+        EXPECT_EQ(hellos, 1u);
+        EXPECT_EQ(reader.client_hellos(), 1u);
+    } while (std::next_permutation(order.begin(), order.end()));
+
+    // Overlapping and repeated fragments, several in one record.
+    DtlsHandshakeReader reader;
+    EXPECT_TRUE(read_dtls(reader, cat({dtls_fragment(1, kDtlsClientHello, 0, 10, 60),
+                                       dtls_fragment(1, kDtlsClientHello, 0, 10, 60)}))
+                    .empty());
+    EXPECT_TRUE(read_dtls(reader, dtls_fragment(1, kDtlsClientHello, 0, 50, n - 50)).empty());
+    const std::vector<ParsedHello> got = read_dtls(reader, dtls_fragment(1, kDtlsClientHello, 0, 0, 20));
+    ASSERT_EQ(got.size(), 1u);
+    EXPECT_EQ(summary(got[0]), summary(read_dtls(*std::make_unique<DtlsHandshakeReader>(),
+                                                 dtls_message(1, kDtlsClientHello))[0]));
+}
+
+TEST(DtlsHandshakeReader, ARetransmittedHelloCountsOnceANewOneAgain)
+{
+    DtlsHandshakeReader reader;
+    EXPECT_EQ(read_dtls(reader, dtls_message(1, kDtlsClientHello)).size(), 1u);
+    EXPECT_TRUE(read_dtls(reader, dtls_message(1, kDtlsClientHello)).empty());  // sent again: message_seq 0
+    EXPECT_EQ(reader.client_hellos(), 1u);
+    // After a HelloVerifyRequest, the second ClientHello is message_seq 1.
+    EXPECT_EQ(read_dtls(reader, dtls_message(1, kDtlsClientHello, 1)).size(), 1u);
+    EXPECT_EQ(reader.client_hellos(), 2u);
+}
+
+TEST(DtlsHandshakeReader, TheFirstFragmentOfAMessageSaysWhatItIs)
+{
+    DtlsHandshakeReader reader;
+    // message_seq 0 began as a Certificate: ClientHello bytes under that
+    // number later are part of it, not a hello.
+    EXPECT_TRUE(read_dtls(reader, dtls_fragment(11, Bytes(kDtlsClientHello.size(), 0), 0, 0, 10)).empty());
+    EXPECT_TRUE(read_dtls(reader, dtls_message(1, kDtlsClientHello)).empty());
+    EXPECT_EQ(reader.client_hellos(), 0u);
+    // A whole ClientHello too short to be one is neither read nor counted.
+    EXPECT_TRUE(read_dtls(reader, dtls_message(1, Bytes(37, 0), 1)).empty());
+    EXPECT_EQ(reader.client_hellos(), 0u);
+    // A malformed one is counted but yields nothing.
+    EXPECT_TRUE(read_dtls(reader, dtls_message(1, Bytes(60, 0xff), 2)).empty());
+    EXPECT_EQ(reader.client_hellos(), 1u);
+    EXPECT_FALSE(reader.finished());
+}
+
+TEST(DtlsHandshakeReader, CutAndOddFragments)
+{
+    // A fragment cut by the record's end; a fragment past the message's end;
+    // headers whose lengths run past the record: no crash, no hello.
+    const Bytes whole = dtls_message(1, kDtlsClientHello);
+    for (size_t cut = 0; cut < whole.size(); ++cut) {
+        DtlsHandshakeReader reader;
+        EXPECT_TRUE(read_dtls(reader, Bytes(whole.begin(), whole.begin() + static_cast<long>(cut))).empty()) << cut;
+        // The rest, as the fragment that follows the bytes the cut one had.
+        const size_t had = cut > 12 ? cut - 12 : 0;
+        const std::vector<ParsedHello> got =
+            read_dtls(reader, dtls_fragment(1, kDtlsClientHello, 0, had, kDtlsClientHello.size() - had));
+        EXPECT_EQ(got.size(), 1u) << cut;
+    }
+    DtlsHandshakeReader reader;
+    Bytes past = dtls_fragment(1, kDtlsClientHello, 0, 0, 10);
+    past[9] = 0xff;  // fragment_length far past the record and the message
+    EXPECT_TRUE(read_dtls(reader, past).empty());
+    EXPECT_TRUE(read_dtls(reader, cat({{2}, number(0xffffff, 3), number(0, 2), number(0xfffff0, 3), number(0x20, 3)})).empty());
+}
+
+TEST(DtlsHandshakeReader, Limits)
+{
+    // A hello longer than the limit is not read; the side goes on.
+    DtlsHandshakeReader reader;
+    const Bytes huge(DtlsHandshakeReader::kReadLimit + 1, 0);
+    EXPECT_TRUE(read_dtls(reader, dtls_message(1, huge)).empty());
+    EXPECT_EQ(reader.client_hellos(), 0u);
+    EXPECT_EQ(read_dtls(reader, dtls_message(1, kDtlsClientHello, 1)).size(), 1u);
+    // More messages than a handshake has: the side is read no further.
+    for (uint16_t seq = 2; seq < DtlsHandshakeReader::kMessageLimit; ++seq)
+        read_dtls(reader, dtls_fragment(11, Bytes(100, 0), seq, 0, 10));
+    EXPECT_FALSE(reader.finished());
+    EXPECT_TRUE(read_dtls(reader, dtls_message(1, kDtlsClientHello, 500)).empty());
+    EXPECT_TRUE(reader.finished());
 }

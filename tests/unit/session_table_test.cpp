@@ -12,18 +12,42 @@ namespace {
 const uint8_t kAddrA[4] = {192, 0, 2, 1};
 const uint8_t kAddrB[4] = {198, 51, 100, 7};
 
+// A datagram of one DTLS handshake record (epoch 0) holding a whole hello
+// with a supported_versions extension: a ClientHello offering `version`, or
+// a ServerHello selecting it.
+std::string dtls_hello(bool server, uint16_t version, uint16_t message_seq = 0)
+{
+    auto u16 = [](uint32_t v) { return std::string{static_cast<char>(v >> 8), static_cast<char>(v & 0xff)}; };
+    auto u24 = [&](uint32_t v) { return std::string(1, static_cast<char>(v >> 16)) + u16(v & 0xffff); };
+    std::string body = u16(0xfefd) + std::string(32, '\x5a') + '\0';  // legacy version, random, no session id
+    std::string supported;
+    if (server) {
+        body += u16(0xc02f) + '\0';  // cipher suite, compression method
+        supported = u16(version);
+    } else {
+        body += std::string(1, '\0') + u16(2) + u16(0xc02f) + '\1' + '\0';  // cookie, suites, compression
+        supported = std::string(1, '\2') + u16(version);
+    }
+    const std::string extension = u16(43) + u16(static_cast<uint32_t>(supported.size())) + supported;
+    body += u16(static_cast<uint32_t>(extension.size())) + extension;
+    const auto length = static_cast<uint32_t>(body.size());
+    const std::string message = std::string(1, server ? '\2' : '\1') + u24(length) + u16(message_seq) + u24(0) +
+                                u24(length) + body;
+    return std::string{'\x16', '\xfe', '\xfd'} + u16(0) + std::string(6, '\0') +
+           u16(static_cast<uint32_t>(message.size())) + message;
+}
+
 // Frames of DTLS conversations, each handed to the first pass (the
-// CaptureTracker, which takes a datagram's hello flags and versions as
-// Wireshark's DTLS dissector shows them) and then to the table, as the plugin
-// does. (TLS hellos the tracker reads from the TCP stream: see the
-// CaptureTracker tests below.)
+// CaptureTracker, which reads the hellos from the datagrams' records) and
+// then to the table, as the plugin does. (TLS hellos the tracker reads from
+// the TCP stream: see the CaptureTracker tests below.)
 struct Frames {
     CaptureTracker connections;
     SessionTable table{connections};
     uint32_t number = 0;
 
     void add(uint32_t stream, uint8_t sender, FrameFlags flags, const std::string &tls_bytes,
-             uint16_t hello_version = 0, int64_t seconds = 100, uint32_t wire = 60)
+             int64_t seconds = 100, uint32_t wire = 60)
     {
         const Endpoint a = Endpoint::ipv4(kAddrA, static_cast<uint16_t>(40000 + stream));
         const Endpoint b = Endpoint::ipv4(kAddrB, 443);
@@ -34,8 +58,7 @@ struct Frames {
         facts.dtls_begins_at = 0;
         facts.dtls_bytes = tls_bytes.empty() ? nullptr : bytes;
         facts.dtls_length = static_cast<uint32_t>(tls_bytes.size());
-        facts.handshake.flags = flags;
-        facts.handshake.hello_version = hello_version;
+        facts.flags = flags;
         ByteRun run{bytes, tls_bytes.size()};
         FrameEvent e;
         e.frame_number = ++number;
@@ -67,18 +90,19 @@ TEST(SessionTable, ClientIsTheClientHelloSender)
     Frames f;
     // The capture starts with the server speaking (sender 0), then the
     // ClientHello comes from sender 1.
+    const std::string client_hello = dtls_hello(false, 0xfefd), server_hello = dtls_hello(true, 0xfefd);
     f.add(0, 0, {}, "");
-    f.add(0, 1, FrameFlag::ClientHello | FrameFlag::TlsDissected, "hello", 0x0303, 101);
-    f.add(0, 0, FrameFlag::ServerHello | FrameFlag::TlsDissected, "server!", 0x0303, 103);
+    f.add(0, 1, FrameFlag::TlsDissected, client_hello, 101);
+    f.add(0, 0, FrameFlag::TlsDissected, server_hello, 103);
     const auto sessions = f.table.sessions();
     ASSERT_EQ(sessions.size(), 1u);
     EXPECT_EQ(sessions[0].client.port, 443);
-    EXPECT_EQ(sessions[0].tx.tls_bytes, 5u);
-    EXPECT_EQ(sessions[0].rx.tls_bytes, 7u);
+    EXPECT_EQ(sessions[0].tx.tls_bytes, client_hello.size());
+    EXPECT_EQ(sessions[0].rx.tls_bytes, server_hello.size());
     EXPECT_EQ(sessions[0].tx.frames, 1u);
     EXPECT_EQ(sessions[0].rx.frames, 2u);
     EXPECT_DOUBLE_EQ(sessions[0].duration, 3.0);
-    EXPECT_EQ(sessions[0].version, "TLS 1.2");
+    EXPECT_EQ(sessions[0].version, "DTLS 1.2");
 }
 
 TEST(SessionTable, SynSenderIsClientWithoutHello)
@@ -126,17 +150,35 @@ TEST(SessionTable, FirstSenderIsClientAsLastResort)
 TEST(SessionTable, OfferedVersionWhenNoServerHello)
 {
     Frames f;
-    f.add(0, 0, FrameFlag::ClientHello | FrameFlag::TlsDissected, "ch", 0x0304);
-    f.add(0, 0, FrameFlag::ClientHello | FrameFlag::TlsDissected, "ch", 0x0303);  // a lower offer does not lower it
-    EXPECT_EQ(f.table.sessions().at(0).version, "TLS 1.3 (offered)");
+    f.add(0, 0, FrameFlag::TlsDissected, dtls_hello(false, 0xfefc));
+    // (a second ClientHello: a lower offer does not lower it)
+    f.add(0, 0, FrameFlag::TlsDissected, dtls_hello(false, 0xfefd, 1));
+    EXPECT_EQ(f.table.sessions().at(0).version, "DTLS 1.3 (offered)");
+    EXPECT_EQ(f.connections.handshake(0, Transport::Udp)->metadata().client_hellos, 2u);
+}
+
+TEST(SessionTable, DtlsHellosAreReadFromEpochZeroHandshakeRecordsOnly)
+{
+    Frames f;
+    std::string later_epoch = dtls_hello(false, 0xfefc);
+    later_epoch[4] = 1;  // epoch 1: encrypted, whatever its bytes look like
+    f.add(0, 0, FrameFlag::TlsDissected, later_epoch);
+    // A DTLS 1.3 unified header (001CSLEE, here a 16-bit length), then the hello's record.
+    const std::string unified = std::string{'\x2c', '\x00', '\x01', '\x00', '\x02'} + "xy";
+    f.add(0, 0, FrameFlag::TlsDissected, unified + dtls_hello(false, 0xfefc, 1));
+    EXPECT_EQ(f.table.sessions().at(0).version, "unknown");
+    // Two records in one datagram: the second one's hello is read.
+    f.add(0, 1, FrameFlag::TlsDissected, std::string("\x15\xfe\xfd\0\0\0\0\0\0\0\0\0\x02\x01\x00", 15) +
+                                              dtls_hello(true, 0xfefd));
+    EXPECT_EQ(f.table.sessions().at(0).version, "DTLS 1.2");
 }
 
 TEST(SessionTable, ServerHelloWinsOverOffer)
 {
     Frames f;
-    f.add(0, 0, FrameFlag::ClientHello | FrameFlag::TlsDissected, "ch", 0x0304);
-    f.add(0, 1, FrameFlag::ServerHello | FrameFlag::TlsDissected, "sh", 0x0303);
-    EXPECT_EQ(f.table.sessions().at(0).version, "TLS 1.2");
+    f.add(0, 0, FrameFlag::TlsDissected, dtls_hello(false, 0xfefc));
+    f.add(0, 1, FrameFlag::TlsDissected, dtls_hello(true, 0xfefd));
+    EXPECT_EQ(f.table.sessions().at(0).version, "DTLS 1.2");
 }
 
 TEST(SessionTable, ConnectionsWithoutRecordsAreNotSessions)
@@ -157,8 +199,8 @@ TEST(SessionTable, ConnectionsWithoutRecordsAreNotSessions)
 TEST(SessionTable, HistogramsAndPerFrameHistogramsAgree)
 {
     Frames f;
-    f.add(0, 0, FrameFlag::ClientHello | FrameFlag::TlsDissected, std::string("\x16\x03\x01\x00", 4));
-    f.add(0, 1, FrameFlag::TlsDissected, std::string("\x17\x17", 2), 0, 100, 80);
+    f.add(0, 0, FrameFlag::TlsDissected, std::string("\x16\x03\x01\x00", 4));
+    f.add(0, 1, FrameFlag::TlsDissected, std::string("\x17\x17", 2), 100, 80);
     const auto s = f.table.sessions().at(0);
     EXPECT_EQ((*s.tx_histogram)[0x16], 1u);
     EXPECT_EQ((*s.tx_histogram)[0x00], 1u);
@@ -198,11 +240,12 @@ TEST(SessionTable, OneSessionByStream)
     EXPECT_FALSE(f.table.session(2, Transport::Udp).has_value());  // no record yet
     EXPECT_FALSE(f.table.session(7, Transport::Udp).has_value());
     EXPECT_FALSE(f.table.session(2, Transport::Tcp).has_value());
-    f.add(2, 0, FrameFlag::ClientHello | FrameFlag::TlsDissected, "hello", 0x0304);
+    const std::string client_hello = dtls_hello(false, 0xfefc);
+    f.add(2, 0, FrameFlag::TlsDissected, client_hello);
     const auto s = f.table.session(2, Transport::Udp);
     ASSERT_TRUE(s.has_value());
-    EXPECT_EQ(s->tx.tls_bytes, 5u);
-    EXPECT_EQ(s->version, "TLS 1.3 (offered)");
+    EXPECT_EQ(s->tx.tls_bytes, client_hello.size());
+    EXPECT_EQ(s->version, "DTLS 1.3 (offered)");
     EXPECT_EQ(f.table.sessions().at(0).tx.tls_bytes, s->tx.tls_bytes);
 }
 
@@ -243,7 +286,7 @@ TEST(SessionTable, AFilteredTableTakesClientAndVersionFromTheWholeConnection)
         facts.frame = ++number;
         facts.source = frame.source;
         facts.destination = frame.source == a ? b : a;
-        facts.handshake.flags = frame.flags;
+        facts.flags = frame.flags;
         facts.raw_seq = frame.seq;
         facts.syn = frame.flags.has(FrameFlag::SynWithoutAck);
         if (frame.payload) {
@@ -439,7 +482,7 @@ TEST(CaptureTracker, BytesThatWaitedJoinInSequenceOrderAsLateRuns)
         facts.frame = frame;
         facts.source = b;
         facts.destination = a;
-        facts.handshake.flags = FrameFlag::TlsDissected;
+        facts.flags = FrameFlag::TlsDissected;
         facts.raw_seq = seq;
         facts.payload = reinterpret_cast<const uint8_t *>(record.data()) + from;
         facts.reported_length = facts.captured_length = static_cast<uint32_t>(length);
