@@ -1,5 +1,7 @@
 #include "randomness.h"
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 
 namespace tlsdist {
@@ -57,6 +59,23 @@ double chi_square_upper_tail(double x, double degrees_of_freedom)
     return half < a + 1.0 ? 1.0 - lower_gamma_series(a, half) : upper_gamma_fraction(a, half);
 }
 
+namespace {
+
+// log2 of a count; small counts (most of a short session's) from a table
+// filled once, since the writers measure two histograms per session.
+double log2_of_count(uint64_t count)
+{
+    static const std::array<double, 4096> table = [] {
+        std::array<double, 4096> logs{};
+        for (size_t i = 1; i < logs.size(); ++i)
+            logs[i] = std::log2(static_cast<double>(i));
+        return logs;
+    }();
+    return count < table.size() ? table[count] : std::log2(static_cast<double>(count));
+}
+
+}  // namespace
+
 Randomness measure_randomness(const ByteHistogram &histogram)
 {
     Randomness result;
@@ -65,12 +84,18 @@ Randomness measure_randomness(const ByteHistogram &histogram)
         return result;
     const double n = static_cast<double>(result.sample);
     const double expected = n / 256.0;
-    for (uint64_t count : histogram.counts()) {
+    // H = -sum (c/n) log2(c/n) = log2(n) - (sum c log2 c) / n: one log2 per
+    // count, most from the table, and no division per count.
+    double weighted_logs = 0, squared_deviations = 0;
+    histogram.for_each_count([&](auto count) {
         const double c = static_cast<double>(count);
         if (count != 0)
-            result.entropy -= (c / n) * std::log2(c / n);
-        result.chi_square += (c - expected) * (c - expected) / expected;
-    }
+            weighted_logs += c * log2_of_count(count);
+        squared_deviations += (c - expected) * (c - expected);
+    });
+    // (rounding can leave a one-value histogram a hair below 0)
+    result.entropy = std::max(0.0, std::log2(n) - weighted_logs / n);
+    result.chi_square = squared_deviations / expected;
     result.chi_square_p = chi_square_upper_tail(result.chi_square, 255.0);
     return result;
 }

@@ -76,24 +76,59 @@ void append_histogram(std::string &out, const ByteHistogram &histogram)
     out.resize(start + static_cast<size_t>(p - begin));
 }
 
+// A floating-point cell as printf's %.{precision}f or %.{precision}g would
+// write it (std::to_chars is specified so), without printf's cost per call.
+void append_double(std::string &out, double value, std::chars_format format, int precision)
+{
+    char text[48];
+    const auto result = std::to_chars(text, text + sizeof text, value, format, precision);
+    out.append(text, result.ptr);
+}
+
 // Entropy, chi-square and its p-value of each direction, empty cells for a
 // direction without bytes.
 void append_randomness_cells(std::string &out, const ByteHistogram &tx, const ByteHistogram &rx)
 {
     const Randomness measured[] = {measure_randomness(tx), measure_randomness(rx)};
-    const char *formats[] = {",%.6f", ",%.3f", ",%.6g"};
+    const std::chars_format formats[] = {std::chars_format::fixed, std::chars_format::fixed, std::chars_format::general};
+    const int precisions[] = {6, 3, 6};
     for (int figure = 0; figure < 3; ++figure) {
         for (const Randomness &r : measured) {
-            if (r.sample == 0) {
-                out += ',';
+            out += ',';
+            if (r.sample == 0)
                 continue;
-            }
             const double value = figure == 0 ? r.entropy : figure == 1 ? r.chi_square : r.chi_square_p;
-            char text[40];
-            std::snprintf(text, sizeof text, formats[figure], value);
-            out += text;
+            append_double(out, value, formats[figure], precisions[figure]);
         }
     }
+}
+
+// csv_cell(text) at p: at most 2 * text.size() + 3 characters.
+char *put_csv_cell(char *p, std::string_view text)
+{
+    const bool formula = csv_needs_guard(text);
+    const bool quote = formula || text.find_first_of(",\"\r\n") != std::string_view::npos;
+    if (quote)
+        *p++ = '"';
+    if (formula)
+        *p++ = '\'';
+    for (char c : text) {
+        if (c == '"')
+            *p++ = '"';
+        *p++ = c;
+    }
+    if (quote)
+        *p++ = '"';
+    return p;
+}
+
+// csv_cell's text, added to out in place.
+void append_csv_cell(std::string &out, std::string_view text)
+{
+    const size_t start = out.size();
+    out.resize(start + 2 * text.size() + 3);
+    char *const end = put_csv_cell(&out[start], text);
+    out.resize(static_cast<size_t>(end - out.data()));
 }
 
 }  // namespace
@@ -148,19 +183,7 @@ bool csv_needs_guard(std::string_view text)
 std::string csv_cell(std::string_view text)
 {
     std::string cell;
-    const bool formula = csv_needs_guard(text);
-    const bool quote = formula || text.find_first_of(",\"\r\n") != std::string_view::npos;
-    if (quote)
-        cell += '"';
-    if (formula)
-        cell += '\'';
-    for (char c : text) {
-        if (c == '"')
-            cell += '"';
-        cell += c;
-    }
-    if (quote)
-        cell += '"';
+    append_csv_cell(cell, text);
     return cell;
 }
 
@@ -273,17 +296,27 @@ void append_session_csv_header(std::string &out, bool capture_column)
 
 void append_session_csv_row(std::string &out, const SessionSummary &s, const CaptureFiles *captures)
 {
-    char duration[32];
-    std::snprintf(duration, sizeof duration, "%.6f", s.duration);
-    if (captures)
-        out += csv_cell(captures->name_of(s.first_frame_number)) + ',';
+    if (captures) {
+        append_csv_cell(out, captures->name_of(s.first_frame_number));
+        out += ',';
+    }
     append_number(out, s.stream);
     out += ',';
     out += transport_name(s.transport);
-    out += ',' + utc_time_text(s.start) + ',' + epoch_text(s.start) + ',' + duration;
-    out += ',' + csv_cell(address_text(s.client)) + ',' + std::to_string(s.client.port);
-    out += ',' + csv_cell(address_text(s.server)) + ',' + std::to_string(s.server.port);
-    out += ',' + csv_cell(s.version);
+    out += ',';
+    out += utc_time_text(s.start);
+    out += ',';
+    out += epoch_text(s.start);
+    out += ',';
+    append_double(out, s.duration, std::chars_format::fixed, 6);
+    for (const Endpoint *end : {&s.client, &s.server}) {
+        out += ',';
+        append_csv_cell(out, address_text(*end));
+        out += ',';
+        append_number(out, end->port);
+    }
+    out += ',';
+    append_csv_cell(out, s.version);
     for (uint64_t value : {s.tx.tls_bytes, s.rx.tls_bytes, s.tx.frames, s.rx.frames,
                            s.tx.wire_bytes, s.rx.wire_bytes}) {
         out += ',';
@@ -314,8 +347,10 @@ void append_session_csv_row(std::string &out, const SessionSummary &s, const Cap
     static const SessionMetadata kNone;
     const SessionMetadata &m = s.metadata ? *s.metadata : kNone;
     for (const std::string *text : {&m.server_name, &m.alpn_offered, &m.alpn_selected,
-                                    &m.cipher_suite, &m.ja3, &m.ja3s, &m.ja4})
-        out += ',' + csv_cell(*text);
+                                    &m.cipher_suite, &m.ja3, &m.ja3s, &m.ja4}) {
+        out += ',';
+        append_csv_cell(out, *text);
+    }
     out += ',';
     out += resumption_text(m.resumption);
     out += ',';
@@ -364,25 +399,6 @@ namespace {
 // The per-packet row is written straight into the output string through a
 // pointer: one resize to a bound, no temporary strings, no printf. Its 256
 // counts dominate, and a frame's counts are mostly 0 to 99.
-
-// csv_cell(text) at p: at most 2 * text.size() + 3 characters.
-char *put_csv_cell(char *p, std::string_view text)
-{
-    const bool formula = csv_needs_guard(text);
-    const bool quote = formula || text.find_first_of(",\"\r\n") != std::string_view::npos;
-    if (quote)
-        *p++ = '"';
-    if (formula)
-        *p++ = '\'';
-    for (char c : text) {
-        if (c == '"')
-            *p++ = '"';
-        *p++ = c;
-    }
-    if (quote)
-        *p++ = '"';
-    return p;
-}
 
 // csv_cell(address_text(endpoint)) at p: an IP address's digits, dots and
 // colons need no quoting; "-" does.

@@ -83,5 +83,26 @@ TEST(Randomness, UpperTailMatchesTheClosedFormForEvenDegrees)
     }
 }
 
+
+TEST(Randomness, EntropyMatchesTheTextbookSumForSmallAndLargeCounts)
+{
+    // Counts below and above the writers' table of logarithms (4096), in
+    // one histogram and in histograms of one count each.
+    std::vector<uint8_t> bytes;
+    for (int value = 0; value < 256; ++value)
+        bytes.insert(bytes.end(), static_cast<size_t>(value % 7 == 0 ? 5000 + 37 * value : 1 + value * 3),
+                     static_cast<uint8_t>(value));
+    const ByteHistogram histogram = histogram_of(bytes);
+    double textbook = 0;
+    const double n = static_cast<double>(bytes.size());
+    for (int value = 0; value < 256; ++value) {
+        const double p = static_cast<double>(histogram[static_cast<uint8_t>(value)]) / n;
+        textbook -= p * std::log2(p);
+    }
+    EXPECT_NEAR(measure_randomness(histogram).entropy, textbook, 1e-12);
+    for (size_t size : {size_t{1}, size_t{4095}, size_t{4096}, size_t{100000}})
+        EXPECT_EQ(measure_randomness(histogram_of(std::vector<uint8_t>(size, 9))).entropy, 0.0) << size;
+}
+
 }  // namespace
 }  // namespace tlsdist
