@@ -9,6 +9,8 @@
 //      a pcap or pcapng file);
 //   4: what the merge of shards reads back (the input as a shard facts
 //      file, a frame list and a per-packet row);
+//   5: DTLS datagrams (each a 2-byte length and its bytes, the sides taking
+//      turns) through the tracker's UDP path and its hello reader;
 //   else: a stream of TCP segments (sequence numbers, lengths, flags, TLS
 //   hand-over offsets, hello versions: all attacker-chosen in a capture) run
 //   through the first-pass tracker, two session tables and every writer.
@@ -25,6 +27,7 @@
 #include "capture_scan.h"
 #include "capture_shard.h"
 #include "capture_tracker.h"
+#include "dtls_handshake.h"
 #include "html_report.h"
 #include "report.h"
 #include "session_csv_reader.h"
@@ -433,6 +436,44 @@ void check_shard_readers(std::string_view text)
                 whole->text.compare(0, std::to_string(whole->frame).size() + 1, std::to_string(whole->frame) + ",") == 0);
 }
 
+// The hellos of a side count once each: a reader's count of ClientHellos
+// never falls, a hello it yields is one it parsed whole, and once finished
+// it reads nothing more.
+void check_dtls(const uint8_t *data, size_t size)
+{
+    CaptureTracker tracker;
+    DtlsHandshakeReader reader;
+    const uint8_t client_address[4] = {192, 0, 2, 1};
+    const uint8_t server_address[4] = {198, 51, 100, 2};
+    const Endpoint ends[2] = {Endpoint::ipv4(client_address, 40000), Endpoint::ipv4(server_address, 4433)};
+    uint32_t client_hellos = 0;
+    for (size_t at = 0, turn = 0; at + 2 <= size; ++turn) {
+        const size_t length = std::min<size_t>(size_t{data[at]} << 8 | data[at + 1], size - at - 2);
+        const uint8_t *datagram = data + at + 2;
+        at += 2 + length;
+        UdpDatagramFacts facts;
+        facts.stream = static_cast<uint32_t>(turn % 3);
+        facts.source = ends[turn % 2];
+        facts.dtls_begins_at = 0;
+        facts.dtls_bytes = length ? datagram : nullptr;
+        facts.dtls_length = static_cast<uint32_t>(length);
+        facts.flags = FrameFlag::TlsDissected;
+        require(tracker.accept(facts) <= 1);
+
+        const bool finished = reader.finished();
+        reader.feed_record(datagram, length);
+        for (const ParsedHello &hello : reader.take_hellos())
+            require(hello.session_id.size() <= kMaxSessionIdLength && (hello.is_server || !hello.ja4.empty()));
+        require(reader.client_hellos() >= client_hellos);
+        require(!finished || (reader.finished() && reader.client_hellos() == client_hellos));
+        client_hellos = reader.client_hellos();
+    }
+    for (uint32_t stream = 0; stream < 3; ++stream) {
+        if (const HandshakeFacts *facts = tracker.handshake(stream, Transport::Udp))
+            require(facts->client() <= 1);
+    }
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size == 0)
@@ -447,6 +488,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check_shards(data + 1, size - 1);
     else if (data[0] == 4)
         check_shard_readers(std::string_view(reinterpret_cast<const char *>(data + 1), size - 1));
+    else if (data[0] == 5)
+        check_dtls(data + 1, size - 1);
     else
         check_segments(data + 1, size - 1);
     return 0;
