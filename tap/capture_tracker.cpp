@@ -85,6 +85,16 @@ void CaptureTracker::read_hellos(Connection &connection, uint8_t sender, const S
         reader->lose();
     const uint32_t client_hellos_before = reader->client_hellos();
     reader->feed_stream(piece.data, piece.length);
+    take_read_hellos(connection, sender, reader, client_hellos_before);
+}
+
+// What a side's hello reader (TLS or DTLS) read since client_hellos_before
+// was taken: its new ClientHellos counted, its hellos observed; a reader
+// that is done is released, and the side's hellos are read no more.
+template <typename Reader>
+void CaptureTracker::take_read_hellos(Connection &connection, uint8_t sender, std::unique_ptr<Reader> &reader,
+                                      uint32_t client_hellos_before)
+{
     connection.handshake.count_client_hellos(reader->client_hellos() - client_hellos_before);
     for (const ParsedHello &hello : reader->take_hellos())
         observe_hello(connection, sender, hello);
@@ -184,13 +194,7 @@ void CaptureTracker::read_dtls_hellos(Connection &connection, uint8_t sender, co
             reader->feed_record(data, n);
         }
     });
-    connection.handshake.count_client_hellos(reader->client_hellos() - client_hellos_before);
-    for (const ParsedHello &hello : reader->take_hellos())
-        observe_hello(connection, sender, hello);
-    if (reader->finished()) {
-        reader.reset();
-        connection.hellos_read[sender] = true;
-    }
+    take_read_hellos(connection, sender, reader, client_hellos_before);
 }
 
 uint8_t CaptureTracker::accept(const UdpDatagramFacts &datagram)
