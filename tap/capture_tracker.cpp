@@ -172,44 +172,37 @@ const CaptureTracker::Connection *CaptureTracker::find(uint32_t stream, Transpor
     return &connections[stream];
 }
 
-// DTLS hellos are read from the handshake records of epoch 0, the ones
-// sent before any keys: unified headers and later epochs are encrypted.
-void CaptureTracker::read_dtls_hellos(Connection &connection, uint8_t sender, const uint8_t *datagram,
-                                      size_t length)
-{
-    if (connection.hellos_read[sender])
-        return;
-    std::unique_ptr<DtlsHandshakeReader> &reader = connection.dtls_readers[sender];
-    if (!reader)
-        reader = std::make_unique<DtlsHandshakeReader>();
-    const uint32_t client_hellos_before = reader->client_hellos();
-    // (a unified header ends the reading: what follows it is encrypted too)
-    bool unified_header_seen = false, epoch_zero_handshake = false;
-    split_dtls_datagram(datagram, length, [&](ContentKind kind, bool fragment, const uint8_t *data, size_t n) {
-        if (!fragment) {
-            unified_header_seen |= (data[0] & dtls13_header::kFixedBitsMask) == dtls13_header::kFixedBits;
-            epoch_zero_handshake = !unified_header_seen && kind == kHandshakeContent &&
-                                   n == kDtlsRecordHeaderLength && data[3] == 0 && data[4] == 0;
-        } else if (epoch_zero_handshake) {
-            reader->feed_record(data, n);
-        }
-    });
-    take_read_hellos(connection, sender, reader, client_hellos_before);
-}
-
 uint8_t CaptureTracker::accept(const UdpDatagramFacts &datagram)
 {
     Connection &connection = this->connection(datagram.stream, Transport::Udp, datagram.source);
     const uint8_t sender = datagram.source == connection.first_sender ? 0 : 1;
     connection.handshake.observe(sender, datagram.flags, 0);
-    if (datagram.dtls_bytes) {
-        connection.handshake.observe_tls_began();
-        split_dtls_datagram(datagram.dtls_bytes, datagram.dtls_length,
-                            [&](ContentKind kind, bool, const uint8_t *, size_t) {
-                                connection.handshake.observe_content(sender, kind);
-                            });
-        read_dtls_hellos(connection, sender, datagram.dtls_bytes, datagram.dtls_length);
-    }
+    if (!datagram.dtls_bytes)
+        return sender;
+    connection.handshake.observe_tls_began();
+    // One framing of the datagram gives the content types and the hellos:
+    // those are read from the handshake records of epoch 0, the ones sent
+    // before any keys (later epochs, and whatever follows a unified header,
+    // are encrypted).
+    std::unique_ptr<DtlsHandshakeReader> &reader = connection.dtls_readers[sender];
+    if (!reader && !connection.hellos_read[sender])
+        reader = std::make_unique<DtlsHandshakeReader>();
+    const uint32_t client_hellos_before = reader ? reader->client_hellos() : 0;
+    bool unified_header_seen = false, epoch_zero_handshake = false;
+    split_dtls_datagram(datagram.dtls_bytes, datagram.dtls_length,
+                        [&](ContentKind kind, bool fragment, const uint8_t *data, size_t n) {
+                            connection.handshake.observe_content(sender, kind);
+                            if (!fragment) {
+                                unified_header_seen |=
+                                    (data[0] & dtls13_header::kFixedBitsMask) == dtls13_header::kFixedBits;
+                                epoch_zero_handshake = !unified_header_seen && kind == kHandshakeContent &&
+                                                       n == kDtlsRecordHeaderLength && data[3] == 0 && data[4] == 0;
+                            } else if (epoch_zero_handshake && reader) {
+                                reader->feed_record(data, n);
+                            }
+                        });
+    if (reader)
+        take_read_hellos(connection, sender, reader, client_hellos_before);
     return sender;
 }
 

@@ -126,7 +126,6 @@ private:
         bool hellos_read[2] = {false, false};
     };
     void read_hellos(Connection &connection, uint8_t sender, const StreamPiece &piece, bool after_hole);
-    void read_dtls_hellos(Connection &connection, uint8_t sender, const uint8_t *datagram, size_t length);
     template <typename Reader>
     void take_read_hellos(Connection &connection, uint8_t sender, std::unique_ptr<Reader> &reader,
                           uint32_t client_hellos_before);

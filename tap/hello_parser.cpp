@@ -297,8 +297,9 @@ void add_ja4(ParsedHello &hello, HelloFormat format)
     if (!extension_text.empty() && !hello.signature_algorithms.empty())
         extension_text += '_' + hex_list(hello.signature_algorithms);
 
-    hello.ja4 = std::string(format == HelloFormat::Dtls ? "d" : "t") + (any ? ja4_version_name(highest) : "00") + (server_name ? 'd' : 'i') + counts +
-                ja4_alpn(hello.alpn) + '_' + ja4_hash(hex_list(suites)) + '_' + ja4_hash(extension_text);
+    hello.ja4 = std::string(1, format == HelloFormat::Dtls ? 'd' : 't') + (any ? ja4_version_name(highest) : "00") +
+                (server_name ? 'd' : 'i') + counts + ja4_alpn(hello.alpn) + '_' + ja4_hash(hex_list(suites)) + '_' +
+                ja4_hash(extension_text);
 }
 
 // Parses a ClientHello or ServerHello body (RFC 8446 4.1.2, 4.1.3; the same
