@@ -244,14 +244,14 @@ void count_frame(Counting &counting, const FrameEvent *frame)
     }
 }
 
-tap_packet_status view_packet(void *data, packet_info *, epan_dissect_t *, const void *tap_data,
+tap_packet_status view_packet(void *data, packet_info *pinfo, epan_dissect_t *edt, const void *tap_data,
                               tap_flags_t)
 {
     auto *view = static_cast<CliView *>(data);
     Counting &counting = *view->counting;
     if (counting.members.empty() || counting.members.front() != view)
         return TAP_PACKET_DONT_REDRAW;  // another view with the same filter counts
-    const auto *frame = static_cast<const FrameEvent *>(tap_data);
+    const FrameEvent *frame = &frame_event(tap_data, pinfo, edt);
     if (frame->waiting)
         counting.waiting.push_back(WaitingFrame{frame->frame_number, frame->time, frame->source, frame->destination});
     count_frame(counting, frame);

@@ -4,6 +4,7 @@
 
 #include <epan/packet.h>
 #include <epan/prefs.h>
+#include <epan/epan_dissect.h>
 #include <epan/tap.h>
 
 #include "field_registry.h"
@@ -23,6 +24,9 @@ int ett_tlsdist = -1;
 int tap_id = -1;
 dissector_handle_t postdissector_handle;
 bool tracking = false;
+// tshark only: a tap push has reached tlsdist's own listener, so taps run
+// after every frame from now on and frames can be read at tap time.
+bool taps_run = false;
 compat::BoolPreference track_in_every_run = false;  // preference tlsdist.track_always
 const char *report_title = "";        // preference tlsdist.report_title
 int dialog_scope = static_cast<int>(ByteScope::All);  // preference tlsdist.byte_scope
@@ -60,8 +64,23 @@ void add_fields(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const Cache
         proto_tree_add_string(subtree, hf_version, tvb, 0, 0, handshake->version().c_str()));
 }
 
+// Whether the frame is read at tap time, after every dissector, instead of
+// now. In tshark, once taps are seen to run, a hidden tree that nothing reads
+// tlsdist.* from is read there (TCP's tap, which the first pass can use,
+// comes before tlsdist's in the frame's push). The first frame, tshark -2's
+// first pass (no taps), visible trees and Wireshark are read here.
+bool read_at_tap_time(const packet_info *pinfo, proto_tree *tree)
+{
+    return taps_run && !PINFO_FD_VISITED(pinfo) && tree && !PTREE_DATA(tree)->visible &&
+           !proto_field_is_referenced(tree, proto_tlsdist);
+}
+
 int dissect_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *)
 {
+    if (read_at_tap_time(pinfo, tree)) {
+        queue_unread_frame(tap_id, tvb, pinfo);
+        return 0;
+    }
     bool waiting = false;
     const CachedFrame *frame = nullptr;
     if (PINFO_FD_VISITED(pinfo)) {
@@ -80,7 +99,36 @@ int dissect_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *)
     return 0;
 }
 
+// Reads the frames queued unread when no view asked first (a view with a
+// filter is not called for frames the filter drops).
+tap_packet_status read_unread_frame(void *, packet_info *pinfo, epan_dissect_t *edt, const void *tap_data,
+                                    tap_flags_t)
+{
+    taps_run = true;
+    frame_event(tap_data, pinfo, edt);
+    return TAP_PACKET_DONT_REDRAW;
+}
+
+bool in_tshark()
+{
+    const char *program = g_get_prgname();
+    return program && g_strcmp0(program, "tshark") == 0;
+}
+
 }  // namespace
+
+const FrameEvent &frame_event(const void *tap_data, packet_info *pinfo, epan_dissect_t *edt)
+{
+    // (records are made in the packet's pool by tap_events.cpp, writable)
+    auto *record = static_cast<TapRecord *>(const_cast<void *>(tap_data));
+    if (record->unread) {
+        tvbuff_t *tvb = record->unread;
+        bool waiting = false;
+        const CachedFrame *frame = first_pass.read(tvb, pinfo, edt->tree, waiting);
+        fill_frame_event(*record, tvb, pinfo, first_pass.cache(), frame, waiting);
+    }
+    return record->event;
+}
 
 void register_protocol()
 {
@@ -142,8 +190,7 @@ void register_handoff()
 
     // The GUI can open a tlsdist view at any time, and its re-runs do not
     // prime postdissector fields: the first pass must always fill the cache.
-    const char *program = g_get_prgname();
-    if (!program || g_strcmp0(program, "tshark") != 0)
+    if (!in_tshark())
         enable_tracking();
 }
 
@@ -158,6 +205,13 @@ void enable_tracking()
     // of tlsdist should not pay.
     register_postdissector(postdissector_handle);
     Field::want_all(postdissector_handle);
+    if (in_tshark()) {
+        static int own_listener;
+        GString *error = register_tap_listener(kTapName, &own_listener, nullptr, TL_REQUIRES_PROTO_TREE, nullptr,
+                                               read_unread_frame, nullptr, nullptr);
+        if (error)  // (no filter: cannot fail; frames are then all read by the postdissector)
+            g_string_free(error, TRUE);
+    }
 }
 
 void list_streams()

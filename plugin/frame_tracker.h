@@ -7,6 +7,9 @@
 #include "capture_tracker.h"
 #include "session_table.h"
 
+#include <epan/epan.h>
+#include <epan/packet.h>
+
 #include <vector>
 
 namespace tlsdist {
@@ -19,6 +22,10 @@ void register_handoff();
 // Starts the per-frame work. Off by default in tshark so that runs without a
 // tlsdist view pay nothing; must be on before the first frame is read.
 void enable_tracking();
+
+// The event a "tlsdist" tap listener was handed (tap_data). A tshark run
+// reads a frame at tap time, when its first listener asks: see dissect_frame.
+const FrameEvent &frame_event(const void *tap_data, packet_info *pinfo, epan_dissect_t *edt);
 
 // From now on the first pass notes where each stream first appears
 // (tlsdist,shard); must be on before the first frame is read.

@@ -262,11 +262,11 @@ bool add_frame(BytesModel &model, stat_tap_table *table, const FrameEvent &frame
 
 // The tap listener of either dialog: each dialog's statistic has one table.
 template <typename Model>
-tap_packet_status table_packet(void *tapdata, packet_info *, epan_dissect_t *, const void *data, tap_flags_t)
+tap_packet_status table_packet(void *tapdata, packet_info *pinfo, epan_dissect_t *edt, const void *data, tap_flags_t)
 {
     const auto *stat = static_cast<const stat_data_t *>(tapdata);
     stat_tap_table *table = g_array_index(stat->stat_tap_data->tables, stat_tap_table *, 0);
-    return add_frame(*models<Model>.at(table), table, *static_cast<const FrameEvent *>(data))
+    return add_frame(*models<Model>.at(table), table, frame_event(data, pinfo, edt))
                ? TAP_PACKET_REDRAW
                : TAP_PACKET_DONT_REDRAW;
 }

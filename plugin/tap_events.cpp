@@ -11,11 +11,10 @@ namespace tlsdist {
 
 namespace {
 
-// Tap data lives in the packet's memory pool until the listeners have run.
-struct TapRecord {
-    FrameEvent event;
-    ByteRun own_run;
-};
+TapRecord *new_tap_record(packet_info *pinfo)
+{
+    return new (wmem_alloc(pinfo->pool, sizeof(TapRecord))) TapRecord{};
+}
 
 void add_tls_runs(TapRecord &record, tvbuff_t *tvb, packet_info *pinfo, const FrameCache &cache,
                   const CachedFrame &frame)
@@ -58,8 +57,23 @@ void add_decrypted_runs(FrameEvent &event, packet_info *pinfo, const std::vector
 void queue_frame_event(int tap_id, tvbuff_t *tvb, packet_info *pinfo, const FrameCache &cache,
                        const CachedFrame *frame, bool waiting)
 {
-    auto *record = new (wmem_alloc(pinfo->pool, sizeof(TapRecord))) TapRecord{};
-    FrameEvent &event = record->event;
+    TapRecord *record = new_tap_record(pinfo);
+    fill_frame_event(*record, tvb, pinfo, cache, frame, waiting);
+    tap_queue_packet(tap_id, pinfo, record);
+}
+
+void queue_unread_frame(int tap_id, tvbuff_t *tvb, packet_info *pinfo)
+{
+    TapRecord *record = new_tap_record(pinfo);
+    record->unread = tvb;
+    tap_queue_packet(tap_id, pinfo, record);
+}
+
+void fill_frame_event(TapRecord &record, tvbuff_t *tvb, packet_info *pinfo, const FrameCache &cache,
+                      const CachedFrame *frame, bool waiting)
+{
+    record.unread = nullptr;
+    FrameEvent &event = record.event;
     event.waiting = waiting;
     event.frame_number = pinfo->num;
     event.time = Timestamp{static_cast<int64_t>(pinfo->abs_ts.secs), pinfo->abs_ts.nsecs};
@@ -72,11 +86,10 @@ void queue_frame_event(int tap_id, tvbuff_t *tvb, packet_info *pinfo, const Fram
         event.source = endpoint_of(pinfo->src, pinfo->srcport);
         event.destination = endpoint_of(pinfo->dst, pinfo->destport);
         event.flags = frame->flags;
-        add_tls_runs(*record, tvb, pinfo, cache, *frame);
+        add_tls_runs(record, tvb, pinfo, cache, *frame);
         if (const std::vector<uint32_t> *application_data = cache.decrypted_application_data(pinfo->num))
             add_decrypted_runs(event, pinfo, *application_data);
     }
-    tap_queue_packet(tap_id, pinfo, record);
 }
 
 }  // namespace tlsdist
