@@ -70,6 +70,14 @@ void Field::want_from_next_frame()
     hand_over_wanted();
 }
 
+void Field::stop_wanting_from_next_frame()
+{
+    if (!wanted_)
+        return;
+    wanted_ = false;
+    hand_over_wanted();
+}
+
 GPtrArray *Field::first_array(proto_tree *tree) const
 {
     for (int id : ids_) {

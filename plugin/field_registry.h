@@ -63,6 +63,8 @@ public:
     // A WhenAsked field: Wireshark primes every tree with it too, from the
     // frame after this one on (it primes before dissecting a frame).
     void want_from_next_frame();
+    // Not primed from the frame after this one on.
+    void stop_wanting_from_next_frame();
 
 private:
     GPtrArray *first_array(proto_tree *tree) const;

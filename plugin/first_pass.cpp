@@ -3,6 +3,8 @@
 #include "compat.h"
 #include "field_registry.h"
 
+#include <epan/conversation.h>
+#include <epan/dissectors/packet-tcp.h>
 #include <epan/ipproto.h>
 
 #include <algorithm>
@@ -103,7 +105,21 @@ struct TcpHeaderPlace {
     tvbuff_t *source = nullptr;
     gint start = 0;
     const field_info *item = nullptr;
+    // For a header found by its bytes (find_header): the payload length TCP's
+    // tap gave, which is what tcp.len holds.
+    std::optional<uint32_t> tap_length;
 };
+
+// The last TCP item among the tree's top items (Wireshark never fakes those).
+const field_info *last_top_tcp_item(proto_tree *tree)
+{
+    const field_info *last = nullptr;
+    for (proto_node *node = tree->first_child; node; node = node->next) {
+        if (node->finfo && fields::tcp.is(node->finfo->hfinfo))
+            last = node->finfo;
+    }
+    return last;
+}
 
 // The header of the segment the frame's last tcp.stream item belongs to. TCP
 // puts that item at the start of its tvb, as it does its protocol item, which
@@ -118,17 +134,84 @@ TcpHeaderPlace tcp_header_place(proto_tree *tree, const field_info *stream)
 {
     if (fields::tcp.wanted()) {
         const field_info *tcp = fields::tcp.last(tree);
-        return tcp ? TcpHeaderPlace{tcp->ds_tvb, tcp->start, tcp} : TcpHeaderPlace{};
+        return tcp ? TcpHeaderPlace{tcp->ds_tvb, tcp->start, tcp, std::nullopt} : TcpHeaderPlace{};
     }
-    const field_info *last = nullptr;
-    for (proto_node *node = tree->first_child; node; node = node->next) {
-        if (node->finfo && fields::tcp.is(node->finfo->hfinfo))
-            last = node->finfo;
-    }
+    const field_info *last = last_top_tcp_item(tree);
     if (last && last->ds_tvb == stream->ds_tvb && last->start == stream->start)
-        return {last->ds_tvb, last->start, last};
+        return {last->ds_tvb, last->start, last, std::nullopt};
     fields::tcp.want_from_next_frame();
-    return {stream->ds_tvb, stream->start, nullptr};
+    return {stream->ds_tvb, stream->start, nullptr, std::nullopt};
+}
+
+// Whether the data source holds the TCP header TCP's tap gave at offset.
+bool holds_header(tvbuff_t *source, gint offset, const TcpTapHeader &header)
+{
+    if (!source || offset < 0 || !tvb_bytes_exist(source, offset, 12))
+        return false;
+    const guint8 *bytes = tvb_get_ptr(source, offset, 12);
+    return be16(bytes) == header.source_port && be16(bytes + 2) == header.destination_port &&
+           be32(bytes + 4) == header.raw_seq && be32(bytes + 8) == header.raw_ack;
+}
+
+// Where a TCP header that has no item at the tree's root is (a tunnel): the
+// last place its first twelve bytes are found, in the last data source that
+// holds them (a reassembled IP packet comes after the frame's own data).
+std::optional<TcpHeaderPlace> find_header(const packet_info *pinfo, const TcpTapHeader &header)
+{
+    std::vector<tvbuff_t *> sources;
+    for (GSList *item = pinfo->data_src; item; item = item->next)
+        sources.push_back(get_data_source_tvb(static_cast<const struct data_source *>(item->data)));
+    for (auto source = sources.rbegin(); source != sources.rend(); ++source) {
+        for (gint offset = static_cast<gint>(tvb_captured_length(*source)) - 12; offset >= 0; --offset) {
+            if (holds_header(*source, offset, header))
+                return TcpHeaderPlace{*source, offset, nullptr, header.payload_length};
+        }
+    }
+    return std::nullopt;
+}
+
+// The stream TCP chose for a frame whose TCP header gave its tap nothing
+// (TCP stops before its tap where the capture cut the options): TCP's
+// conversation for the frame's addresses and ports, which it made or found
+// before that point. Wireshark's own look-up, paid only on such frames.
+std::optional<uint32_t> stream_of_conversation(packet_info *pinfo)
+{
+    static const int proto_tcp = proto_get_id_by_filter_name("tcp");
+    conversation_t *conversation = find_conversation_pinfo(pinfo, 0);
+    const auto *analysis =
+        conversation ? static_cast<const tcp_analysis *>(conversation_get_proto_data(conversation, proto_tcp))
+                     : nullptr;
+    return analysis ? std::optional<uint32_t>(analysis->stream) : std::nullopt;
+}
+
+struct StreamSegment {
+    uint32_t stream = 0;
+    TcpHeaderPlace place;
+};
+
+// For a frame read at tap time, the segment's stream and header: those of the
+// last header TCP's tap gave, which is the last TCP item at the tree's root
+// or, in a tunnel, found by its bytes. A TCP item at the root that gave the
+// tap nothing is a header TCP stopped in: its stream is looked up.
+std::optional<StreamSegment> tap_segment(proto_tree *tree, packet_info *pinfo,
+                                         const std::vector<TcpTapHeader> &headers)
+{
+    const field_info *top = last_top_tcp_item(tree);
+    if (headers.empty()) {
+        if (!top)
+            return std::nullopt;
+        const std::optional<uint32_t> stream = stream_of_conversation(pinfo);
+        if (!stream)
+            return std::nullopt;
+        return StreamSegment{*stream, {top->ds_tvb, top->start, top, std::nullopt}};
+    }
+    const TcpTapHeader &last = headers.back();
+    if (top && holds_header(top->ds_tvb, top->start, last))
+        return StreamSegment{last.stream, {top->ds_tvb, top->start, top, std::nullopt}};
+    const std::optional<TcpHeaderPlace> found = find_header(pinfo, last);
+    if (!found)
+        return std::nullopt;
+    return StreamSegment{last.stream, *found};
 }
 
 // The payload's length, as tcp.len. In a hidden tree on Wireshark 4.0 and 4.4
@@ -150,6 +233,8 @@ std::optional<uint32_t> payload_length(proto_tree *tree, const TcpHeaderPlace &p
     const auto value = [](const field_info *length) {
         return length ? std::optional<uint32_t>(compat::field_uint(length)) : std::nullopt;
     };
+    if (place.tap_length)
+        return place.tap_length;
     if (!compat::kTcpItemHoldsSegment)
         return value(fields::tcp_len.last(tree));
     if (PTREE_DATA(tree)->visible)
@@ -334,18 +419,27 @@ const CachedFrame *FirstPass::read_udp(tvbuff_t *tvb, packet_info *pinfo, proto_
 }
 
 const CachedFrame *FirstPass::read_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, bool tls_read,
-                                       bool &waiting)
+                                       bool &waiting, const std::vector<TcpTapHeader> *tcp_headers)
 {
-    const field_info *stream = fields::tcp_stream.last(tree);
-    if (!stream)
-        return read_udp(tvb, pinfo, tree);
-    const std::optional<TcpSegment> header = read_tcp_segment(tree, tcp_header_place(tree, stream), pinfo);
+    StreamSegment segment;
+    if (tcp_headers) {
+        const std::optional<StreamSegment> from_tap = tap_segment(tree, pinfo, *tcp_headers);
+        if (!from_tap)
+            return read_udp(tvb, pinfo, tree);
+        segment = *from_tap;
+    } else {
+        const field_info *stream = fields::tcp_stream.last(tree);
+        if (!stream)
+            return read_udp(tvb, pinfo, tree);
+        segment = StreamSegment{compat::field_uint(stream), tcp_header_place(tree, stream)};
+    }
+    const std::optional<TcpSegment> header = read_tcp_segment(tree, segment.place, pinfo);
     if (!header)
         return nullptr;
 
     CachedFrame frame;
     frame.connection = true;
-    frame.stream = compat::field_uint(stream);
+    frame.stream = segment.stream;
     if (header->syn)
         frame.flags |= header->ack ? FrameFlag::SynWithAck : FrameFlag::SynWithoutAck;
     if (tls_read)
@@ -400,7 +494,8 @@ void FirstPass::note_streams(packet_info *pinfo, proto_tree *tree)
     }
 }
 
-const CachedFrame *FirstPass::read(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, bool &waiting)
+const CachedFrame *FirstPass::read(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, bool &waiting,
+                                   const std::vector<TcpTapHeader> *tcp_headers)
 {
     unfinished_ = true;
     if (listing_streams_)
@@ -408,7 +503,7 @@ const CachedFrame *FirstPass::read(tvbuff_t *tvb, packet_info *pinfo, proto_tree
     const Layers layers = read_layers(pinfo);
     if (layers.icmp)
         return nullptr;  // a TCP or UDP header quoted in an ICMP error is not a segment
-    return read_tcp(tvb, pinfo, tree, layers.tls, waiting);
+    return read_tcp(tvb, pinfo, tree, layers.tls, waiting, tcp_headers);
 }
 
 void FirstPass::finish()

@@ -5,6 +5,7 @@
 
 #include <epan/packet.h>
 
+#include <optional>
 #include <vector>
 
 #include "capture_tracker.h"
@@ -12,11 +13,25 @@
 
 namespace tlsdist {
 
+// A TCP header as TCP's own tap hands it over: how a frame read at tap time
+// learns its stream index without tcp.stream in the tree.
+struct TcpTapHeader {
+    uint32_t stream = 0;
+    uint32_t raw_seq = 0;
+    uint32_t raw_ack = 0;
+    uint16_t source_port = 0;
+    uint16_t destination_port = 0;
+    std::optional<uint32_t> payload_length;  // tcp.len, where TCP gave one
+};
+
 class FirstPass {
 public:
     // A frame read for the first time; returns its cached facts, or none when
     // it is not a frame of a connection. waiting: some of its bytes wait.
-    const CachedFrame *read(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, bool &waiting);
+    // tcp_headers: for a frame read at tap time, the headers TCP's tap gave
+    // for it, in order; none: the tree's tcp.stream items tell the stream.
+    const CachedFrame *read(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, bool &waiting,
+                            const std::vector<TcpTapHeader> *tcp_headers = nullptr);
     // Ends the first pass over what has been read so far: data still waiting
     // joins as late runs, cached with the frames that carried it.
     void finish();
@@ -27,6 +42,7 @@ public:
     // quoted and tunnelled headers too, since each one Wireshark gave counts
     // in its numbering.
     void list_streams() { listing_streams_ = true; }
+    bool listing_streams() const { return listing_streams_; }
     // By transport (Tcp, Udp), by stream index: that frame, or 0 (not seen).
     const std::vector<uint32_t> &stream_first_frames(Transport transport) const
     {
@@ -39,7 +55,8 @@ public:
 
 private:
     // tls_read: Wireshark's TLS dissector read the frame.
-    const CachedFrame *read_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, bool tls_read, bool &waiting);
+    const CachedFrame *read_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, bool tls_read, bool &waiting,
+                                const std::vector<TcpTapHeader> *tcp_headers);
     const CachedFrame *read_udp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree);
     void find_decrypted_application_data(packet_info *pinfo, proto_tree *tree);
     void note_streams(packet_info *pinfo, proto_tree *tree);

@@ -4,6 +4,7 @@
 
 #include <epan/packet.h>
 #include <epan/prefs.h>
+#include <epan/dissectors/packet-tcp.h>
 #include <epan/epan_dissect.h>
 #include <epan/tap.h>
 
@@ -33,9 +34,15 @@ int dialog_scope = static_cast<int>(ByteScope::All);  // preference tlsdist.byte
 
 FirstPass first_pass;
 
+// The headers TCP's tap gave for the frame being read at tap time.
+std::vector<TcpTapHeader> tcp_tap_headers;
+uint32_t tcp_tap_headers_frame = 0;
+
 void clear_first_pass()
 {
     first_pass.clear();
+    tcp_tap_headers.clear();
+    tcp_tap_headers_frame = 0;
 }
 
 void start_capture_file()
@@ -78,6 +85,10 @@ bool read_at_tap_time(const packet_info *pinfo, proto_tree *tree)
 int dissect_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *)
 {
     if (read_at_tap_time(pinfo, tree)) {
+        // From the next frame on TCP's tap tells the stream; tlsdist,shard
+        // still lists every stream index from the tree.
+        if (!first_pass.listing_streams())
+            fields::tcp_stream.stop_wanting_from_next_frame();
         queue_unread_frame(tap_id, tvb, pinfo);
         return 0;
     }
@@ -109,6 +120,19 @@ tap_packet_status read_unread_frame(void *, packet_info *pinfo, epan_dissect_t *
     return TAP_PACKET_DONT_REDRAW;
 }
 
+tap_packet_status note_tcp_header(void *, packet_info *pinfo, epan_dissect_t *, const void *tap_data, tap_flags_t)
+{
+    const auto *header = static_cast<const tcpheader *>(tap_data);
+    if (tcp_tap_headers_frame != pinfo->num) {
+        tcp_tap_headers.clear();
+        tcp_tap_headers_frame = pinfo->num;
+    }
+    tcp_tap_headers.push_back(TcpTapHeader{
+        header->th_stream, header->th_rawseq, header->th_rawack, header->th_sport, header->th_dport,
+        header->th_have_seglen ? std::optional<uint32_t>(header->th_seglen) : std::nullopt});
+    return TAP_PACKET_DONT_REDRAW;
+}
+
 bool in_tshark()
 {
     const char *program = g_get_prgname();
@@ -124,7 +148,9 @@ const FrameEvent &frame_event(const void *tap_data, packet_info *pinfo, epan_dis
     if (record->unread) {
         tvbuff_t *tvb = record->unread;
         bool waiting = false;
-        const CachedFrame *frame = first_pass.read(tvb, pinfo, edt->tree, waiting);
+        static const std::vector<TcpTapHeader> none;
+        const CachedFrame *frame = first_pass.read(tvb, pinfo, edt->tree, waiting,
+                                                   tcp_tap_headers_frame == pinfo->num ? &tcp_tap_headers : &none);
         fill_frame_event(*record, tvb, pinfo, first_pass.cache(), frame, waiting);
     }
     return record->event;
@@ -205,13 +231,17 @@ void enable_tracking()
     // of tlsdist should not pay.
     register_postdissector(postdissector_handle);
     Field::want_all(postdissector_handle);
-    if (in_tshark()) {
-        static int own_listener;
-        GString *error = register_tap_listener(kTapName, &own_listener, nullptr, TL_REQUIRES_PROTO_TREE, nullptr,
-                                               read_unread_frame, nullptr, nullptr);
-        if (error)  // (no filter: cannot fail; frames are then all read by the postdissector)
+    // (no filter, so registering cannot fail; if it did, every frame would be
+    // read by the postdissector, as in Wireshark)
+    static int own_listener;
+    const auto listen = [](const char *tap, guint flags, tap_packet_cb packet) {
+        GString *error = register_tap_listener(tap, &own_listener, nullptr, flags, nullptr, packet, nullptr, nullptr);
+        if (error)
             g_string_free(error, TRUE);
-    }
+        return !error;
+    };
+    if (in_tshark() && listen("tcp", TL_REQUIRES_NOTHING, note_tcp_header))
+        listen(kTapName, TL_REQUIRES_PROTO_TREE, read_unread_frame);
 }
 
 void list_streams()
