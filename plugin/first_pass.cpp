@@ -10,6 +10,8 @@
 #include <algorithm>
 #include <cstring>
 #include <optional>
+#include <string_view>
+#include <utility>
 
 namespace tlsdist {
 
@@ -153,18 +155,79 @@ bool holds_header(tvbuff_t *source, gint offset, const TcpTapHeader &header)
            be32(bytes + 4) == header.raw_seq && be32(bytes + 8) == header.raw_ack;
 }
 
+// The frame's data sources, last first (a reassembled IP packet comes after
+// the frame's own data), each with its captured bytes.
+std::vector<std::pair<tvbuff_t *, std::string_view>> sources_last_first(const packet_info *pinfo)
+{
+    std::vector<std::pair<tvbuff_t *, std::string_view>> sources;
+    for (GSList *item = pinfo->data_src; item; item = item->next) {
+        tvbuff_t *source = get_data_source_tvb(static_cast<const struct data_source *>(item->data));
+        const guint length = tvb_captured_length(source);
+        const guint8 *bytes = length ? tvb_get_ptr(source, 0, static_cast<gint>(length)) : nullptr;
+        sources.emplace_back(source, std::string_view(reinterpret_cast<const char *>(bytes), length));
+    }
+    std::reverse(sources.begin(), sources.end());
+    return sources;
+}
+
 // Where a TCP header that has no item at the tree's root is (a tunnel): the
 // last place its first twelve bytes are found, in the last data source that
-// holds them (a reassembled IP packet comes after the frame's own data).
+// holds them.
 std::optional<TcpHeaderPlace> find_header(const packet_info *pinfo, const TcpTapHeader &header)
 {
-    std::vector<tvbuff_t *> sources;
-    for (GSList *item = pinfo->data_src; item; item = item->next)
-        sources.push_back(get_data_source_tvb(static_cast<const struct data_source *>(item->data)));
-    for (auto source = sources.rbegin(); source != sources.rend(); ++source) {
-        for (gint offset = static_cast<gint>(tvb_captured_length(*source)) - 12; offset >= 0; --offset) {
-            if (holds_header(*source, offset, header))
-                return TcpHeaderPlace{*source, offset, nullptr, header.payload_length};
+    char wanted[12];
+    for (int i = 0; i < 2; ++i) {
+        wanted[i] = static_cast<char>(header.source_port >> (8 - 8 * i));
+        wanted[2 + i] = static_cast<char>(header.destination_port >> (8 - 8 * i));
+    }
+    for (int i = 0; i < 4; ++i) {
+        wanted[4 + i] = static_cast<char>(header.raw_seq >> (24 - 8 * i));
+        wanted[8 + i] = static_cast<char>(header.raw_ack >> (24 - 8 * i));
+    }
+    for (const auto &[source, bytes] : sources_last_first(pinfo)) {
+        const size_t at = bytes.rfind(std::string_view(wanted, sizeof wanted));
+        if (at != std::string_view::npos)
+            return TcpHeaderPlace{source, static_cast<gint>(at), nullptr, header.payload_length};
+    }
+    return std::nullopt;
+}
+
+// Whether TCP dissected a header of the frame, at any depth.
+bool tcp_dissected(const packet_info *pinfo)
+{
+    static const int proto_tcp = proto_get_id_by_filter_name("tcp");
+    for (wmem_list_frame_t *layer = wmem_list_head(pinfo->layers); layer; layer = wmem_list_frame_next(layer)) {
+        if (GPOINTER_TO_INT(wmem_list_frame_data(layer)) == proto_tcp)
+            return true;
+    }
+    return false;
+}
+
+// Where the TCP header TCP stopped in, in a tunnel, is: right after the last
+// IPv4 or IPv6 header (without extension headers) from the frame's addresses
+// to TCP, in the last data source that holds one, whose ports are the frame's.
+std::optional<TcpHeaderPlace> find_header_after_ip(const packet_info *pinfo)
+{
+    const bool ipv4 = pinfo->src.type == AT_IPv4 && pinfo->dst.type == AT_IPv4;
+    const bool ipv6 = pinfo->src.type == AT_IPv6 && pinfo->dst.type == AT_IPv6;
+    if (!ipv4 && !ipv6)
+        return std::nullopt;
+    const size_t address_length = ipv4 ? 4 : 16;
+    const size_t addresses_at = ipv4 ? 12 : 8;
+    const size_t minimum = ipv4 ? 24 : 44;  // the IP header and the ports
+    for (const auto &[source, bytes] : sources_last_first(pinfo)) {
+        for (size_t at = bytes.size() >= minimum ? bytes.size() - minimum + 1 : 0; at-- > 0;) {
+            const auto *ip = reinterpret_cast<const guint8 *>(bytes.data()) + at;
+            const size_t header_length = ipv4 ? (ip[0] & 0x0fu) * 4u : 40u;
+            const bool to_tcp = ipv4 ? (ip[0] >> 4) == 4 && header_length >= 20 && ip[9] == IP_PROTO_TCP
+                                     : (ip[0] >> 4) == 6 && ip[6] == IP_PROTO_TCP;
+            if (!to_tcp || at + header_length + 4 > bytes.size() ||
+                std::memcmp(ip + addresses_at, pinfo->src.data, address_length) != 0 ||
+                std::memcmp(ip + addresses_at + address_length, pinfo->dst.data, address_length) != 0)
+                continue;
+            const guint8 *ports = ip + header_length;
+            if (be16(ports) == pinfo->srcport && be16(ports + 2) == pinfo->destport)
+                return TcpHeaderPlace{source, static_cast<gint>(at + header_length), nullptr, std::nullopt};
         }
     }
     return std::nullopt;
@@ -198,12 +261,15 @@ std::optional<StreamSegment> tap_segment(proto_tree *tree, packet_info *pinfo,
 {
     const field_info *top = last_top_tcp_item(tree);
     if (headers.empty()) {
-        if (!top)
-            return std::nullopt;
-        const std::optional<uint32_t> stream = stream_of_conversation(pinfo);
+        std::optional<TcpHeaderPlace> place;
+        if (top)
+            place = TcpHeaderPlace{top->ds_tvb, top->start, top, std::nullopt};
+        else if (tcp_dissected(pinfo))
+            place = find_header_after_ip(pinfo);  // (in a tunnel)
+        const std::optional<uint32_t> stream = place ? stream_of_conversation(pinfo) : std::nullopt;
         if (!stream)
             return std::nullopt;
-        return StreamSegment{*stream, {top->ds_tvb, top->start, top, std::nullopt}};
+        return StreamSegment{*stream, *place};
     }
     const TcpTapHeader &last = headers.back();
     if (top && holds_header(top->ds_tvb, top->start, last))

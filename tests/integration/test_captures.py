@@ -17,11 +17,14 @@ def endpoint(ip, port):
 
 
 # Snap lengths for test_a_capture_cut_by_a_snap_length_matches_the_reference:
-# 74 leaves 8 payload bytes after Ethernet, IPv4 and a TCP header with
-# timestamps (a record header and a little more), 100 and 300 cut most
-# records in the middle (74 leaves no TLS at all behind IPv6's longer header);
+# 62 cuts the options of TCP headers with timestamps after Ethernet and IPv4
+# (TCP then stops before its tap, which tshark runs read the stream from) and
+# IPv6's TCP header itself, 70 a SYN's options, 74 leaves 8 payload bytes
+# after a TCP header with timestamps (a record header and a little more), 100
+# and 300 cut most records in the middle (74 leaves no TLS at all behind
+# IPv6's longer header);
 # captures with IPv6, STARTTLS, retransmissions, and real-world ones (the last three).
-SNAP_LENGTHS = (74, 100, 300)
+SNAP_LENGTHS = (62, 74, 100, 300)
 SNAPPED_CAPTURES = ("multi-session.pcapng", "tls12-bigtransfer.pcap", "tls13-gnutls-ipv6.pcapng",
                     "zeek-smtp-starttls.pcap", "tls13-retransmissions.pcap", "real-world/ndpi-teams.pcap",
                     "real-world/ndpi-tls_missing_ch_frag.pcap", "real-world/zeek-tls13draft23-chrome67.pcap")
@@ -34,6 +37,13 @@ REWRITE_TOOL = os.path.join(SOURCE_DIR, "tests", "tools", "rewrite_headers.py")
 # tool's amt-tunnel layout adds to each frame (its AMT_FRAME_GROWTH).
 TUNNELLED_CAPTURES = ("multi-session.pcapng", "zeek-smtp-starttls.pcap", "tls13-retransmissions.pcap")
 AMT_FRAME_GROWTH = 30
+# The tunnel test also cuts each frame inside the tunnelled TCP header's
+# options: the original capture cut at this snap length, tunnelled. 73 cuts a
+# SYN's options (74 bytes) and leaves 7 payload bytes after a header with
+# timestamps; not zeek-smtp-starttls, whose SMTP exchange Wireshark then no
+# longer reads up to STARTTLS (no session, tunnelled or not).
+TUNNELLED_SNAP_LENGTH = 73
+TUNNELLED_CUT_CAPTURES = ("multi-session.pcapng", "tls13-retransmissions.pcap")
 # For test_an_ipv4_length_of_zero_or_past_the_frame_matches_the_reference: the
 # tool's layouts that set the IPv4 total length to what Wireshark does not take
 # (it takes the frame's then), each with a display filter for the frames it
@@ -137,26 +147,43 @@ class CaptureTests(SandboxTestCase):
         plugin looks for at the root unless tcp is wanted. The plugin then reads
         that frame's segment without the item and wants tcp from the next frame
         on (first_pass.cpp). Every figure is the reference's for the capture as
-        it was, each frame AMT_FRAME_GROWTH bytes longer on the wire."""
+        it was, each frame AMT_FRAME_GROWTH bytes longer on the wire; and
+        again with every frame cut TUNNELLED_SNAP_LENGTH bytes after the
+        tunnelled packet's start, inside the TCP options, where TCP stops
+        before its tap and the plugin finds the header after its IP header.
+        The reference reads the original capture cut as much."""
         folder = self.box.folder("tunnelled")
         for name in TUNNELLED_CAPTURES:
-            with self.subTest(capture=name):
-                target = os.path.join(folder, "amt-" + os.path.splitext(name)[0] + ".pcap")
-                subprocess.run([DEBIAN_PYTHON, REWRITE_TOOL, "amt-tunnel", self.box.capture(name), target],
-                               check=True, capture_output=True)
-                os.chmod(target, 0o644)
-                done = self.box.tshark("-r", target, "-q", "-z", "tlsdist,csv")
-                self.assertEqual(done.returncode, 0, done.stderr)
-                amt = self.box.tshark("-r", target, "-Y", "amt && tcp", "-T", "fields", "-e", "frame.number")
-                self.assertGreater(len(amt.stdout.split()), 0, "Wireshark read no TCP inside AMT")
-                theirs = []
-                for session in reference(self.box.capture(name))["sessions"]:
-                    session = dict(session)
-                    session["tx_wire"] += AMT_FRAME_GROWTH * session["tx_frames"]
-                    session["rx_wire"] += AMT_FRAME_GROWTH * session["rx_frames"]
-                    theirs.append(session)
-                self.assertGreater(len(theirs), 0)
-                self.assertSameAsReference(os.path.basename(target), parse_session_csv(done.stdout), theirs)
+            for snap_length in (None, TUNNELLED_SNAP_LENGTH) if name in TUNNELLED_CUT_CAPTURES else (None,):
+                with self.subTest(capture=name, snap_length=snap_length):
+                    original = self.box.capture(name)
+                    tunnelled = os.path.join(folder, "amt-" + os.path.splitext(name)[0] + ".pcap")
+                    subprocess.run([DEBIAN_PYTHON, REWRITE_TOOL, "amt-tunnel", original, tunnelled],
+                                   check=True, capture_output=True)
+                    target = tunnelled
+                    if snap_length:
+                        original = os.path.join(folder, "%d-%s" % (snap_length, name))
+                        subprocess.run(["editcap", "-s", str(snap_length), self.box.capture(name), original],
+                                       check=True, capture_output=True)
+                        os.chmod(original, 0o644)
+                        target = os.path.join(folder, "%d-amt-%s.pcap" % (snap_length, os.path.splitext(name)[0]))
+                        subprocess.run(["editcap", "-s", str(snap_length + AMT_FRAME_GROWTH), tunnelled, target],
+                                       check=True, capture_output=True)
+                    os.chmod(target, 0o644)
+                    done = self.box.tshark("-r", target, "-q", "-z", "tlsdist,csv")
+                    self.assertEqual(done.returncode, 0, done.stderr)
+                    amt = self.box.tshark("-r", target, "-Y", "amt && tcp", "-T", "fields", "-e", "frame.number")
+                    self.assertGreater(len(amt.stdout.split()), 0, "Wireshark read no TCP inside AMT")
+                    theirs = []
+                    for session in reference(original)["sessions"]:
+                        session = dict(session)
+                        session["tx_wire"] += AMT_FRAME_GROWTH * session["tx_frames"]
+                        session["rx_wire"] += AMT_FRAME_GROWTH * session["rx_frames"]
+                        theirs.append(session)
+                    self.assertGreater(len(theirs), 0)
+                    if snap_length:
+                        self.assertGreater(sum(s["tx_missed"] + s["rx_missed"] for s in theirs), 0)
+                    self.assertSameAsReference(os.path.basename(target), parse_session_csv(done.stdout), theirs)
 
     def test_an_ipv4_length_of_zero_or_past_the_frame_matches_the_reference(self):
         """Every IPv4 header with a TCP segment claims a total length of 0 (a
