@@ -14,6 +14,7 @@
 #include <epan/ftypes/ftypes.h>
 #include <epan/packet.h>
 #include <epan/prefs.h>
+#include <epan/prefs-int.h>
 #include <epan/proto.h>
 #include <epan/stat_tap_ui.h>
 // 4.6 moved value strings from epan/ to wsutil/.
@@ -39,6 +40,30 @@ struct LastParameter<Result (*)(Parameters...)> {
 };
 using BoolPreference =
     std::remove_pointer_t<LastParameter<decltype(&prefs_register_bool_preference)>::type>;
+
+// Whether a text preference (a key log file, a key list, a PSK) is set.
+// prefs_pref_to_str says "[Obsolete]" for a deprecated one (tls.keys_list up
+// to 4.4), whose value the dissector still reads: its type there keeps the
+// text kind beside the obsolete flag, and its variable. 4.6's types are no
+// longer flags; a deprecated preference there counts as set.
+inline bool text_preference_is_set(pref_t *preference)
+{
+    char *text = prefs_pref_to_str(preference, pref_current);
+    const bool obsolete = text && std::strcmp(text, "[Obsolete]") == 0;
+    const bool set = text && *text;
+    g_free(text);
+    if (!obsolete)
+        return set;
+#ifdef PREF_OBSOLETE
+    const unsigned kind = static_cast<unsigned>(prefs_get_type(preference)) & ~PREF_OBSOLETE;
+    if (kind != PREF_STRING && kind != PREF_OPEN_FILENAME && kind != PREF_SAVE_FILENAME && kind != PREF_PASSWORD)
+        return false;  // registered as obsolete: no variable, no value
+    const char *value = prefs_get_string_value(preference, pref_current);
+    return value && *value;
+#else
+    return true;
+#endif
+}
 
 // A -z statistic's start routine returns nothing up to 4.4 and, from 4.6 on,
 // whether the statistic started. Start is written the 4.6 way.

@@ -2,6 +2,9 @@
 
 #include "compat.h"
 
+#include <epan/uat-int.h>
+#include <wiretap/wtap.h>
+
 namespace tlsdist {
 
 namespace {
@@ -64,7 +67,7 @@ void Field::want_all(dissector_handle_t postdissector)
 
 void Field::want_from_next_frame()
 {
-    if (wanted_ || use_ != Use::WhenAsked)
+    if (wanted_ || use_ == Use::NamesOnly)
         return;
     wanted_ = true;
     hand_over_wanted();
@@ -136,6 +139,40 @@ const char *cipher_suite_name(uint16_t suite)
     if (info->display & BASE_EXT_STRING)
         return try_val_to_str_ext(suite, static_cast<value_string_ext *>(const_cast<void *>(info->strings)));
     return try_val_to_str(suite, static_cast<const value_string *>(info->strings));
+}
+
+std::string preference_text(const char *module_name, const char *name)
+{
+    module_t *module = prefs_find_module(module_name);
+    pref_t *preference = module ? prefs_find_preference(module, name) : nullptr;
+    if (!preference)
+        return {};
+    char *text = prefs_pref_to_str(preference, pref_current);
+    std::string value = text ? text : "";
+    g_free(text);
+    return value;
+}
+
+bool decryption_keys_can_exist(const packet_info *pinfo)
+{
+    if (pinfo->rec && (pinfo->rec->presence_flags & WTAP_HAS_INTERFACE_ID))
+        return true;  // a pcapng file
+    // (tshark -G defaultprefs, 4.0 to 4.6; a preference a version lacks holds no key)
+    static const std::pair<const char *, const char *> key_preferences[] = {
+        {"tls", "keylog_file"}, {"tls", "keys_list"}, {"tls", "psk"}, {"dtls", "keys_list"}, {"dtls", "psk"}};
+    for (const auto &[module_name, name] : key_preferences) {
+        module_t *module = prefs_find_module(module_name);
+        pref_t *preference = module ? prefs_find_preference(module, name) : nullptr;
+        if (preference && compat::text_preference_is_set(preference))
+            return true;
+    }
+    // The RSA key tables (Preferences › RSA Keys, and the deprecated TLS and DTLS lists).
+    for (const char *table : {"RSA Private Keys", "TLS Decrypt", "DTLS RSA Keylist"}) {
+        const uat_t *keys = uat_get_table_by_name(table);
+        if (keys && keys->raw_data && keys->raw_data->len > 0)
+            return true;
+    }
+    return false;
 }
 
 }  // namespace tlsdist

@@ -60,8 +60,9 @@ public:
     // The postdissector asks Wireshark to fill these in every tree.
     static void want_all(dissector_handle_t postdissector);
     bool wanted() const { return wanted_; }
-    // A WhenAsked field: Wireshark primes every tree with it too, from the
-    // frame after this one on (it primes before dissecting a frame).
+    // A WhenAsked field, or a Wanted one that stopped being wanted: Wireshark
+    // primes every tree with it too, from the frame after this one on (it
+    // primes before dissecting a frame).
     void want_from_next_frame();
     // Not primed from the frame after this one on.
     void stop_wanting_from_next_frame();
@@ -81,6 +82,15 @@ std::string field_bytes(const field_info *fi);
 // Wireshark's name for a TLS cipher suite, as its TLS dissector shows it.
 const char *cipher_suite_name(uint16_t suite);
 
+// The current value of a preference of any protocol as text, empty if none.
+std::string preference_text(const char *module_name, const char *name);
+
+// Whether TLS or DTLS may decrypt anything in this run: a key log, key list or
+// PSK preference is set, a key table has a row, or the frame comes from a
+// pcapng file (its Decryption Secrets Blocks may come at any point, and no API
+// tells a plugin TLS has read one).
+bool decryption_keys_can_exist(const packet_info *pinfo);
+
 namespace fields {
 // (inline: one definition each, listed by its constructor)
 // (wanted only once a TCP item was seen away from the tree's root: first_pass.cpp)
@@ -97,6 +107,9 @@ inline Field tls_heartbeat{"tls.heartbeat_message"};
 inline Field dtls_handshake{"dtls.handshake"};
 inline Field dtls_alert{"dtls.alert_message"};
 inline Field dtls_heartbeat{"dtls.heartbeat_message"};
+// (wanted only where keys can exist: frame_tracker.cpp)
+inline Field *const decrypted_messages[] = {&tls_handshake, &tls_alert,      &tls_heartbeat,
+                                            &dtls_handshake, &dtls_alert, &dtls_heartbeat};
 inline Field tls_cipher_suite{{"tls.handshake.ciphersuite"}, Field::Use::NamesOnly};  // for its names
 inline Field dtls{"dtls"};
 inline Field dtls_record{"dtls.record"};

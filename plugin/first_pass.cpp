@@ -417,13 +417,16 @@ void FirstPass::find_decrypted_application_data(packet_info *pinfo, proto_tree *
     if (records.empty())
         return;
     std::vector<bool> message(records.size(), false);
-    for (const Field *messages : {&fields::tls_handshake, &fields::tls_alert, &fields::tls_heartbeat,
-                                  &fields::dtls_handshake, &fields::dtls_alert, &fields::dtls_heartbeat})
+    for (Field *messages : fields::decrypted_messages) {
+        // Keys were thought impossible (frame_tracker.cpp), yet TLS decrypted:
+        // another plugin handed it a secret. Read from the next frame on.
+        messages->want_from_next_frame();
         messages->for_each(tree, [&](const field_info *fi) {
             const auto record = std::find(records.begin(), records.end(), fi->ds_tvb);
             if (record != records.end())
                 message[static_cast<size_t>(record - records.begin())] = true;
         });
+    }
     std::vector<uint32_t> application_data;
     for (size_t i = 0; i < records.size(); ++i) {
         if (!message[i] && tvb_captured_length(records[i]) > 0)

@@ -28,6 +28,9 @@ bool tracking = false;
 // tshark only: a tap push has reached tlsdist's own listener, so taps run
 // after every frame from now on and frames can be read at tap time.
 bool taps_run = false;
+// Whether decryption_keys_can_exist was asked (once: tshark reads one file
+// with the preferences it started with).
+bool keys_checked = false;
 compat::BoolPreference track_in_every_run = false;  // preference tlsdist.track_always
 const char *report_title = "";        // preference tlsdist.report_title
 int dialog_scope = static_cast<int>(ByteScope::All);  // preference tlsdist.byte_scope
@@ -89,6 +92,14 @@ int dissect_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *)
         // still lists every stream index from the tree.
         if (!first_pass.listing_streams())
             fields::tcp_stream.stop_wanting_from_next_frame();
+        // The messages found in decrypted records: none where nothing can decrypt.
+        if (!keys_checked) {
+            keys_checked = true;
+            if (!decryption_keys_can_exist(pinfo)) {
+                for (Field *messages : fields::decrypted_messages)
+                    messages->stop_wanting_from_next_frame();
+            }
+        }
         queue_unread_frame(tap_id, tvb, pinfo);
         return 0;
     }

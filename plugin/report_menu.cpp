@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "field_registry.h"
 #include "frame_tracker.h"
 #include "html_report.h"
 #include "view_options.h"
@@ -147,19 +148,6 @@ std::string tshark_program()
     std::string program = g_file_test(beside, G_FILE_TEST_IS_EXECUTABLE) ? beside : "tshark";
     g_free(beside);
     return program;
-}
-
-// The current value of a string preference of another protocol, empty if none.
-std::string preference_text(const char *module_name, const char *name)
-{
-    module_t *module = prefs_find_module(module_name);
-    pref_t *preference = module ? prefs_find_preference(module, name) : nullptr;
-    if (!preference)
-        return {};
-    char *text = prefs_pref_to_str(preference, pref_current);
-    std::string value = text ? text : "";
-    g_free(text);
-    return value;
 }
 
 std::vector<std::string> tshark_arguments(const OpenCapture &capture, const ReportJob &job)

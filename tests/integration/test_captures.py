@@ -542,6 +542,27 @@ class CaptureTests(SandboxTestCase):
         for frame in crowded:
             self.assertEqual(sum(rows[frame]["hist"]), records[frame], "frame %d" % frame)
 
+    def test_plaintext_from_keys_inside_a_pcapng(self):
+        # The key log carried in the capture (a pcapng Decryption Secrets Block,
+        # editcap --inject-secrets), with no key preference: the decrypted bytes
+        # are what the generator sent, as with the key log given by -o. With no
+        # key preference tshark reads a pcap without the decrypted messages'
+        # fields; a pcapng keeps them, since its secrets may come at any point.
+        folder = self.box.folder("secrets")
+        expected = {"tls13-many-records": ([0] * 33 + [1] + [0] * 222, [1] * 150 + [0] * 106),
+                    "dtls12-openssl-keys": ([4] * 256, [2] * 256)}
+        for name, (tx_hist, rx_hist) in expected.items():
+            with self.subTest(capture=name):
+                with_secrets = os.path.join(folder, name + ".pcapng")
+                subprocess.run(["editcap", "--inject-secrets", "tls," + self.box.capture(name + ".keylog"),
+                                self.box.capture(name + ".pcap"), with_secrets], check=True, capture_output=True)
+                done = self.box.tshark("-r", with_secrets, "-q", "-z", "tlsdist,csv,scope=plaintext")
+                self.assertEqual(done.returncode, 0, done.stderr)
+                (row,) = parse_session_csv(done.stdout)
+                self.assertEqual((row["tx_hist"], row["rx_hist"]), (tx_hist, rx_hist))
+                self.assertEqual((int(row["tx_decrypted_bytes"]), int(row["rx_decrypted_bytes"])),
+                                 (sum(tx_hist), sum(rx_hist)))
+
     def test_dialog_table_follows_the_scope_preference(self):
         # The Sessions dialog's table (also printed by tshark -z tlsdist,sessions)
         # counts what the preference tlsdist.byte_scope says.
