@@ -48,8 +48,31 @@ struct TcpSegment {
     bool ack = false;
     tvbuff_t *source = nullptr;  // holds the header and the payload
     gint payload_start = 0;      // in source
+    const guint8 *payload = nullptr;  // captured_length bytes of it
     uint32_t reported_length = 0;  // of the payload, as tcp.len
     uint32_t captured_length = 0;
+};
+
+// A data source's captured bytes, asked of Wireshark once a frame: the IP and
+// TCP headers and the payload are then read from them without a call into
+// libwireshark for each check (about 140 instructions a frame:
+// bench/PROFILE.md, session 41).
+struct SourceBytes {
+    tvbuff_t *tvb = nullptr;
+    const guint8 *data = nullptr;
+    guint captured = 0;
+
+    SourceBytes() = default;
+    explicit SourceBytes(tvbuff_t *source) : tvb(source)
+    {
+        captured = source ? tvb_captured_length(source) : 0;
+        data = captured ? tvb_get_ptr(source, 0, static_cast<gint>(captured)) : nullptr;
+    }
+    // As tvb_bytes_exist, for an offset from the start.
+    bool holds(gint offset, gint length) const
+    {
+        return offset >= 0 && length >= 0 && uint64_t{static_cast<guint>(offset)} + static_cast<guint>(length) <= captured;
+    }
 };
 
 // Big-endian header fields (Wireshark's helpers for them are named pntoh16
@@ -67,7 +90,7 @@ uint32_t be32(const guint8 *at)
 // The payload's length as the IP header right before the TCP header at
 // tcp_start gives it (total or payload length, less the headers), found by
 // its version, header length and addresses (the frame's own, pinfo's).
-std::optional<uint32_t> length_from_ip_header(tvbuff_t *source, gint tcp_start, gint tcp_header_length,
+std::optional<uint32_t> length_from_ip_header(const SourceBytes &source, gint tcp_start, gint tcp_header_length,
                                               const packet_info *pinfo)
 {
     const auto payload_after = [tcp_header_length](uint32_t ip_payload, uint32_t before_tcp) -> std::optional<uint32_t> {
@@ -78,9 +101,9 @@ std::optional<uint32_t> length_from_ip_header(tvbuff_t *source, gint tcp_start, 
     if (pinfo->src.type == AT_IPv4 && pinfo->dst.type == AT_IPv4) {
         for (gint ihl = 5; ihl <= 15; ++ihl) {
             const gint at = tcp_start - ihl * 4;
-            if (at < 0 || !tvb_bytes_exist(source, at, 20))
+            if (!source.holds(at, 20))
                 break;
-            const guint8 *ip = tvb_get_ptr(source, at, 20);
+            const guint8 *ip = source.data + at;
             if (ip[0] == (0x40 | ihl) && ip[9] == IP_PROTO_TCP && std::memcmp(ip + 12, pinfo->src.data, 4) == 0 &&
                 std::memcmp(ip + 16, pinfo->dst.data, 4) == 0)
                 return payload_after(be16(ip + 2), static_cast<uint32_t>(ihl * 4));
@@ -89,9 +112,9 @@ std::optional<uint32_t> length_from_ip_header(tvbuff_t *source, gint tcp_start, 
         // (extension headers between it and TCP: up to 64 units of 8 bytes in all)
         for (gint extensions = 0; extensions <= 512; extensions += 8) {
             const gint at = tcp_start - 40 - extensions;
-            if (at < 0 || !tvb_bytes_exist(source, at, 40))
+            if (!source.holds(at, 40))
                 break;
-            const guint8 *ip = tvb_get_ptr(source, at, 40);
+            const guint8 *ip = source.data + at;
             if ((ip[0] >> 4) == 6 && (extensions > 0 || ip[6] == IP_PROTO_TCP) &&
                 std::memcmp(ip + 8, pinfo->src.data, 16) == 0 && std::memcmp(ip + 24, pinfo->dst.data, 16) == 0)
                 return payload_after(be16(ip + 4), static_cast<uint32_t>(extensions));
@@ -104,7 +127,7 @@ std::optional<uint32_t> length_from_ip_header(tvbuff_t *source, gint tcp_start, 
 // reassembled IP packet) and at what offset, and the TCP protocol item, where
 // the tree holds it.
 struct TcpHeaderPlace {
-    tvbuff_t *source = nullptr;
+    SourceBytes source;
     gint start = 0;
     const field_info *item = nullptr;
     // For a header found by its bytes (find_header): the payload length TCP's
@@ -136,36 +159,32 @@ TcpHeaderPlace tcp_header_place(proto_tree *tree, const field_info *stream)
 {
     if (fields::tcp.wanted()) {
         const field_info *tcp = fields::tcp.last(tree);
-        return tcp ? TcpHeaderPlace{tcp->ds_tvb, tcp->start, tcp, std::nullopt} : TcpHeaderPlace{};
+        return tcp ? TcpHeaderPlace{SourceBytes(tcp->ds_tvb), tcp->start, tcp, std::nullopt} : TcpHeaderPlace{};
     }
     const field_info *last = last_top_tcp_item(tree);
     if (last && last->ds_tvb == stream->ds_tvb && last->start == stream->start)
-        return {last->ds_tvb, last->start, last, std::nullopt};
+        return {SourceBytes(last->ds_tvb), last->start, last, std::nullopt};
     fields::tcp.want_from_next_frame();
-    return {stream->ds_tvb, stream->start, nullptr, std::nullopt};
+    return {SourceBytes(stream->ds_tvb), stream->start, nullptr, std::nullopt};
 }
 
 // Whether the data source holds the TCP header TCP's tap gave at offset.
-bool holds_header(tvbuff_t *source, gint offset, const TcpTapHeader &header)
+bool holds_header(const SourceBytes &source, gint offset, const TcpTapHeader &header)
 {
-    if (!source || offset < 0 || !tvb_bytes_exist(source, offset, 12))
+    if (!source.holds(offset, 12))
         return false;
-    const guint8 *bytes = tvb_get_ptr(source, offset, 12);
+    const guint8 *bytes = source.data + offset;
     return be16(bytes) == header.source_port && be16(bytes + 2) == header.destination_port &&
            be32(bytes + 4) == header.raw_seq && be32(bytes + 8) == header.raw_ack;
 }
 
 // The frame's data sources, last first (a reassembled IP packet comes after
 // the frame's own data), each with its captured bytes.
-std::vector<std::pair<tvbuff_t *, std::string_view>> sources_last_first(const packet_info *pinfo)
+std::vector<SourceBytes> sources_last_first(const packet_info *pinfo)
 {
-    std::vector<std::pair<tvbuff_t *, std::string_view>> sources;
-    for (GSList *item = pinfo->data_src; item; item = item->next) {
-        tvbuff_t *source = get_data_source_tvb(static_cast<const struct data_source *>(item->data));
-        const guint length = tvb_captured_length(source);
-        const guint8 *bytes = length ? tvb_get_ptr(source, 0, static_cast<gint>(length)) : nullptr;
-        sources.emplace_back(source, std::string_view(reinterpret_cast<const char *>(bytes), length));
-    }
+    std::vector<SourceBytes> sources;
+    for (GSList *item = pinfo->data_src; item; item = item->next)
+        sources.emplace_back(get_data_source_tvb(static_cast<const struct data_source *>(item->data)));
     std::reverse(sources.begin(), sources.end());
     return sources;
 }
@@ -184,7 +203,8 @@ std::optional<TcpHeaderPlace> find_header(const packet_info *pinfo, const TcpTap
         wanted[4 + i] = static_cast<char>(header.raw_seq >> (24 - 8 * i));
         wanted[8 + i] = static_cast<char>(header.raw_ack >> (24 - 8 * i));
     }
-    for (const auto &[source, bytes] : sources_last_first(pinfo)) {
+    for (const SourceBytes &source : sources_last_first(pinfo)) {
+        const std::string_view bytes(reinterpret_cast<const char *>(source.data), source.captured);
         const size_t at = bytes.rfind(std::string_view(wanted, sizeof wanted));
         if (at != std::string_view::npos)
             return TcpHeaderPlace{source, static_cast<gint>(at), nullptr, header.payload_length};
@@ -215,13 +235,14 @@ std::optional<TcpHeaderPlace> find_header_after_ip(const packet_info *pinfo)
     const size_t address_length = ipv4 ? 4 : 16;
     const size_t addresses_at = ipv4 ? 12 : 8;
     const size_t minimum = ipv4 ? 24 : 44;  // the IP header and the ports
-    for (const auto &[source, bytes] : sources_last_first(pinfo)) {
-        for (size_t at = bytes.size() >= minimum ? bytes.size() - minimum + 1 : 0; at-- > 0;) {
-            const auto *ip = reinterpret_cast<const guint8 *>(bytes.data()) + at;
+    for (const SourceBytes &source : sources_last_first(pinfo)) {
+        const size_t size = source.captured;
+        for (size_t at = size >= minimum ? size - minimum + 1 : 0; at-- > 0;) {
+            const guint8 *ip = source.data + at;
             const size_t header_length = ipv4 ? (ip[0] & 0x0fu) * 4u : 40u;
             const bool to_tcp = ipv4 ? (ip[0] >> 4) == 4 && header_length >= 20 && ip[9] == IP_PROTO_TCP
                                      : (ip[0] >> 4) == 6 && ip[6] == IP_PROTO_TCP;
-            if (!to_tcp || at + header_length + 4 > bytes.size() ||
+            if (!to_tcp || at + header_length + 4 > size ||
                 std::memcmp(ip + addresses_at, pinfo->src.data, address_length) != 0 ||
                 std::memcmp(ip + addresses_at + address_length, pinfo->dst.data, address_length) != 0)
                 continue;
@@ -263,7 +284,7 @@ std::optional<StreamSegment> tap_segment(proto_tree *tree, packet_info *pinfo,
     if (headers.empty()) {
         std::optional<TcpHeaderPlace> place;
         if (top)
-            place = TcpHeaderPlace{top->ds_tvb, top->start, top, std::nullopt};
+            place = TcpHeaderPlace{SourceBytes(top->ds_tvb), top->start, top, std::nullopt};
         else if (tcp_dissected(pinfo))
             place = find_header_after_ip(pinfo);  // (in a tunnel)
         const std::optional<uint32_t> stream = place ? stream_of_conversation(pinfo) : std::nullopt;
@@ -272,8 +293,11 @@ std::optional<StreamSegment> tap_segment(proto_tree *tree, packet_info *pinfo,
         return StreamSegment{*stream, *place};
     }
     const TcpTapHeader &last = headers.back();
-    if (top && holds_header(top->ds_tvb, top->start, last))
-        return StreamSegment{last.stream, {top->ds_tvb, top->start, top, std::nullopt}};
+    if (top) {
+        SourceBytes source(top->ds_tvb);
+        if (holds_header(source, top->start, last))
+            return StreamSegment{last.stream, {source, top->start, top, std::nullopt}};
+    }
     const std::optional<TcpHeaderPlace> found = find_header(pinfo, last);
     if (!found)
         return std::nullopt;
@@ -306,8 +330,8 @@ std::optional<uint32_t> payload_length(proto_tree *tree, const TcpHeaderPlace &p
     if (PTREE_DATA(tree)->visible)
         return value(fields::tcp_len.last_by_search(tree));
     const std::optional<uint32_t> from_ip = length_from_ip_header(place.source, place.start, header_length, pinfo);
-    const guint source_length = tvb_reported_length(place.source);
-    const bool cut = tvb_captured_length(place.source) < source_length;
+    const guint source_length = tvb_reported_length(place.source.tvb);
+    const bool cut = place.source.captured < source_length;
     if (from_ip && (!place.item || cut ||
                     uint64_t{static_cast<guint>(place.start)} + static_cast<guint>(header_length) + *from_ip <=
                         source_length))
@@ -324,9 +348,10 @@ std::optional<uint32_t> payload_length(proto_tree *tree, const TcpHeaderPlace &p
 std::optional<TcpSegment> read_tcp_segment(proto_tree *tree, const TcpHeaderPlace &place, const packet_info *pinfo)
 {
     constexpr gint kMinimumHeader = 20;
-    if (!place.source || !tvb_bytes_exist(place.source, place.start, kMinimumHeader))
+    const SourceBytes &source = place.source;
+    if (!source.holds(place.start, kMinimumHeader))
         return std::nullopt;
-    const guint8 *bytes = tvb_get_ptr(place.source, place.start, kMinimumHeader);
+    const guint8 *bytes = source.data + place.start;
     const gint header_length = (bytes[12] >> 4) * 4;
     // (a check that the item is where this code expects it, in any Wireshark)
     if (be16(bytes) != pinfo->srcport || be16(bytes + 2) != pinfo->destport || header_length < kMinimumHeader)
@@ -340,12 +365,14 @@ std::optional<TcpSegment> read_tcp_segment(proto_tree *tree, const TcpHeaderPlac
     segment.ack_number = be32(bytes + 8);
     segment.syn = (bytes[13] & kSyn) != 0;
     segment.ack = (bytes[13] & kAck) != 0;
-    segment.source = place.source;
+    segment.source = source.tvb;
     segment.payload_start = place.start + header_length;
     // What follows the payload in the frame (an Ethernet trailer) is not payload.
-    const gint available = tvb_captured_length_remaining(place.source, segment.payload_start);
+    const auto payload_start = static_cast<guint>(segment.payload_start);
+    const guint available = source.captured > payload_start ? source.captured - payload_start : 0;
     segment.reported_length = *segment_length;
-    segment.captured_length = available > 0 ? std::min(*segment_length, static_cast<uint32_t>(available)) : 0;
+    segment.captured_length = std::min(*segment_length, static_cast<uint32_t>(available));
+    segment.payload = segment.captured_length ? source.data + payload_start : nullptr;
     return segment;
 }
 
@@ -527,8 +554,7 @@ const CachedFrame *FirstPass::read_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_
     facts.captured_length = header->captured_length;
     if (frame.flags.has(FrameFlag::TlsDissected))  // (Wireshark decrypts only what its TLS dissector read)
         find_decrypted_application_data(pinfo, tree);
-    if (facts.captured_length > 0)
-        facts.payload = tvb_get_ptr(header->source, header->payload_start, static_cast<gint>(facts.captured_length));
+    facts.payload = header->payload;
     const TrackedSegment tracked = tracker_.accept(facts);
     frame.sender = tracked.sender;
     waiting = tracked.waiting;
