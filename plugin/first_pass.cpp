@@ -55,7 +55,7 @@ struct TcpSegment {
 
 // A data source's captured bytes, asked of Wireshark once a frame: the IP and
 // TCP headers and the payload are then read from them without a call into
-// libwireshark for each check (about 140 instructions a frame:
+// libwireshark for each check (about 145 instructions a frame:
 // bench/PROFILE.md, session 41).
 struct SourceBytes {
     tvbuff_t *tvb = nullptr;
