@@ -173,6 +173,34 @@ TEST(ByteHistogram, OneValueInLargeCallsIsCountedExactly)
     }
 }
 
+TEST(ByteHistogram, StepsThatAlmostHoldOneValueAreCountedByteByByte)
+{
+    // The kernel counts a 64-byte step at once when it holds one value. Steps
+    // that differ from one value in a single byte, anywhere (the first and
+    // last 8 bytes then still agree unless the byte is among them), steps of
+    // one repeated 8-byte word of several values, and steps whose first and
+    // last words are one value but different ones must count byte by byte.
+    for (size_t odd = 0; odd < 64; ++odd) {
+        for (uint8_t other : {uint8_t{0}, uint8_t{1}, uint8_t{0xff}}) {
+            std::vector<uint8_t> bytes(64 * 3 + 8, 0x00);
+            bytes[64 + odd] = static_cast<uint8_t>(other ^ 0x80);
+            ByteHistogram h;
+            h.add(bytes.data(), bytes.size());
+            ASSERT_EQ(h.counts(), naive_counts(bytes.data(), bytes.size())) << "odd byte at " << odd;
+        }
+    }
+    std::vector<uint8_t> words(64 * 4);
+    for (size_t i = 0; i < words.size(); ++i)
+        words[i] = static_cast<uint8_t>(i % 8);
+    std::fill(words.begin() + 128, words.begin() + 136, 7);
+    std::fill(words.begin() + 136, words.begin() + 184, 9);
+    std::fill(words.begin() + 184, words.begin() + 192, 7);
+    ByteHistogram h;
+    h.add(words.data(), words.size());
+    EXPECT_EQ(h.counts(), naive_counts(words.data(), words.size()));
+    EXPECT_EQ(h[9], 48u);
+}
+
 TEST(ByteHistogram, MergeMatchesANaiveCountOfBothParts)
 {
     std::mt19937 generator(5);
