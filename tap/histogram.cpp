@@ -134,13 +134,29 @@ void ByteHistogram::merge(const ByteHistogram &other)
     if (wide_.empty() && (!other.wide_.empty() || total_ + other.total_ > kNarrowLimit))
         widen();
     if (wide_.empty()) {
-        for (size_t v = 0; v < 256; ++v)
-            narrow_[v] += other.narrow_[v];
+        // Four counts read before four are written: the compiler then adds
+        // them as one vector without proving that the two tables are apart
+        // (an element-wise loop stayed scalar, 1,300 instructions a merge
+        // against 450; the per-packet view merges once a TLS frame).
+        for (size_t v = 0; v < 256; v += 4) {
+            const uint32_t a = other.narrow_[v], b = other.narrow_[v + 1];
+            const uint32_t c = other.narrow_[v + 2], d = other.narrow_[v + 3];
+            narrow_[v] += a, narrow_[v + 1] += b, narrow_[v + 2] += c, narrow_[v + 3] += d;
+        }
     } else {
         for (size_t v = 0; v < 256; ++v)
             wide_[v] += other[v];
     }
     total_ += other.total_;
+}
+
+void ByteHistogram::clear()
+{
+    if (total_ == 0)
+        return;
+    narrow_.fill(0);
+    wide_ = {};
+    total_ = 0;
 }
 
 ByteHistogram::Counts ByteHistogram::counts() const

@@ -19,6 +19,9 @@ public:
 
     void add(const uint8_t *data, size_t length);
     void merge(const ByteHistogram &other);
+    // Back to no bytes, narrow; nothing to do when there are none (the
+    // per-packet view clears one for every frame, most without TLS bytes).
+    void clear();
 
     uint64_t operator[](size_t value) const { return wide_.empty() ? narrow_[value] : wide_[value]; }
     uint64_t total() const { return total_; }

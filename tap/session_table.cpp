@@ -99,7 +99,7 @@ void SessionTable::add(const FrameEvent &frame, ByteHistogram *frame_histogram)
         ++frames_;
     }
     if (frame_histogram)
-        *frame_histogram = ByteHistogram{};
+        frame_histogram->clear();
     if (!frame.is_tcp)
         return;
 

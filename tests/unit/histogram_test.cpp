@@ -254,6 +254,38 @@ TEST(ByteHistogram, WideCountsKeepCountingCallsOfEverySizeExactly)
     EXPECT_EQ(value, 256u);
 }
 
+TEST(ByteHistogram, ClearForgetsNarrowAndWideCounts)
+{
+    const std::vector<uint8_t> bytes = test_bytes(5000, 31, false);
+    ByteHistogram h;
+    h.clear();
+    EXPECT_EQ(h.total(), 0u);
+    h.add(bytes.data(), bytes.size());
+    h.clear();
+    EXPECT_EQ(h.counts(), ByteHistogram::Counts{});
+    EXPECT_EQ(h.total(), 0u);
+    h.add(bytes.data(), 100);
+    EXPECT_EQ(h.counts(), naive_counts(bytes.data(), 100));
+
+    // Wide (past 4 GiB by merging), then cleared: narrow again and empty.
+    ByteHistogram::Counts many{};
+    many[7] = uint64_t{1} << 33;
+    h.merge(*ByteHistogram::from_counts(many));
+    ASSERT_EQ(h[7], (uint64_t{1} << 33) + naive_counts(bytes.data(), 100)[7]);
+    h.clear();
+    EXPECT_EQ(h.counts(), ByteHistogram::Counts{});
+    EXPECT_EQ(h.total(), 0u);
+    h.add(bytes.data() + 100, 200);
+    EXPECT_EQ(h.counts(), naive_counts(bytes.data() + 100, 200));
+    EXPECT_EQ(h.total(), 200u);
+    size_t values = 0;
+    h.for_each_count([&](auto count) {
+        EXPECT_EQ(sizeof count, sizeof(uint32_t));  // narrow again
+        EXPECT_EQ(count, naive_counts(bytes.data() + 100, 200)[values++]);
+    });
+    EXPECT_EQ(values, 256u);
+}
+
 TEST(ByteHistogram, LargeAddsUpToAndAcrossTheNarrowLimit)
 {
     // One value counted up to exactly 2^32 - 1 by a large (two-table) add,

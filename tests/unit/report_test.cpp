@@ -419,10 +419,11 @@ TEST_F(UtcZone, PacketCsvRowsMatchAnIndependentlyFormattedRow)
     std::string out = "earlier text\r\n";
     std::string expected = out;
     for (int trial = 0; trial < 300; ++trial) {
-        // Counts: zeros, small ones (a frame's), and near 2^32 (narrow while the
-        // total fits in 32 bits, wide past it).
+        // Counts: zeros, small ones (a frame's), every width from 1 to 4
+        // digits (the writer copies cells below 1000 from a table), and near
+        // 2^32 (narrow while the total fits in 32 bits, wide past it).
         ByteHistogram::Counts counts{};
-        const int kind = trial % 4;
+        const int kind = trial % 5;
         for (auto &count : counts) {
             const uint64_t r = generator();
             if (r % 3 == 0)
@@ -433,6 +434,8 @@ TEST_F(UtcZone, PacketCsvRowsMatchAnIndependentlyFormattedRow)
                 count = r % 100000;
             else if (kind == 2)
                 count = r % 7 == 1 ? (r >> 20) % 17 : 0;
+            else if (kind == 4)
+                count = (r >> 8) % 1100;
             else
                 count = UINT32_MAX - r % 1000;
         }
