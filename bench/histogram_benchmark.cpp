@@ -3,11 +3,14 @@
 // run of one value (the worst case for a single table: each increment waits
 // for the previous one), in calls of 64 bytes (small records), 512, 1448 (one
 // Ethernet TCP segment's payload), 16384 and 16389 (one full TLS record) and
-// 1 MiB; and of the per-packet CSV writer (append_packet_csv_row), per row.
+// 1 MiB; a run of one value broken by another byte in every 64 (the kernel
+// counts a 64-byte step of one value at once, so this is its worst case);
+// and of the per-packet CSV writer (append_packet_csv_row), per row.
 //
 // Names bench/run and bench/RESULTS.md use: count_random/N (random bytes in
 // calls of N bytes), count_one_value (one 1 MiB call of one value),
-// count_one_value/N (calls of N bytes of one value), packet_csv_row/N (one
+// count_one_value/N (calls of N bytes of one value), count_nearly_one_value/N
+// (calls of N bytes of one value but one byte in 64), packet_csv_row/N (one
 // row of a frame that carried N random bytes).
 #include <benchmark/benchmark.h>
 
@@ -61,6 +64,14 @@ void count_one_value_in_calls(benchmark::State &state)
     count_in_chunks(state, std::vector<uint8_t>(kBufferSize, 0), static_cast<size_t>(state.range(0)));
 }
 
+void count_nearly_one_value(benchmark::State &state)
+{
+    std::vector<uint8_t> bytes(kBufferSize, 0);
+    for (size_t i = 32; i < bytes.size(); i += 64)
+        bytes[i] = 1;
+    count_in_chunks(state, bytes, static_cast<size_t>(state.range(0)));
+}
+
 // One row as the packets view writes it: the text is cleared, then one row
 // appended (cli_views.cpp, count_frame).
 void packet_csv_row(benchmark::State &state)
@@ -93,6 +104,7 @@ void packet_csv_row(benchmark::State &state)
 BENCHMARK(count_random)->Arg(64)->Arg(512)->Arg(1448)->Arg(16384)->Arg(16389)->Arg(kBufferSize);
 BENCHMARK(count_one_value);
 BENCHMARK(count_one_value_in_calls)->Name("count_one_value")->Arg(64)->Arg(512)->Arg(1448)->Arg(16384)->Arg(kBufferSize);
+BENCHMARK(count_nearly_one_value)->Arg(1448)->Arg(kBufferSize);
 BENCHMARK(packet_csv_row)->Arg(1448)->Arg(16384);
 
 BENCHMARK_MAIN();
