@@ -29,12 +29,15 @@ public:
     // Calls visit(count) for values 0 to 255 in order, with a uint32_t count
     // while the histogram is narrow and a uint64_t one once wide: the
     // writers' way to read all counts without copying them.
+    // (Four counts a round: the per-packet view writes 256 counts a row,
+    // and a loop round per count cost it 3 instructions of 11.)
     template <typename Visit>
     void for_each_count(Visit &&visit) const
     {
         if (wide_.empty()) {
-            for (uint32_t count : narrow_)
-                visit(count);
+            for (size_t v = 0; v < 256; v += 4) {
+                visit(narrow_[v]), visit(narrow_[v + 1]), visit(narrow_[v + 2]), visit(narrow_[v + 3]);
+            }
         } else {
             for (uint64_t count : wide_)
                 visit(count);
